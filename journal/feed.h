@@ -1,0 +1,27 @@
+/* feed.h: the feed and HTML back ends (libxml2). Atom 1.0 (RFC 4287) and
+ * RSS 2.0 across all editions, an HTML page per article and an index. Raw
+ * HTML from Markdown is sanitised; characters not allowed in XML are
+ * removed with a warning. */
+#ifndef JOURNAL_FEED_H
+#define JOURNAL_FEED_H
+
+#include "model.h"
+
+typedef struct jr_feed_options {
+    const char *out_dir; /* where atom.xml, rss.xml, index.html and <edition>/ go */
+    long long now;       /* build time (SOURCE_DATE_EPOCH), for lastBuildDate */
+    /* PDF of each edition, for enclosures: file name relative to out/<edition>/
+     * and its size in bytes, indexed like journal->editions (size 0: none). */
+    const char *const *pdf_names;
+    const long long *pdf_sizes;
+} jr_feed_options;
+
+/* Each returns 0, or -1 after reporting an error. `path` is the file to
+ * write (a temporary name; see jr_output). */
+int jr_feed_write_atom(const jr_journal *j, const jr_feed_options *opt, const char *path);
+int jr_feed_write_rss(const jr_journal *j, const jr_feed_options *opt, const char *path);
+int jr_html_write_article(const jr_journal *j, const jr_edition *e, const jr_article *a,
+                          const jr_feed_options *opt, const char *path);
+int jr_html_write_index(const jr_journal *j, const jr_feed_options *opt, const char *path);
+
+#endif

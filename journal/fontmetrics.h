@@ -1,0 +1,61 @@
+/* fontmetrics.h: the layout engine's only view of fonts.
+ *
+ * Fonts are found by family name through fontconfig (or given as a file
+ * path), and measured with HarfBuzz: advances plus the font's kerning, with
+ * ligatures off so that one glyph stands for one character (the PDF back end
+ * draws by Unicode code point). Widths are cached per (font, size, word).
+ * Only TrueType outlines (glyf) are accepted: that is what libharu embeds. */
+#ifndef JOURNAL_FONTMETRICS_H
+#define JOURNAL_FONTMETRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct jr_fontset jr_fontset;
+
+typedef struct jr_font_info {
+    const char *path;   /* the TrueType file (owned by the fontset) */
+    int face_index;     /* face in a collection, usually 0 */
+    const char *family; /* as found */
+    bool bold, italic;
+    int units_per_em;
+    double ascender;    /* in em (e.g. 0.9) */
+    double descender;   /* in em, negative */
+    double cap_height;  /* in em */
+    double x_height;    /* in em */
+} jr_font_info;
+
+jr_fontset *jr_fontset_new(void);
+void jr_fontset_free(jr_fontset *fs);
+
+/* Find and load a font. `name` is a family name looked up through fontconfig
+ * ("Noto Serif"), or a path to a .ttf file (relative paths are taken from
+ * `base_dir`, which may be NULL). Returns a font id >= 0, or -1 when no
+ * matching TrueType font exists. Loading the same font twice returns the
+ * same id. */
+int jr_font_load(jr_fontset *fs, const char *name, bool bold, bool italic, const char *base_dir);
+
+size_t jr_font_count(const jr_fontset *fs);
+const jr_font_info *jr_font_get(const jr_fontset *fs, int font);
+
+bool jr_font_has_glyph(const jr_fontset *fs, int font, uint32_t cp);
+
+/* The font to draw `cp` with: `font` itself if it has the glyph, else a
+ * fallback font found through fontconfig (loaded into the set, same style),
+ * else -1 (no installed font can draw it). */
+int jr_font_for_char(jr_fontset *fs, int font, uint32_t cp);
+
+/* Width in points of `len` bytes of UTF-8 `text` set in `font` at `size` pt,
+ * kerning included. If kern is not NULL it receives one entry per code
+ * point: kern[i] is the adjustment before code point i in thousandths of
+ * an em, in the sign convention of the PDF TJ operator (positive moves the
+ * next glyph left, i.e. tightens); kern[0] is 0. Returns the width. */
+double jr_font_measure(jr_fontset *fs, int font, double size, const char *text, size_t len,
+                       int *kern /* OUT, may be NULL */);
+
+/* Kerning between the last character of one piece and the first of the next
+ * (e.g. across a style change in one font), in points at `size`. */
+double jr_font_kern_pair(jr_fontset *fs, int font, double size, uint32_t left, uint32_t right);
+
+#endif

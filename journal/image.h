@@ -1,0 +1,45 @@
+/* image.h: images are checked and decoded with libpng and libjpeg before any
+ * back end sees them (libharu aborts on corrupt PNGs and accepts broken
+ * JPEGs). */
+#ifndef JOURNAL_IMAGE_H
+#define JOURNAL_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum jr_image_format { JR_IMG_UNKNOWN, JR_IMG_PNG, JR_IMG_JPEG } jr_image_format;
+
+typedef struct jr_image_info {
+    jr_image_format format;
+    unsigned width, height; /* pixels */
+    int channels;           /* 1 gray, 3 RGB, 4 CMYK (JPEG); alpha separately */
+    bool has_alpha;
+    double dpi_x, dpi_y;    /* from the file, 0 when not given */
+} jr_image_info;
+
+/* Largest image accepted, in pixels per side and in total. */
+#define JR_IMAGE_MAX_SIDE 20000u
+#define JR_IMAGE_MAX_PIXELS 100000000u
+
+/* Check a file fully (decodes it). Returns 0, or -1 and a short reason in
+ * `why` ("not a PNG or JPEG file", "truncated JPEG", "corrupt PNG: ...").*/
+int jr_image_check(const char *path, jr_image_info *info /* OUT */, char *why, size_t whylen);
+
+/* Decoded pixels: 8 bits per component, rows top to bottom, `channels`
+ * components (1, 3 or 4), and an 8-bit alpha plane or NULL. */
+typedef struct jr_pixels {
+    unsigned width, height;
+    int channels;
+    unsigned char *data;  /* owned */
+    unsigned char *alpha; /* owned, may be NULL */
+} jr_pixels;
+
+int jr_image_decode(const char *path, jr_pixels *out /* OUT */, char *why, size_t whylen);
+void jr_pixels_free(jr_pixels *p);
+
+/* Resolve an image path written in an article (relative to `dir`) and make
+ * sure it stays inside `root` (no "..", absolute paths or symlinks leading
+ * out). Returns a new path, or NULL (and sets *outside when it leaves root). */
+char *jr_image_resolve(const char *root, const char *dir, const char *rel, bool *outside /* OUT */);
+
+#endif

@@ -1,0 +1,117 @@
+/* pages.h: what the layout engine decided, for the back ends to draw.
+ *
+ * A jr_doclayout is a list of pages, each a list of positioned items in
+ * drawing order. Coordinates are points with the origin at the lower-left
+ * corner of the trimmed page and y pointing up, as in PDF. A back end only
+ * draws these items; it never measures or breaks text. */
+#ifndef JOURNAL_PAGES_H
+#define JOURNAL_PAGES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "fontmetrics.h"
+#include "model.h"
+
+typedef enum jr_item_kind {
+    JR_ITEM_TEXT,  /* a run of text in one font: a word or a piece of one */
+    JR_ITEM_RECT,  /* a filled rectangle (x, y, w, h) */
+    JR_ITEM_LINE,  /* a stroked line from (x, y) to (x + w, y + h) */
+    JR_ITEM_IMAGE, /* an image scaled into (x, y, w, h) */
+    JR_ITEM_LINK,  /* a clickable area (x, y, w, h): URI or internal target */
+} jr_item_kind;
+
+/* What an item is, for tagging and for checks (running heads are artifacts). */
+typedef enum jr_item_role {
+    JR_ROLE_CONTENT,  /* part of the article's text */
+    JR_ROLE_ARTIFACT, /* running heads, folios, decoration, marks */
+} jr_item_role;
+
+typedef struct jr_item {
+    jr_item_kind kind;
+    jr_item_role role;
+    double x, y; /* TEXT: start of the baseline; others: lower-left corner [pt] */
+    double w, h; /* TEXT: w = advance width, h = 0; others: size [pt] */
+    jr_color color;
+    /* TEXT */
+    int font;    /* id in the fontset */
+    double size; /* pt */
+    char *text;  /* UTF-8 (owned); every code point has a glyph in `font` */
+    int *kern;   /* owned, one per code point, TJ units (see jr_font_measure); may be NULL */
+    /* LINE */
+    double line_width; /* pt */
+    /* IMAGE */
+    int image; /* index into jr_doclayout.images */
+    /* LINK */
+    char *uri;       /* owned; external link, or NULL */
+    int dest_page;   /* internal link: page index (0-based), -1 if none */
+    double dest_y;   /* internal link: y on that page */
+    /* structure (for tagged PDF): the source block this item belongs to */
+    int article;     /* index into the edition's articles, -1 if none */
+    int block;       /* index into that article's doc blocks, -1 if none */
+} jr_item;
+
+typedef struct jr_page {
+    char *label;   /* printed folio ("3"), or NULL for none (the cover) (owned) */
+    bool left;     /* a left-hand (even) page in a facing layout */
+    jr_item *items;
+    size_t nitems, cap;
+} jr_page;
+
+typedef struct jr_image_ref {
+    char *path; /* file path (owned), validated by the image stage */
+    int px_width, px_height;
+    char *alt;  /* owned, may be NULL */
+} jr_image_ref;
+
+typedef struct jr_outline_entry {
+    int level;   /* 0: section, 1: article, 2: heading */
+    char *title; /* owned */
+    int page;    /* page index (0-based) */
+    double y;    /* top of the target on that page */
+} jr_outline_entry;
+
+/* One set line, for the layout dump and for checks: where it stands and
+ * how it was set. Its items are page->items[first_item .. first_item+nitems). */
+typedef struct jr_line_rec {
+    int page, column;
+    double x, y, width; /* left end of the baseline and the measure [pt] */
+    double ratio;       /* adjustment ratio of the line (0 for ragged lines) */
+    bool hyphenated, overfull, last; /* last: the paragraph's last line (ragged) */
+    size_t first_item, nitems;
+    int article, block;
+} jr_line_rec;
+
+typedef struct jr_doclayout {
+    double page_width, page_height; /* trim size [pt] */
+    jr_page *pages;
+    size_t npages, pages_cap;
+    jr_image_ref *images;
+    size_t nimages, images_cap;
+    jr_outline_entry *outline;
+    size_t noutline, outline_cap;
+    jr_fontset *fonts; /* not owned */
+    /* statistics */
+    int overfull_lines;
+    int hyphenated_lines;
+    jr_line_rec *lines;
+    size_t nlines, lines_cap;
+    int *article_page; /* first page index of each article of the edition (owned) */
+    size_t narticle_page;
+} jr_doclayout;
+
+jr_doclayout *jr_doclayout_new(jr_fontset *fonts, double page_width, double page_height);
+void jr_doclayout_free(jr_doclayout *dl);
+jr_page *jr_doclayout_add_page(jr_doclayout *dl);
+/* Add an item (copied; strings and arrays in it become owned by the page). */
+jr_item *jr_page_add_item(jr_page *p, const jr_item *item);
+int jr_doclayout_add_image(jr_doclayout *dl, const char *path, int px_w, int px_h,
+                           const char *alt);
+void jr_doclayout_add_outline(jr_doclayout *dl, int level, const char *title, int page, double y);
+
+/* The text dump of laid-out pages: pages, columns, lines, words with
+ * positions, hyphenation points taken, adjustment ratios. */
+void jr_doclayout_dump(const jr_doclayout *dl, FILE *f);
+
+#endif

@@ -1,0 +1,26 @@
+/* pdf.h: the PDF back end (libharu). Draws a jr_doclayout; it measures and
+ * decides nothing. The only files that include hpdf.h are pdf*.c. */
+#ifndef JOURNAL_PDF_H
+#define JOURNAL_PDF_H
+
+#include <stdbool.h>
+
+#include "model.h"
+#include "pages.h"
+#include "style.h"
+
+typedef struct jr_pdf_options {
+    const char *title, *author, *subject, *keywords, *creator;
+    const char *lang;     /* document language, BCP 47 */
+    long long created;    /* creation time, seconds since the epoch (SOURCE_DATE_EPOCH) */
+    bool print;           /* print variant: bleed, marks, CMYK, output intent */
+    double bleed;         /* print: bleed [pt] */
+    bool pdfa;            /* PDF/A-1b variant */
+    const char *source;   /* file named in diagnostics for libharu errors */
+} jr_pdf_options;
+
+/* Write `dl` to `path`. Returns 0, or -1 after reporting an error (the file
+ * may then be incomplete: write to a temporary path, see jr_output). */
+int jr_pdf_write(const jr_doclayout *dl, const jr_pdf_options *opt, const char *path);
+
+#endif

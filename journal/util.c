@@ -1,0 +1,369 @@
+/* util.c: memory, strings, buffers, files and all-or-nothing output. */
+#define _POSIX_C_SOURCE 200809L
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void out_of_memory(size_t n)
+{
+    fprintf(stderr, "journal: out of memory (asked for %zu bytes)\n", n);
+    abort();
+}
+
+void *jr_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory(n);
+    return p;
+}
+
+void *jr_xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        out_of_memory(count * size);
+    return p;
+}
+
+void *jr_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        out_of_memory(n);
+    return q;
+}
+
+char *jr_xstrdup(const char *s)
+{
+    return s ? jr_xstrndup(s, strlen(s)) : NULL;
+}
+
+char *jr_xstrndup(const char *s, size_t n)
+{
+    char *p = jr_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+char *jr_xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    char *p = jr_xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+/* ---- buffers ---- */
+
+static void buf_reserve(jr_buf *b, size_t extra)
+{
+    size_t need = b->len + extra + 1;
+    if (need > b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 64;
+        while (nc < need)
+            nc *= 2;
+        b->data = jr_xrealloc(b->data, nc);
+        b->cap = nc;
+    }
+}
+
+void jr_buf_put(jr_buf *b, const char *s, size_t n)
+{
+    buf_reserve(b, n);
+    if (n)
+        memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = 0;
+}
+
+void jr_buf_puts(jr_buf *b, const char *s)
+{
+    jr_buf_put(b, s, strlen(s));
+}
+
+void jr_buf_putc(jr_buf *b, char c)
+{
+    jr_buf_put(b, &c, 1);
+}
+
+void jr_buf_printf(jr_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n <= 0)
+        return;
+    buf_reserve(b, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+char *jr_buf_detach(jr_buf *b)
+{
+    char *p = b->data ? b->data : jr_xstrdup("");
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return p;
+}
+
+void jr_buf_free(jr_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+/* ---- files ---- */
+
+char *jr_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    jr_buf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        jr_buf_put(&b, chunk, n);
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        jr_buf_free(&b);
+        errno = EIO;
+        return NULL;
+    }
+    if (len)
+        *len = b.len;
+    return jr_buf_detach(&b);
+}
+
+bool jr_file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool jr_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+char *jr_path_join(const char *dir, const char *name)
+{
+    if (!dir || !*dir)
+        return jr_xstrdup(name);
+    size_t dl = strlen(dir);
+    if (dir[dl - 1] == '/')
+        return jr_xasprintf("%s%s", dir, name);
+    return jr_xasprintf("%s/%s", dir, name);
+}
+
+int jr_mkdir_p(const char *path)
+{
+    char *p = jr_xstrdup(path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s == '/') {
+            *s = 0;
+            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+                free(p);
+                return -1;
+            }
+            *s = '/';
+        }
+    }
+    int rc = 0;
+    if (mkdir(p, 0777) != 0 && errno != EEXIST)
+        rc = -1;
+    else if (!jr_is_dir(p)) {
+        errno = ENOTDIR;
+        rc = -1;
+    }
+    free(p);
+    return rc;
+}
+
+/* ---- UTF-8 ---- */
+
+size_t jr_utf8_decode(const char *str, size_t n, uint32_t *cp)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    *cp = 0xFFFD;
+    if (n == 0)
+        return 0;
+    unsigned c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    size_t len;
+    uint32_t v, min;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2, v = c & 0x1F, min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3, v = c & 0x0F, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4, v = c & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return len;
+}
+
+size_t jr_utf8_encode(uint32_t cp, char out[4])
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+size_t jr_utf8_invalid_at(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t l = jr_utf8_decode(s + i, n - i, &cp);
+        if (l == 0)
+            return i;
+        i += l;
+    }
+    return (size_t)-1;
+}
+
+size_t jr_utf8_count(const char *s, size_t n)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            count++;
+    return count;
+}
+
+void jr_fmt_double(char *out, size_t outlen, double v, int decimals)
+{
+    /* Integer arithmetic, so that no locale can put a comma in. */
+    if (decimals < 0)
+        decimals = 0;
+    if (decimals > 6)
+        decimals = 6;
+    long long scale = 1;
+    for (int i = 0; i < decimals; i++)
+        scale *= 10;
+    int neg = v < 0;
+    double av = neg ? -v : v;
+    long long q = (long long)(av * (double)scale + 0.5);
+    long long ip = q / scale, fp = q % scale;
+    if (q == 0)
+        neg = 0;
+    if (decimals == 0 || fp == 0) {
+        snprintf(out, outlen, "%s%lld", neg ? "-" : "", ip);
+        return;
+    }
+    char frac[24];
+    snprintf(frac, sizeof frac, "%0*lld", decimals, fp);
+    size_t fl = strlen(frac);
+    while (fl > 0 && frac[fl - 1] == '0')
+        frac[--fl] = 0;
+    snprintf(out, outlen, "%s%lld.%s", neg ? "-" : "", ip, frac);
+}
+
+/* ---- all-or-nothing output ---- */
+
+struct jr_output {
+    char **final_paths, **tmp_paths;
+    size_t n, cap;
+};
+
+jr_output *jr_output_new(void)
+{
+    return jr_xcalloc(1, sizeof(jr_output));
+}
+
+const char *jr_output_add(jr_output *out, const char *final_path)
+{
+    if (out->n == out->cap) {
+        out->cap = out->cap ? out->cap * 2 : 16;
+        out->final_paths = jr_xrealloc(out->final_paths, out->cap * sizeof(char *));
+        out->tmp_paths = jr_xrealloc(out->tmp_paths, out->cap * sizeof(char *));
+    }
+    out->final_paths[out->n] = jr_xstrdup(final_path);
+    out->tmp_paths[out->n] = jr_xasprintf("%s.tmp-%ld", final_path, (long)getpid());
+    return out->tmp_paths[out->n++];
+}
+
+int jr_output_commit(jr_output *out)
+{
+    for (size_t i = 0; i < out->n; i++) {
+        if (rename(out->tmp_paths[i], out->final_paths[i]) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+void jr_output_abort(jr_output *out)
+{
+    for (size_t i = 0; i < out->n; i++)
+        unlink(out->tmp_paths[i]);
+}
+
+void jr_output_free(jr_output *out)
+{
+    if (!out)
+        return;
+    for (size_t i = 0; i < out->n; i++) {
+        free(out->final_paths[i]);
+        free(out->tmp_paths[i]);
+    }
+    free(out->final_paths);
+    free(out->tmp_paths);
+    free(out);
+}

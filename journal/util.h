@@ -1,0 +1,73 @@
+/* util.h: memory, strings, buffers and files shared by every stage.
+ *
+ * Allocation never returns NULL to callers: on exhaustion the process stops
+ * with a message (as cmark does), so call sites stay simple. */
+#ifndef JOURNAL_UTIL_H
+#define JOURNAL_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+void *jr_xmalloc(size_t n);
+void *jr_xcalloc(size_t count, size_t size);
+void *jr_xrealloc(void *p, size_t n);
+char *jr_xstrdup(const char *s);              /* NULL stays NULL */
+char *jr_xstrndup(const char *s, size_t n);
+char *jr_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Grow an array: ensure room for `need` elements of size `size`. */
+#define JR_GROW(ptr, cap, need)                                                                    \
+    do {                                                                                           \
+        if ((need) > (cap)) {                                                                      \
+            size_t jr_nc_ = (cap) ? (cap)*2 : 8;                                                   \
+            while (jr_nc_ < (need))                                                                \
+                jr_nc_ *= 2;                                                                       \
+            (ptr) = jr_xrealloc((ptr), jr_nc_ * sizeof *(ptr));                                    \
+            (cap) = jr_nc_;                                                                        \
+        }                                                                                          \
+    } while (0)
+
+/* A growable byte buffer, always NUL-terminated. */
+typedef struct jr_buf {
+    char *data; /* owned */
+    size_t len; /* bytes, excluding the terminating NUL */
+    size_t cap;
+} jr_buf;
+
+void jr_buf_put(jr_buf *b, const char *s, size_t n);
+void jr_buf_puts(jr_buf *b, const char *s);
+void jr_buf_putc(jr_buf *b, char c);
+void jr_buf_printf(jr_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *jr_buf_detach(jr_buf *b); /* caller frees; buffer is reset */
+void jr_buf_free(jr_buf *b);
+
+/* Read a whole file. Returns NULL (errno set) on failure; caller frees. */
+char *jr_read_file(const char *path, size_t *len /* OUT */);
+bool jr_file_exists(const char *path);
+bool jr_is_dir(const char *path);
+char *jr_path_join(const char *dir, const char *name); /* caller frees */
+int jr_mkdir_p(const char *path);                      /* 0 or -1 with errno */
+
+/* UTF-8 helpers. jr_utf8_decode reads one code point at s (n bytes left);
+ * returns its length, or 0 on an invalid sequence (cp set to U+FFFD). */
+size_t jr_utf8_decode(const char *s, size_t n, uint32_t *cp /* OUT */);
+size_t jr_utf8_encode(uint32_t cp, char out[4]);
+/* Offset of the first invalid byte, or (size_t)-1 if all of s is valid UTF-8. */
+size_t jr_utf8_invalid_at(const char *s, size_t n);
+size_t jr_utf8_count(const char *s, size_t n); /* code points */
+
+/* Numbers in PDF, XML and JSON never depend on the locale (no decimal comma). */
+void jr_fmt_double(char *out, size_t outlen, double v, int decimals);
+
+/* All-or-nothing output: files are written under temporary names and renamed
+ * into place only by jr_output_commit. jr_output_abort removes them. */
+typedef struct jr_output jr_output;
+jr_output *jr_output_new(void);
+/* Returns the temporary path to write for `final_path` (owned by out). */
+const char *jr_output_add(jr_output *out, const char *final_path);
+int jr_output_commit(jr_output *out); /* 0, or -1 with errno; renames every file */
+void jr_output_abort(jr_output *out); /* removes the temporary files */
+void jr_output_free(jr_output *out);
+
+#endif
