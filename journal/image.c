@@ -1,0 +1,507 @@
+/* image.c: check and decode PNG and JPEG files with libpng and libjpeg.
+ *
+ * Every error of either library is caught with setjmp/longjmp (libpng's
+ * png_jmpbuf, our own error manager for libjpeg) and turned into a short
+ * reason; nothing here aborts or exits. Image sizes are checked from the
+ * header before any pixel memory is allocated. */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* realpath */
+#include "image.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jerror.h>
+#include <jpeglib.h>
+#include <png.h>
+
+#include "util.h"
+
+static const unsigned char png_magic[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+
+static void set_why(char *why, size_t whylen, const char *fmt, const char *arg)
+{
+    if (why && whylen)
+        snprintf(why, whylen, fmt, arg ? arg : "");
+}
+
+static int check_size(unsigned w, unsigned h, char *why, size_t whylen)
+{
+    if (w == 0 || h == 0 || w > JR_IMAGE_MAX_SIDE || h > JR_IMAGE_MAX_SIDE ||
+        (unsigned long long)w * h > JR_IMAGE_MAX_PIXELS) {
+        if (why && whylen)
+            snprintf(why, whylen, "image claims %u x %u pixels", w, h);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- PNG ---------------------------------------------------------------- */
+
+typedef struct png_ctx {
+    const unsigned char *data;
+    size_t len, pos;
+    bool truncated;
+    bool too_large;
+    char msg[200];
+    /* results, freed by the caller of png_run on failure */
+    unsigned char *image; /* decoded rows (all channels) */
+    unsigned char *row;   /* one row, when only checking */
+    png_bytep *rows;
+} png_ctx;
+
+static void png_err_fn(png_structp png, png_const_charp msg)
+{
+    png_ctx *c = png_get_error_ptr(png);
+    snprintf(c->msg, sizeof c->msg, "%s", msg ? msg : "unknown error");
+    png_longjmp(png, 1);
+}
+
+static void png_warn_fn(png_structp png, png_const_charp msg)
+{
+    (void)png;
+    (void)msg; /* warnings (e.g. unknown chunks, bad sRGB) do not spoil an image */
+}
+
+static void png_read_fn(png_structp png, png_bytep out, size_t n)
+{
+    png_ctx *c = png_get_io_ptr(png);
+    if (n > c->len - c->pos) {
+        c->truncated = true;
+        png_error(png, "unexpected end of file");
+    }
+    memcpy(out, c->data + c->pos, n);
+    c->pos += n;
+}
+
+/* Runs libpng over c->data. With `px` NULL the image is only checked (one row
+ * buffer); otherwise c->image receives all rows after the transformations.
+ * Returns 0 or -1 (reason in c->msg / c->truncated / c->too_large). */
+static int png_run(png_ctx *c, jr_image_info *info, size_t *rowbytes_out, int *channels_out,
+                   bool decode)
+{
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, c, png_err_fn, png_warn_fn);
+    if (!png) {
+        snprintf(c->msg, sizeof c->msg, "out of memory");
+        return -1;
+    }
+    png_infop pinfo = png_create_info_struct(png);
+    if (!pinfo) {
+        png_destroy_read_struct(&png, NULL, NULL);
+        snprintf(c->msg, sizeof c->msg, "out of memory");
+        return -1;
+    }
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_read_struct(&png, &pinfo, NULL);
+        return -1;
+    }
+    png_set_read_fn(png, c, png_read_fn);
+    /* Our own limits are checked below; libpng's must not be lower. */
+    png_set_user_limits(png, 0x7fffffffL, 0x7fffffffL);
+    png_set_chunk_malloc_max(png, 64u << 20);
+    png_read_info(png, pinfo);
+
+    png_uint_32 w = 0, h = 0;
+    int depth = 0, ctype = 0, interlace = 0;
+    png_get_IHDR(png, pinfo, &w, &h, &depth, &ctype, &interlace, NULL, NULL);
+    info->width = w;
+    info->height = h;
+    if (check_size(w, h, NULL, 0) < 0) {
+        c->too_large = true;
+        png_destroy_read_struct(&png, &pinfo, NULL);
+        return -1;
+    }
+    png_uint_32 resx = 0, resy = 0;
+    int unit = 0;
+    if (png_get_pHYs(png, pinfo, &resx, &resy, &unit) && unit == PNG_RESOLUTION_METER) {
+        info->dpi_x = resx * 0.0254;
+        info->dpi_y = resy * 0.0254;
+    }
+
+    /* Normalise: palette → RGB, low bit depths → 8, tRNS → alpha, 16 → 8. */
+    png_set_expand(png);
+    png_set_scale_16(png);
+    png_set_packing(png);
+    int passes = png_set_interlace_handling(png);
+    png_read_update_info(png, pinfo);
+    int ch = png_get_channels(png, pinfo);
+    size_t rowbytes = png_get_rowbytes(png, pinfo);
+    if (ch < 1 || ch > 4 || rowbytes != (size_t)w * (size_t)ch) {
+        snprintf(c->msg, sizeof c->msg, "unsupported pixel layout");
+        png_destroy_read_struct(&png, &pinfo, NULL);
+        return -1;
+    }
+    info->channels = (ch == 2 || ch == 4) ? ch - 1 : ch;
+    info->has_alpha = (ch == 2 || ch == 4);
+
+    if (decode) {
+        c->image = jr_xmalloc(rowbytes * h);
+        c->rows = jr_xmalloc(sizeof(png_bytep) * h);
+        for (png_uint_32 y = 0; y < h; y++)
+            c->rows[y] = c->image + (size_t)y * rowbytes;
+        png_read_image(png, c->rows);
+    } else {
+        c->row = jr_xmalloc(rowbytes);
+        for (int p = 0; p < passes; p++)
+            for (png_uint_32 y = 0; y < h; y++)
+                png_read_row(png, c->row, NULL);
+    }
+    png_read_end(png, NULL);
+    png_destroy_read_struct(&png, &pinfo, NULL);
+    *rowbytes_out = rowbytes;
+    *channels_out = ch;
+    return 0;
+}
+
+static void png_reason(const png_ctx *c, const jr_image_info *info, char *why, size_t whylen)
+{
+    if (c->too_large)
+        check_size(info->width, info->height, why, whylen);
+    else if (c->truncated)
+        set_why(why, whylen, "truncated PNG", NULL);
+    else
+        set_why(why, whylen, "corrupt PNG: %s", c->msg);
+}
+
+static int png_do(const unsigned char *data, size_t len, jr_image_info *info, jr_pixels *out,
+                  char *why, size_t whylen)
+{
+    png_ctx c;
+    memset(&c, 0, sizeof c);
+    c.data = data;
+    c.len = len;
+    size_t rowbytes = 0;
+    int ch = 0;
+    int rc = png_run(&c, info, &rowbytes, &ch, out != NULL);
+    free(c.row);
+    free(c.rows);
+    if (rc < 0) {
+        free(c.image);
+        png_reason(&c, info, why, whylen);
+        return -1;
+    }
+    if (!out)
+        return 0;
+    /* Split the alpha channel into its own plane; drop it if fully opaque. */
+    out->width = info->width;
+    out->height = info->height;
+    out->channels = info->channels;
+    out->alpha = NULL;
+    if (!info->has_alpha) {
+        out->data = c.image;
+        return 0;
+    }
+    size_t n = (size_t)info->width * info->height;
+    int cc = ch - 1;
+    unsigned char *color = jr_xmalloc(n * (size_t)cc);
+    unsigned char *alpha = jr_xmalloc(n);
+    bool opaque = true;
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *s = c.image + i * (size_t)ch;
+        memcpy(color + i * (size_t)cc, s, (size_t)cc);
+        alpha[i] = s[cc];
+        if (s[cc] != 255)
+            opaque = false;
+    }
+    free(c.image);
+    out->data = color;
+    if (opaque)
+        free(alpha);
+    else
+        out->alpha = alpha;
+    return 0;
+}
+
+/* ---- JPEG --------------------------------------------------------------- */
+
+typedef struct jpg_err {
+    struct jpeg_error_mgr pub;
+    jmp_buf jb;
+    bool truncated;
+    bool too_large;
+    char msg[JMSG_LENGTH_MAX];
+} jpg_err;
+
+static void jpg_error_exit(j_common_ptr cinfo)
+{
+    jpg_err *e = (jpg_err *)cinfo->err;
+    e->pub.format_message(cinfo, e->msg);
+    longjmp(e->jb, 1);
+}
+
+static void jpg_emit_message(j_common_ptr cinfo, int level)
+{
+    jpg_err *e = (jpg_err *)cinfo->err;
+    if (level >= 0)
+        return; /* trace messages */
+    int code = e->pub.msg_code;
+    if (code == JWRN_JPEG_EOF) {
+        /* Premature end of data: libjpeg would pad the image with grey. */
+        e->truncated = true;
+        longjmp(e->jb, 1);
+    }
+    if (code == JWRN_HIT_MARKER || code == JWRN_HUFF_BAD_CODE || code == JWRN_MUST_RESYNC ||
+        code == JWRN_BOGUS_PROGRESSION) {
+        e->pub.format_message(cinfo, e->msg);
+        longjmp(e->jb, 1);
+    }
+    e->pub.num_warnings++;
+}
+
+typedef struct jpg_ctx {
+    struct jpeg_decompress_struct cinfo;
+    jpg_err err;
+    unsigned char *image;
+    unsigned char *row;
+} jpg_ctx;
+
+static int jpg_run(jpg_ctx *c, const unsigned char *data, size_t len, jr_image_info *info,
+                   bool decode)
+{
+    c->cinfo.err = jpeg_std_error(&c->err.pub);
+    c->err.pub.error_exit = jpg_error_exit;
+    c->err.pub.emit_message = jpg_emit_message;
+    if (setjmp(c->err.jb)) {
+        jpeg_destroy_decompress(&c->cinfo);
+        return -1;
+    }
+    jpeg_create_decompress(&c->cinfo);
+    jpeg_mem_src(&c->cinfo, (unsigned char *)data, (unsigned long)len);
+    jpeg_read_header(&c->cinfo, TRUE);
+    info->width = c->cinfo.image_width;
+    info->height = c->cinfo.image_height;
+    if (check_size(info->width, info->height, NULL, 0) < 0) {
+        c->err.too_large = true;
+        jpeg_destroy_decompress(&c->cinfo);
+        return -1;
+    }
+    if (c->cinfo.saw_JFIF_marker && c->cinfo.X_density && c->cinfo.Y_density) {
+        if (c->cinfo.density_unit == 1) {
+            info->dpi_x = c->cinfo.X_density;
+            info->dpi_y = c->cinfo.Y_density;
+        } else if (c->cinfo.density_unit == 2) {
+            info->dpi_x = c->cinfo.X_density * 2.54;
+            info->dpi_y = c->cinfo.Y_density * 2.54;
+        }
+    }
+    bool invert = false;
+    switch (c->cinfo.jpeg_color_space) {
+    case JCS_GRAYSCALE:
+        c->cinfo.out_color_space = JCS_GRAYSCALE;
+        info->channels = 1;
+        break;
+    case JCS_RGB:
+    case JCS_YCbCr:
+        c->cinfo.out_color_space = JCS_RGB;
+        info->channels = 3;
+        break;
+    case JCS_CMYK:
+    case JCS_YCCK:
+        c->cinfo.out_color_space = JCS_CMYK;
+        info->channels = 4;
+        /* Adobe (Photoshop) writes CMYK inverted: 255 means no ink. */
+        invert = c->cinfo.saw_Adobe_marker;
+        break;
+    default:
+        snprintf(c->err.msg, sizeof c->err.msg, "unsupported colour space");
+        jpeg_destroy_decompress(&c->cinfo);
+        return -1;
+    }
+    info->has_alpha = false;
+    jpeg_start_decompress(&c->cinfo);
+    if ((int)c->cinfo.output_components != info->channels) {
+        snprintf(c->err.msg, sizeof c->err.msg, "unsupported colour conversion");
+        jpeg_destroy_decompress(&c->cinfo);
+        return -1;
+    }
+    size_t rowbytes = (size_t)info->width * (size_t)info->channels;
+    if (decode)
+        c->image = jr_xmalloc(rowbytes * info->height);
+    else
+        c->row = jr_xmalloc(rowbytes);
+    while (c->cinfo.output_scanline < c->cinfo.output_height) {
+        JSAMPROW r = decode ? c->image + (size_t)c->cinfo.output_scanline * rowbytes : c->row;
+        jpeg_read_scanlines(&c->cinfo, &r, 1);
+    }
+    jpeg_finish_decompress(&c->cinfo);
+    jpeg_destroy_decompress(&c->cinfo);
+    if (decode && invert) {
+        size_t n = rowbytes * info->height;
+        for (size_t i = 0; i < n; i++)
+            c->image[i] = (unsigned char)(255 - c->image[i]);
+    }
+    return 0;
+}
+
+static int jpg_do(const unsigned char *data, size_t len, jr_image_info *info, jr_pixels *out,
+                  char *why, size_t whylen)
+{
+    jpg_ctx c;
+    memset(&c, 0, sizeof c);
+    int rc = jpg_run(&c, data, len, info, out != NULL);
+    free(c.row);
+    if (rc < 0) {
+        free(c.image);
+        if (c.err.too_large)
+            check_size(info->width, info->height, why, whylen);
+        else if (c.err.truncated)
+            set_why(why, whylen, "truncated JPEG", NULL);
+        else
+            set_why(why, whylen, "corrupt JPEG: %s", c.err.msg);
+        return -1;
+    }
+    if (out) {
+        out->width = info->width;
+        out->height = info->height;
+        out->channels = info->channels;
+        out->data = c.image;
+        out->alpha = NULL;
+    }
+    return 0;
+}
+
+/* ---- public ------------------------------------------------------------- */
+
+static int image_run(const char *path, jr_image_info *info, jr_pixels *out, char *why,
+                     size_t whylen)
+{
+    memset(info, 0, sizeof *info);
+    size_t len = 0;
+    unsigned char *data = (unsigned char *)jr_read_file(path, &len);
+    if (!data) {
+        set_why(why, whylen, "cannot read file: %s", strerror(errno));
+        return -1;
+    }
+    int rc;
+    if (len >= 8 && memcmp(data, png_magic, 8) == 0) {
+        info->format = JR_IMG_PNG;
+        rc = png_do(data, len, info, out, why, whylen);
+    } else if (len >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF) {
+        info->format = JR_IMG_JPEG;
+        rc = jpg_do(data, len, info, out, why, whylen);
+    } else {
+        set_why(why, whylen, "not a PNG or JPEG file", NULL);
+        rc = -1;
+    }
+    free(data);
+    return rc;
+}
+
+int jr_image_check(const char *path, jr_image_info *info, char *why, size_t whylen)
+{
+    jr_image_info tmp;
+    return image_run(path, info ? info : &tmp, NULL, why, whylen);
+}
+
+int jr_image_decode(const char *path, jr_pixels *out, char *why, size_t whylen)
+{
+    jr_image_info info;
+    memset(out, 0, sizeof *out);
+    int rc = image_run(path, &info, out, why, whylen);
+    if (rc < 0)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
+void jr_pixels_free(jr_pixels *p)
+{
+    if (!p)
+        return;
+    free(p->data);
+    free(p->alpha);
+    p->data = NULL;
+    p->alpha = NULL;
+}
+
+/* ---- paths -------------------------------------------------------------- */
+
+/* Is `path` (absolute, normalised) equal to `root` or below it? */
+static bool under(const char *root, const char *path)
+{
+    size_t n = strlen(root);
+    if (n == 1 && root[0] == '/')
+        return path[0] == '/';
+    return strncmp(root, path, n) == 0 && (path[n] == 0 || path[n] == '/');
+}
+
+/* Lexically apply `rel` to the absolute directory `base`: "." and ".." are
+ * resolved without touching the file system. Returns a new path. */
+static char *lexical_join(const char *base, const char *rel)
+{
+    size_t cap = strlen(base) + strlen(rel) + 2;
+    char *out = jr_xmalloc(cap);
+    snprintf(out, cap, "%s", base);
+    size_t len = strlen(out);
+    while (len > 1 && out[len - 1] == '/')
+        out[--len] = 0;
+    const char *s = rel;
+    while (*s) {
+        const char *e = strchr(s, '/');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        if (n == 0 || (n == 1 && s[0] == '.')) {
+            /* skip */
+        } else if (n == 2 && s[0] == '.' && s[1] == '.') {
+            char *slash = strrchr(out, '/');
+            if (slash == out)
+                out[1] = 0;
+            else if (slash)
+                *slash = 0;
+        } else {
+            len = strlen(out);
+            if (len > 1 || out[0] != '/')
+                out[len++] = '/';
+            memcpy(out + len, s, n);
+            out[len + n] = 0;
+        }
+        s += n;
+        if (*s == '/')
+            s++;
+    }
+    return out;
+}
+
+char *jr_image_resolve(const char *root, const char *dir, const char *rel, bool *outside)
+{
+    bool dummy;
+    if (!outside)
+        outside = &dummy;
+    *outside = false;
+    if (!rel || !*rel)
+        return NULL;
+    if (rel[0] == '/') {
+        *outside = true;
+        return NULL;
+    }
+    char *rroot = realpath(root ? root : ".", NULL);
+    if (!rroot)
+        return NULL;
+    char *rdir = realpath(dir && *dir ? dir : rroot, NULL);
+    if (!rdir) {
+        free(rroot);
+        return NULL;
+    }
+    char *result = NULL;
+    char *lex = lexical_join(rdir, rel);
+    if (!under(rroot, rdir) || !under(rroot, lex)) {
+        *outside = true;
+    } else {
+        char *joined = jr_path_join(rdir, rel);
+        char *real = realpath(joined, NULL);
+        free(joined);
+        if (real) {
+            if (under(rroot, real))
+                result = jr_xstrdup(real);
+            else
+                *outside = true; /* a symlink leads out */
+            free(real);
+        }
+    }
+    free(lex);
+    free(rdir);
+    free(rroot);
+    return result;
+}
