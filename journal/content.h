@@ -20,6 +20,15 @@ int jr_article_read(jr_article *a /* OUT */, const char *path);
  * used in diagnostics. */
 int jr_article_parse(jr_article *a /* OUT */, const char *path, const char *data, size_t len);
 
+/* A file-name form of `s`: lower case a-z, 0-9 and single '-'; German
+ * umlauts transliterated (ä -> ae, ß -> ss), other Latin letters lose their
+ * accents ("Bildung im Blick" -> "bildung-im-blick"). Never empty ("x" when
+ * nothing is left). Caller frees. */
+char *jr_slugify(const char *s);
+
+/* true when s is a valid slug: non-empty, only a-z, 0-9 and '-'. */
+bool jr_slug_valid(const char *s);
+
 /* Checks across articles of one edition: sections exist, slugs unique. */
 void jr_content_check_edition(const jr_journal *j, const jr_edition *e);
 
