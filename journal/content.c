@@ -2,16 +2,426 @@
 #define _POSIX_C_SOURCE 200809L
 #include "content.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
-jr_journal *jr_content_load(const char *root)
+#include "diag.h"
+#include "util.h"
+#include "yamlnode.h"
+
+/* ---- colours ---- */
+
+static int hexval(char c)
 {
-    (void)root;
-    return NULL;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static bool parse_rgb(const char *s, jr_color *c)
+{
+    if (!s || s[0] != '#' || strlen(s) != 7)
+        return false;
+    int v[6];
+    for (int i = 0; i < 6; i++)
+        if ((v[i] = hexval(s[i + 1])) < 0)
+            return false;
+    c->r = (v[0] * 16 + v[1]) / 255.0;
+    c->g = (v[2] * 16 + v[3]) / 255.0;
+    c->b = (v[4] * 16 + v[5]) / 255.0;
+    return true;
+}
+
+static void cmyk_from_rgb(jr_color *c)
+{
+    double max = c->r > c->g ? c->r : c->g;
+    if (c->b > max)
+        max = c->b;
+    c->k = 1.0 - max;
+    if (max <= 0.0) {
+        c->c = c->m = c->y = 0.0;
+        return;
+    }
+    c->c = (max - c->r) / max;
+    c->m = (max - c->g) / max;
+    c->y = (max - c->b) / max;
+}
+
+static void rgb_from_cmyk(jr_color *c)
+{
+    c->r = (1.0 - c->c) * (1.0 - c->k);
+    c->g = (1.0 - c->m) * (1.0 - c->k);
+    c->b = (1.0 - c->y) * (1.0 - c->k);
+}
+
+/* cmyk: [c, m, y, k] in percent. */
+static bool parse_cmyk(const jr_ydoc *d, const jr_ynode *n, jr_color *c)
+{
+    if (n->kind != JR_YAML_SEQUENCE || n->nitems != 4) {
+        jr_diag(JR_E_YAML_TYPE, d->path, n->line, n->col, "cmyk",
+                "a list of four percentages [c, m, y, k]");
+        return false;
+    }
+    double v[4];
+    for (int i = 0; i < 4; i++)
+        if (!jr_y_double(d, n->items[i], "cmyk", 0, 100, &v[i])) {
+            if (jr_ynode_is_null(n->items[i]))
+                jr_diag(JR_E_YAML_TYPE, d->path, n->line, n->col, "cmyk",
+                        "a list of four percentages [c, m, y, k]");
+            return false;
+        }
+    c->c = v[0] / 100, c->m = v[1] / 100, c->y = v[2] / 100, c->k = v[3] / 100;
+    return true;
+}
+
+/* ---- journal.yaml ---- */
+
+static const char *const journal_keys[] = {
+    "title",     "subtitle", "publisher", "language", "base_url", "editor", "print_shop",
+    "copyright", "icon",     "logo",      "contact",  "sections", "feed",   NULL,
+};
+static const char *const contact_keys[] = {"name", "address", "phone", "email", NULL};
+static const char *const section_keys[] = {"id", "title", "color", "cmyk", NULL};
+static const char *const feed_keys[] = {"entries", "icon", "logo", NULL};
+static const char *const edition_keys[] = {"number", "year",   "date", "theme",
+                                           "cover",  "layout", NULL};
+static const char *const cover_keys[] = {"image", "caption", "alt", NULL};
+
+static void read_sections(jr_journal *j, const jr_ydoc *d, const jr_ynode *list)
+{
+    if (jr_ynode_is_null(list))
+        return;
+    if (list->kind != JR_YAML_SEQUENCE) {
+        jr_diag(JR_E_YAML_TYPE, d->path, list->line, list->col, "sections",
+                "a list of sections ({id, title, color})");
+        return;
+    }
+    j->sections = jr_xcalloc(list->nitems ? list->nitems : 1, sizeof *j->sections);
+    for (size_t i = 0; i < list->nitems; i++) {
+        const jr_ynode *m = list->items[i];
+        if (!jr_y_mapping(d, m))
+            continue;
+        jr_y_check_keys(d, m, section_keys);
+        jr_section s = {0};
+        jr_y_string(d, jr_ymap_get(m, "id"), "id", &s.id);
+        jr_y_string(d, jr_ymap_get(m, "title"), "title", &s.title);
+        if (!s.id || !*s.id) {
+            jr_diag(JR_E_MISSING_KEY, d->path, m->line, m->col, "id");
+            free(s.id);
+            free(s.title);
+            continue;
+        }
+        if (jr_journal_section(j, s.id)) {
+            const jr_ynode *v = jr_ymap_get(m, "id");
+            char *why = jr_xasprintf("section '%s' is listed twice", s.id);
+            jr_diag(JR_E_BAD_VALUE, d->path, v->line, v->col, "id", why);
+            free(why);
+            free(s.id);
+            free(s.title);
+            continue;
+        }
+        if (!s.title)
+            s.title = jr_xstrdup(s.id);
+        const jr_ynode *color = jr_ymap_get(m, "color"), *cmyk = jr_ymap_get(m, "cmyk");
+        bool has_rgb = false, has_cmyk = false;
+        if (!jr_ynode_is_null(color)) {
+            if (color->kind == JR_YAML_SCALAR && parse_rgb(color->value, &s.color))
+                has_rgb = true;
+            else
+                jr_diag(JR_E_BAD_COLOR, d->path, color->line, color->col,
+                        color->kind == JR_YAML_SCALAR ? color->value : "color");
+        }
+        if (!jr_ynode_is_null(cmyk))
+            has_cmyk = parse_cmyk(d, cmyk, &s.color);
+        if (has_rgb && !has_cmyk)
+            cmyk_from_rgb(&s.color);
+        else if (has_cmyk && !has_rgb)
+            rgb_from_cmyk(&s.color);
+        s.has_color = has_rgb || has_cmyk;
+        j->sections[j->nsections++] = s;
+    }
+}
+
+static bool read_journal_yaml(jr_journal *j)
+{
+    jr_ydoc *d = jr_ydoc_read(j->yaml_path);
+    if (!d)
+        return false;
+    const jr_ynode *m = d->root;
+    if (d->failed) {
+        jr_ydoc_free(d);
+        return true; /* reported; the editions can still be checked */
+    }
+    if (!jr_ynode_is_null(m) && !jr_y_mapping(d, m))
+        m = NULL;
+    if (jr_ynode_is_null(m))
+        m = NULL;
+    jr_y_check_keys(d, m, journal_keys);
+    jr_y_string(d, jr_ymap_get(m, "title"), "title", &j->title);
+    if (!j->title || !*j->title)
+        jr_diag(JR_E_MISSING_KEY, d->path, 1, 1, "title");
+    jr_y_string(d, jr_ymap_get(m, "subtitle"), "subtitle", &j->subtitle);
+    jr_y_string(d, jr_ymap_get(m, "publisher"), "publisher", &j->publisher);
+    jr_y_string(d, jr_ymap_get(m, "language"), "language", &j->language);
+    if (jr_y_string(d, jr_ymap_get(m, "base_url"), "base_url", &j->base_url)) {
+        size_t n = strlen(j->base_url);
+        if (n == 0) {
+            free(j->base_url);
+            j->base_url = NULL;
+        } else if (j->base_url[n - 1] != '/') {
+            char *u = jr_xasprintf("%s/", j->base_url);
+            free(j->base_url);
+            j->base_url = u;
+        }
+    }
+    jr_y_string(d, jr_ymap_get(m, "editor"), "editor", &j->editor);
+    jr_y_string(d, jr_ymap_get(m, "print_shop"), "print_shop", &j->print_shop);
+    jr_y_string(d, jr_ymap_get(m, "copyright"), "copyright", &j->copyright);
+    jr_y_string(d, jr_ymap_get(m, "icon"), "icon", &j->icon);
+    jr_y_string(d, jr_ymap_get(m, "logo"), "logo", &j->logo);
+
+    const jr_ynode *c = jr_ymap_get(m, "contact");
+    if (jr_y_mapping(d, c)) {
+        jr_y_check_keys(d, c, contact_keys);
+        jr_y_string(d, jr_ymap_get(c, "name"), "name", &j->contact.name);
+        jr_y_string(d, jr_ymap_get(c, "address"), "address", &j->contact.address);
+        jr_y_string(d, jr_ymap_get(c, "phone"), "phone", &j->contact.phone);
+        jr_y_string(d, jr_ymap_get(c, "email"), "email", &j->contact.email);
+    }
+    read_sections(j, d, jr_ymap_get(m, "sections"));
+    const jr_ynode *f = jr_ymap_get(m, "feed");
+    if (jr_y_mapping(d, f)) {
+        jr_y_check_keys(d, f, feed_keys);
+        jr_y_int(d, jr_ymap_get(f, "entries"), "entries", 1, 10000, &j->feed_entries);
+        jr_y_string(d, jr_ymap_get(f, "icon"), "icon", &j->icon);
+        jr_y_string(d, jr_ymap_get(f, "logo"), "logo", &j->logo);
+    }
+    jr_ydoc_free(d);
+    return true;
+}
+
+/* ---- editions ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names in `dir` (sorted bytewise), folders or *.md files. */
+static char **list_dir(const char *dir, bool folders, size_t *n)
+{
+    *n = 0;
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return NULL;
+    char **names = NULL;
+    size_t cap = 0;
+    struct dirent *de;
+    while ((de = readdir(dp)) != NULL) {
+        const char *name = de->d_name;
+        if (name[0] == '.')
+            continue;
+        char *full = jr_path_join(dir, name);
+        bool take;
+        if (folders) {
+            take = jr_is_dir(full);
+        } else {
+            size_t l = strlen(name);
+            take = l > 3 && strcmp(name + l - 3, ".md") == 0 && jr_file_exists(full);
+        }
+        free(full);
+        if (!take)
+            continue;
+        JR_GROW(names, cap, *n + 1);
+        names[(*n)++] = jr_xstrdup(name);
+    }
+    closedir(dp);
+    if (*n > 1)
+        qsort(names, *n, sizeof *names, cmp_str);
+    return names;
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+static void read_edition_yaml(jr_edition *e)
+{
+    jr_ydoc *d = jr_ydoc_read(e->yaml_path);
+    if (!d)
+        return;
+    const jr_ynode *m = d->root;
+    if (d->failed || jr_ynode_is_null(m) || !jr_y_mapping(d, m)) {
+        if (!d->failed && jr_ynode_is_null(m))
+            jr_diag(JR_E_MISSING_KEY, d->path, 1, 1, "date");
+        jr_ydoc_free(d);
+        return;
+    }
+    jr_y_check_keys(d, m, edition_keys);
+    jr_y_int(d, jr_ymap_get(m, "number"), "number", 0, 9999, &e->number);
+    jr_y_int(d, jr_ymap_get(m, "year"), "year", 1, 9999, &e->year);
+    const jr_ynode *date = jr_ymap_get(m, "date");
+    if (jr_ynode_is_null(date)) {
+        const jr_ynode *k = jr_ymap_key(m, "date");
+        jr_diag(JR_E_MISSING_KEY, d->path, k ? k->line : 1, k ? k->col : 1, "date");
+    } else {
+        jr_y_date(d, date, "date", &e->date);
+    }
+    if (e->year == 0)
+        e->year = e->date.year;
+    jr_y_string(d, jr_ymap_get(m, "theme"), "theme", &e->theme);
+    const jr_ynode *cover = jr_ymap_get(m, "cover");
+    if (jr_y_mapping(d, cover)) {
+        jr_y_check_keys(d, cover, cover_keys);
+        jr_y_string(d, jr_ymap_get(cover, "image"), "image", &e->cover_image);
+        jr_y_string(d, jr_ymap_get(cover, "caption"), "caption", &e->cover_caption);
+        jr_y_string(d, jr_ymap_get(cover, "alt"), "alt", &e->cover_alt);
+    }
+    jr_y_string(d, jr_ymap_get(m, "layout"), "layout", &e->layout);
+    jr_ydoc_free(d);
+}
+
+static void report_section(const jr_journal *j, const jr_article *a)
+{
+    if (!a->section || jr_journal_section(j, a->section))
+        return;
+    jr_pos p = a->key_pos[JR_FM_SECTION];
+    jr_diag(JR_E_UNKNOWN_SECTION, a->path, p.line, p.col, a->section);
+}
+
+static int cmp_article(const void *pa, const void *pb)
+{
+    const jr_article *a = pa, *b = pb;
+    if (a->order != b->order)
+        return a->order < b->order ? -1 : 1;
+    return strcmp(a->filename, b->filename);
+}
+
+/* Returns the number of articles that could not be read. */
+static size_t read_articles(const jr_journal *j, jr_edition *e)
+{
+    size_t n, failed = 0;
+    char **names = list_dir(e->dir, false, &n);
+    e->articles = jr_xcalloc(n ? n : 1, sizeof *e->articles);
+    for (size_t i = 0; i < n; i++) {
+        char *path = jr_path_join(e->dir, names[i]);
+        jr_article a;
+        int rc = jr_article_read(&a, path);
+        free(path);
+        report_section(j, &a); /* drafts too */
+        if (!a.has_order)
+            a.order = (int)i + 1;
+        if (rc != 0 || a.draft) {
+            failed += rc != 0;
+            jr_article_clear(&a);
+            continue;
+        }
+        e->articles[e->narticles++] = a;
+    }
+    free_names(names, n);
+    if (e->narticles > 1)
+        qsort(e->articles, e->narticles, sizeof *e->articles, cmp_article);
+    return failed;
+}
+
+static int cmp_edition(const void *pa, const void *pb)
+{
+    const jr_edition *a = pa, *b = pb;
+    int c = jr_date_compare(&a->date, &b->date);
+    return c ? c : strcmp(a->id, b->id);
+}
+
+static void check_edition(const jr_journal *j, const jr_edition *e, bool report_empty,
+                          bool sections)
+{
+    if (e->narticles == 0) {
+        if (report_empty)
+            jr_diag(JR_E_EDITION_EMPTY, e->yaml_path, 0, 0);
+        return;
+    }
+    for (size_t i = 0; i < e->narticles; i++) {
+        const jr_article *a = &e->articles[i];
+        if (sections)
+            report_section(j, a);
+        for (size_t k = 0; k < i; k++) {
+            const jr_article *b = &e->articles[k];
+            if (a->slug && b->slug && strcmp(a->slug, b->slug) == 0) {
+                /* report at the later file in file-name order */
+                const jr_article *second = strcmp(a->path, b->path) > 0 ? a : b;
+                const jr_article *first = second == a ? b : a;
+                jr_pos p = second->key_pos[JR_FM_SLUG];
+                if (!p.line)
+                    p.line = 1, p.col = 1;
+                jr_diag(JR_E_DUPLICATE_SLUG, second->path, p.line, p.col, second->slug,
+                        first->path);
+                break;
+            }
+        }
+    }
 }
 
 void jr_content_check_edition(const jr_journal *j, const jr_edition *e)
 {
-    (void)j;
-    (void)e;
+    if (j && e)
+        check_edition(j, e, true, true);
+}
+
+jr_journal *jr_content_load(const char *root)
+{
+    if (!root || !jr_is_dir(root)) {
+        jr_diag(JR_E_NO_CONTENT_DIR, NULL, 0, 0, root ? root : "");
+        return NULL;
+    }
+    jr_journal *j = jr_xcalloc(1, sizeof *j);
+    j->root = jr_xstrdup(root);
+    j->yaml_path = jr_path_join(root, "journal.yaml");
+    j->feed_entries = 20;
+    if (!read_journal_yaml(j)) {
+        jr_journal_free(j);
+        return NULL;
+    }
+    if (!j->language)
+        j->language = jr_xstrdup("de");
+    j->slug = jr_slugify(j->title ? j->title : "journal");
+
+    size_t n;
+    char **dirs = list_dir(root, true, &n);
+    j->editions = jr_xcalloc(n ? n : 1, sizeof *j->editions);
+    size_t *failed = jr_xcalloc(n ? n : 1, sizeof *failed);
+    for (size_t i = 0; i < n; i++) {
+        char *dir = jr_path_join(root, dirs[i]);
+        char *yaml = jr_path_join(dir, "edition.yaml");
+        if (!jr_file_exists(yaml)) {
+            free(dir);
+            free(yaml);
+            continue;
+        }
+        jr_edition *e = &j->editions[j->neditions];
+        memset(e, 0, sizeof *e);
+        e->id = jr_xstrdup(dirs[i]);
+        e->dir = dir;
+        e->yaml_path = yaml;
+        read_edition_yaml(e);
+        failed[j->neditions] = read_articles(j, e);
+        j->neditions++;
+    }
+    free_names(dirs, n);
+    /* check before sorting so `failed` still lines up */
+    for (size_t i = 0; i < j->neditions; i++)
+        check_edition(j, &j->editions[i], failed[i] == 0, false);
+    free(failed);
+    if (j->neditions == 0)
+        jr_diag(JR_E_NO_EDITIONS, j->root, 0, 0);
+    if (j->neditions > 1)
+        qsort(j->editions, j->neditions, sizeof *j->editions, cmp_edition);
+    return j;
 }
