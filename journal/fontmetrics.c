@@ -1,0 +1,664 @@
+/* fontmetrics.c: fonts through fontconfig, widths and kerning through
+ * HarfBuzz, with a cache in front of the shaper (see fontmetrics.h).
+ *
+ * The measurement cache is the hot path of the layout engine: every word is
+ * measured, most of them many times. A hit costs one hash over the bytes, a
+ * probe in an open-addressing table and one memcmp. */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include "fontmetrics.h"
+
+#include <fontconfig/fontconfig.h>
+#include <hb-ot.h>
+#include <hb.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util.h"
+
+/* Longer texts are shaped every time (they are not words; keeping them would
+ * only grow the cache). */
+#define JR_MEASURE_CACHE_MAX_LEN 256
+
+/* Per-font map code point -> font id for jr_font_for_char. */
+typedef struct cp_slot {
+    uint32_t cp; /* UINT32_MAX = empty */
+    int font;    /* -1 = no font can draw it */
+} cp_slot;
+
+typedef struct jr_font {
+    jr_font_info info;
+    char *path;   /* owned, canonical */
+    char *family; /* owned */
+    hb_blob_t *blob;
+    hb_face_t *face;
+    hb_font_t *font; /* scale = units per em */
+    cp_slot *fallback;
+    size_t fallback_cap, fallback_used;
+} jr_font;
+
+/* One cached measurement. text and kern live in one block (`mem`). */
+typedef struct measure_entry {
+    uint64_t hash;    /* 0 = empty slot */
+    const char *text; /* points into mem */
+    int *kern;        /* points into mem; NULL when every kern is 0 */
+    void *mem;        /* owned */
+    double w1000;     /* width at 1000 pt, i.e. in thousandths of an em */
+    uint32_t len;     /* bytes of text */
+    uint32_t ncp;     /* code points */
+    int32_t font;
+} measure_entry;
+
+/* A remembered jr_font_load request (family lookups are slow). */
+typedef struct load_req {
+    char *name, *base_dir; /* owned; base_dir may be NULL */
+    bool bold, italic;
+    int result;
+} load_req;
+
+struct jr_fontset {
+    jr_font *fonts;
+    size_t nfonts, fonts_cap;
+    load_req *reqs;
+    size_t nreqs, reqs_cap;
+    FcConfig *fc; /* created on first family lookup */
+    hb_buffer_t *buf;
+    measure_entry *cache;
+    size_t cache_cap, cache_used; /* cap is a power of two */
+    /* scratch for shaping */
+    uint32_t *cp_at_byte;
+    size_t cp_at_byte_cap;
+    double *pos;
+    size_t pos_cap;
+    uint32_t *cps;
+    size_t cps_cap;
+};
+
+static const hb_feature_t jr_features[] = {
+    {HB_TAG('l', 'i', 'g', 'a'), 0, HB_FEATURE_GLOBAL_START, HB_FEATURE_GLOBAL_END},
+    {HB_TAG('c', 'l', 'i', 'g'), 0, HB_FEATURE_GLOBAL_START, HB_FEATURE_GLOBAL_END},
+    {HB_TAG('k', 'e', 'r', 'n'), 1, HB_FEATURE_GLOBAL_START, HB_FEATURE_GLOBAL_END},
+};
+
+/* ---------------------------------------------------------------- hashing */
+
+static uint64_t hash_bytes(const char *s, size_t n, int font)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)(unsigned)font << 32) ^ n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+        h ^= h >> 29;
+        s += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
+    h ^= h >> 32;
+    return h ? h : 1;
+}
+
+/* ---------------------------------------------------------------- fontset */
+
+jr_fontset *jr_fontset_new(void)
+{
+    jr_fontset *fs = jr_xcalloc(1, sizeof *fs);
+    fs->buf = hb_buffer_create();
+    fs->cache_cap = 1024;
+    fs->cache = jr_xcalloc(fs->cache_cap, sizeof *fs->cache);
+    return fs;
+}
+
+void jr_fontset_free(jr_fontset *fs)
+{
+    if (!fs)
+        return;
+    for (size_t i = 0; i < fs->nfonts; i++) {
+        jr_font *f = &fs->fonts[i];
+        hb_font_destroy(f->font);
+        hb_face_destroy(f->face);
+        hb_blob_destroy(f->blob);
+        free(f->path);
+        free(f->family);
+        free(f->fallback);
+    }
+    free(fs->fonts);
+    for (size_t i = 0; i < fs->nreqs; i++) {
+        free(fs->reqs[i].name);
+        free(fs->reqs[i].base_dir);
+    }
+    free(fs->reqs);
+    for (size_t i = 0; i < fs->cache_cap; i++)
+        free(fs->cache[i].mem);
+    free(fs->cache);
+    hb_buffer_destroy(fs->buf);
+    if (fs->fc)
+        FcConfigDestroy(fs->fc);
+    free(fs->cp_at_byte);
+    free(fs->pos);
+    free(fs->cps);
+    free(fs);
+}
+
+size_t jr_font_count(const jr_fontset *fs)
+{
+    return fs ? fs->nfonts : 0;
+}
+
+const jr_font_info *jr_font_get(const jr_fontset *fs, int font)
+{
+    if (!fs || font < 0 || (size_t)font >= fs->nfonts)
+        return NULL;
+    return &fs->fonts[font].info;
+}
+
+static bool font_ok(const jr_fontset *fs, int font)
+{
+    return fs && font >= 0 && (size_t)font < fs->nfonts;
+}
+
+/* ---------------------------------------------------------------- loading */
+
+static bool has_table(hb_face_t *face, hb_tag_t tag)
+{
+    hb_blob_t *t = hb_face_reference_table(face, tag);
+    bool ok = hb_blob_get_length(t) > 0;
+    hb_blob_destroy(t);
+    return ok;
+}
+
+static double em(const jr_font *f, hb_position_t v)
+{
+    return (double)v / (double)f->info.units_per_em;
+}
+
+static void fill_metrics(jr_font *f)
+{
+    f->info.units_per_em = (int)hb_face_get_upem(f->face);
+    if (f->info.units_per_em <= 0)
+        f->info.units_per_em = 1000;
+    hb_font_extents_t ext;
+    if (hb_font_get_h_extents(f->font, &ext)) {
+        f->info.ascender = em(f, ext.ascender);
+        f->info.descender = em(f, ext.descender);
+    } else {
+        f->info.ascender = 0.8;
+        f->info.descender = -0.2;
+    }
+    hb_position_t v;
+    hb_codepoint_t g;
+    hb_glyph_extents_t ge;
+    if (hb_ot_metrics_get_position(f->font, HB_OT_METRICS_TAG_CAP_HEIGHT, &v) && v > 0)
+        f->info.cap_height = em(f, v);
+    else if (hb_font_get_nominal_glyph(f->font, 'H', &g) &&
+             hb_font_get_glyph_extents(f->font, g, &ge))
+        f->info.cap_height = em(f, ge.y_bearing);
+    else
+        f->info.cap_height = 0.7;
+    if (hb_ot_metrics_get_position(f->font, HB_OT_METRICS_TAG_X_HEIGHT, &v) && v > 0)
+        f->info.x_height = em(f, v);
+    else if (hb_font_get_nominal_glyph(f->font, 'x', &g) &&
+             hb_font_get_glyph_extents(f->font, g, &ge))
+        f->info.x_height = em(f, ge.y_bearing);
+    else
+        f->info.x_height = 0.5;
+}
+
+static char *face_family(hb_face_t *face)
+{
+    char buf[256];
+    unsigned int n = sizeof buf;
+    static const hb_ot_name_id_t ids[] = {HB_OT_NAME_ID_TYPOGRAPHIC_FAMILY,
+                                          HB_OT_NAME_ID_FONT_FAMILY};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        n = sizeof buf;
+        if (hb_ot_name_get_utf8(face, ids[i], hb_language_from_string("en", -1), &n, buf) > 0 &&
+            n > 0)
+            return jr_xstrdup(buf);
+        n = sizeof buf;
+        if (hb_ot_name_get_utf8(face, ids[i], HB_LANGUAGE_INVALID, &n, buf) > 0 && n > 0)
+            return jr_xstrdup(buf);
+    }
+    return jr_xstrdup("");
+}
+
+/* Load the TrueType file at `path` (face `index`) into the set, or find it
+ * there already. family/bold/italic describe it when known (family NULL:
+ * read from the font). Returns the id or -1. */
+static int load_file(jr_fontset *fs, const char *path, int index, const char *family, int bold,
+                     int italic)
+{
+    char *canon = realpath(path, NULL);
+    if (!canon)
+        return -1;
+    for (size_t i = 0; i < fs->nfonts; i++) {
+        if (fs->fonts[i].info.face_index == index && strcmp(fs->fonts[i].path, canon) == 0) {
+            free(canon);
+            return (int)i;
+        }
+    }
+    hb_blob_t *blob = hb_blob_create_from_file_or_fail(canon);
+    if (!blob) {
+        free(canon);
+        return -1;
+    }
+    hb_face_t *face = hb_face_create(blob, (unsigned)index);
+    /* libharu embeds TrueType outlines only. */
+    if (hb_face_get_glyph_count(face) == 0 || !has_table(face, HB_TAG('g', 'l', 'y', 'f')) ||
+        !has_table(face, HB_TAG('c', 'm', 'a', 'p'))) {
+        hb_face_destroy(face);
+        hb_blob_destroy(blob);
+        free(canon);
+        return -1;
+    }
+    JR_GROW(fs->fonts, fs->fonts_cap, fs->nfonts + 1);
+    jr_font *f = &fs->fonts[fs->nfonts];
+    memset(f, 0, sizeof *f);
+    f->path = canon;
+    f->blob = blob;
+    f->face = face;
+    f->font = hb_font_create(face);
+    hb_font_set_scale(f->font, (int)hb_face_get_upem(face), (int)hb_face_get_upem(face));
+    f->family = family ? jr_xstrdup(family) : face_family(face);
+    if (bold < 0)
+        bold = hb_style_get_value(f->font, HB_STYLE_TAG_WEIGHT) >= 600.0f;
+    if (italic < 0)
+        italic = hb_style_get_value(f->font, HB_STYLE_TAG_ITALIC) > 0.5f ||
+                 hb_style_get_value(f->font, HB_STYLE_TAG_SLANT_ANGLE) != 0.0f;
+    f->info.path = f->path;
+    f->info.face_index = index;
+    f->info.family = f->family;
+    f->info.bold = bold != 0;
+    f->info.italic = italic != 0;
+    fill_metrics(f);
+    return (int)fs->nfonts++;
+}
+
+static FcConfig *fc_config(jr_fontset *fs)
+{
+    if (!fs->fc)
+        fs->fc = FcInitLoadConfigAndFonts();
+    return fs->fc;
+}
+
+static bool family_matches(FcPattern *p, const char *name)
+{
+    FcChar8 *fam;
+    for (int i = 0; FcPatternGetString(p, FC_FAMILY, i, &fam) == FcResultMatch; i++)
+        if (FcStrCmpIgnoreCase(fam, (const FcChar8 *)name) == 0)
+            return true;
+    return false;
+}
+
+static bool is_truetype(FcPattern *p)
+{
+    FcChar8 *fmt;
+    return FcPatternGetString(p, FC_FONTFORMAT, 0, &fmt) == FcResultMatch &&
+           strcmp((const char *)fmt, "TrueType") == 0;
+}
+
+/* Load candidate `p` of a fontconfig answer; -1 unless it is TrueType. */
+static int load_pattern(jr_fontset *fs, FcPattern *p)
+{
+    if (!is_truetype(p))
+        return -1;
+    FcChar8 *file, *fam;
+    int index = 0, weight = FC_WEIGHT_REGULAR, slant = FC_SLANT_ROMAN;
+    if (FcPatternGetString(p, FC_FILE, 0, &file) != FcResultMatch)
+        return -1;
+    FcPatternGetInteger(p, FC_INDEX, 0, &index);
+    FcPatternGetInteger(p, FC_WEIGHT, 0, &weight);
+    FcPatternGetInteger(p, FC_SLANT, 0, &slant);
+    if (FcPatternGetString(p, FC_FAMILY, 0, &fam) != FcResultMatch)
+        fam = NULL;
+    return load_file(fs, (const char *)file, index & 0xFFFF, (const char *)fam,
+                     weight >= FC_WEIGHT_DEMIBOLD, slant != FC_SLANT_ROMAN);
+}
+
+/* Candidates for a style, best first. Caller destroys. */
+static FcFontSet *fc_sort(jr_fontset *fs, FcPattern *pat, bool bold, bool italic)
+{
+    FcConfig *fc = fc_config(fs);
+    if (!fc)
+        return NULL;
+    FcPatternAddInteger(pat, FC_WEIGHT, bold ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR);
+    FcPatternAddInteger(pat, FC_SLANT, italic ? FC_SLANT_ITALIC : FC_SLANT_ROMAN);
+    FcPatternAddBool(pat, FC_SCALABLE, FcTrue);
+    FcConfigSubstitute(fc, pat, FcMatchPattern);
+    FcDefaultSubstitute(pat);
+    FcResult res;
+    return FcFontSort(fc, pat, FcFalse, NULL, &res);
+}
+
+static int load_family(jr_fontset *fs, const char *name, bool bold, bool italic)
+{
+    FcPattern *pat = FcPatternCreate();
+    FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)name);
+    FcFontSet *set = fc_sort(fs, pat, bold, italic);
+    int id = -1;
+    if (set) {
+        /* The first candidate of the asked family that is TrueType: never a
+         * substitute family (fontconfig always answers something). */
+        for (int i = 0; i < set->nfont && id < 0; i++) {
+            FcPattern *p = set->fonts[i];
+            if (!family_matches(p, name))
+                continue;
+            FcPattern *full = FcFontRenderPrepare(fs->fc, pat, p);
+            if (full) {
+                if (family_matches(full, name))
+                    id = load_pattern(fs, full);
+                FcPatternDestroy(full);
+            }
+        }
+        FcFontSetDestroy(set);
+    }
+    FcPatternDestroy(pat);
+    return id;
+}
+
+static bool is_path(const char *name)
+{
+    size_t n = strlen(name);
+    return strchr(name, '/') || (n > 4 && (strcasecmp(name + n - 4, ".ttf") == 0 ||
+                                           strcasecmp(name + n - 4, ".ttc") == 0));
+}
+
+int jr_font_load(jr_fontset *fs, const char *name, bool bold, bool italic, const char *base_dir)
+{
+    if (!fs || !name || !*name)
+        return -1;
+    for (size_t i = 0; i < fs->nreqs; i++) {
+        load_req *r = &fs->reqs[i];
+        if (r->bold == bold && r->italic == italic && strcmp(r->name, name) == 0 &&
+            ((!r->base_dir && !base_dir) ||
+             (r->base_dir && base_dir && strcmp(r->base_dir, base_dir) == 0)))
+            return r->result;
+    }
+    int id;
+    if (is_path(name)) {
+        char *p = (name[0] != '/' && base_dir) ? jr_path_join(base_dir, name) : jr_xstrdup(name);
+        id = load_file(fs, p, 0, NULL, -1, -1);
+        free(p);
+    } else {
+        id = load_family(fs, name, bold, italic);
+    }
+    JR_GROW(fs->reqs, fs->reqs_cap, fs->nreqs + 1);
+    load_req *r = &fs->reqs[fs->nreqs++];
+    r->name = jr_xstrdup(name);
+    r->base_dir = jr_xstrdup(base_dir);
+    r->bold = bold;
+    r->italic = italic;
+    r->result = id;
+    return id;
+}
+
+/* ---------------------------------------------------------------- glyphs */
+
+/* libharu writes two-byte code points: nothing above U+FFFF, no surrogates,
+ * no noncharacters. */
+static bool drawable_cp(uint32_t cp)
+{
+    if (cp > 0xFFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return false;
+    if (cp >= 0xFDD0 && cp <= 0xFDEF)
+        return false;
+    if ((cp & 0xFFFE) == 0xFFFE)
+        return false;
+    return true;
+}
+
+bool jr_font_has_glyph(const jr_fontset *fs, int font, uint32_t cp)
+{
+    if (!font_ok(fs, font) || !drawable_cp(cp))
+        return false;
+    hb_codepoint_t g;
+    return hb_font_get_nominal_glyph(fs->fonts[font].font, cp, &g) && g != 0;
+}
+
+static cp_slot *fallback_slot(jr_font *f, uint32_t cp)
+{
+    if (!f->fallback)
+        return NULL;
+    size_t mask = f->fallback_cap - 1;
+    for (size_t i = (cp * 2654435761u) & mask;; i = (i + 1) & mask) {
+        if (f->fallback[i].cp == cp || f->fallback[i].cp == UINT32_MAX)
+            return &f->fallback[i];
+    }
+}
+
+static void fallback_put(jr_font *f, uint32_t cp, int font)
+{
+    if ((f->fallback_used + 1) * 2 > f->fallback_cap) {
+        cp_slot *old = f->fallback;
+        size_t oldcap = f->fallback_cap;
+        f->fallback_cap = oldcap ? oldcap * 2 : 16;
+        f->fallback = jr_xmalloc(f->fallback_cap * sizeof *f->fallback);
+        for (size_t i = 0; i < f->fallback_cap; i++)
+            f->fallback[i].cp = UINT32_MAX;
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i].cp != UINT32_MAX)
+                *fallback_slot(f, old[i].cp) = old[i];
+        free(old);
+    }
+    cp_slot *s = fallback_slot(f, cp);
+    if (s->cp == UINT32_MAX)
+        f->fallback_used++;
+    s->cp = cp;
+    s->font = font;
+}
+
+static int find_fallback(jr_fontset *fs, int font, uint32_t cp)
+{
+    bool bold = fs->fonts[font].info.bold, italic = fs->fonts[font].info.italic;
+    FcPattern *pat = FcPatternCreate();
+    FcCharSet *cs = FcCharSetCreate();
+    FcCharSetAddChar(cs, cp);
+    FcPatternAddCharSet(pat, FC_CHARSET, cs);
+    /* Same family first (its serif/sans aliases follow from the config). */
+    FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)fs->fonts[font].family);
+    FcFontSet *set = fc_sort(fs, pat, bold, italic);
+    int id = -1;
+    if (set) {
+        for (int i = 0; i < set->nfont && id < 0; i++) {
+            FcPattern *p = set->fonts[i];
+            FcCharSet *have;
+            if (FcPatternGetCharSet(p, FC_CHARSET, 0, &have) != FcResultMatch ||
+                !FcCharSetHasChar(have, cp) || !is_truetype(p))
+                continue;
+            int cand = load_pattern(fs, p);
+            if (cand >= 0 && jr_font_has_glyph(fs, cand, cp))
+                id = cand;
+        }
+        FcFontSetDestroy(set);
+    }
+    FcCharSetDestroy(cs);
+    FcPatternDestroy(pat);
+    return id;
+}
+
+int jr_font_for_char(jr_fontset *fs, int font, uint32_t cp)
+{
+    if (!font_ok(fs, font) || !drawable_cp(cp))
+        return -1;
+    if (jr_font_has_glyph(fs, font, cp))
+        return font;
+    cp_slot *s = fallback_slot(&fs->fonts[font], cp);
+    if (s && s->cp == cp)
+        return s->font;
+    int id = find_fallback(fs, font, cp);
+    fallback_put(&fs->fonts[font], cp, id); /* after loading: fonts may move */
+    return id;
+}
+
+/* ---------------------------------------------------------------- measuring */
+
+static void cache_grow(jr_fontset *fs)
+{
+    measure_entry *old = fs->cache;
+    size_t oldcap = fs->cache_cap;
+    fs->cache_cap = oldcap * 2;
+    fs->cache = jr_xcalloc(fs->cache_cap, sizeof *fs->cache);
+    size_t mask = fs->cache_cap - 1;
+    for (size_t i = 0; i < oldcap; i++) {
+        if (!old[i].hash)
+            continue;
+        size_t j = (size_t)old[i].hash & mask;
+        while (fs->cache[j].hash)
+            j = (j + 1) & mask;
+        fs->cache[j] = old[i];
+    }
+    free(old);
+}
+
+/* Shape `text` and fill the scratch arrays. Returns the width in font units;
+ * *ncp_out receives the number of code points, fs->pos[i] the kerning before
+ * code point i in font units (positive = wider). */
+static double shape(jr_fontset *fs, jr_font *f, const char *text, size_t len, size_t *ncp_out)
+{
+    /* code points and the index of the code point starting at each byte */
+    JR_GROW(fs->cp_at_byte, fs->cp_at_byte_cap, len + 1);
+    JR_GROW(fs->cps, fs->cps_cap, len + 1);
+    size_t ncp = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = jr_utf8_decode(text + i, len - i, &cp);
+        if (n == 0)
+            n = 1; /* invalid byte: counts as one U+FFFD, as in HarfBuzz */
+        for (size_t k = 0; k < n; k++)
+            fs->cp_at_byte[i + k] = (uint32_t)ncp;
+        fs->cps[ncp++] = cp;
+        i += n;
+    }
+    fs->cp_at_byte[len] = (uint32_t)ncp;
+    *ncp_out = ncp;
+    JR_GROW(fs->pos, fs->pos_cap, ncp + 1);
+
+    hb_buffer_t *b = fs->buf;
+    hb_buffer_clear_contents(b);
+    hb_buffer_add_utf8(b, text, (int)len, 0, (int)len);
+    hb_buffer_set_cluster_level(b, HB_BUFFER_CLUSTER_LEVEL_MONOTONE_CHARACTERS);
+    hb_buffer_guess_segment_properties(b);
+    hb_script_t sc = hb_buffer_get_script(b);
+    if (sc == HB_SCRIPT_COMMON || sc == HB_SCRIPT_INHERITED || sc == HB_SCRIPT_UNKNOWN ||
+        sc == HB_SCRIPT_INVALID)
+        hb_buffer_set_script(b, HB_SCRIPT_LATIN);
+    hb_buffer_set_direction(b, HB_DIRECTION_LTR);
+    hb_shape(f->font, b, jr_features, sizeof jr_features / sizeof jr_features[0]);
+
+    unsigned int ng;
+    hb_glyph_info_t *gi = hb_buffer_get_glyph_infos(b, &ng);
+    hb_glyph_position_t *gp = hb_buffer_get_glyph_positions(b, &ng);
+
+    /* shaped position (pen + offset) of the first glyph of each code point */
+    double *shaped = fs->pos;
+    for (size_t i = 0; i <= ncp; i++)
+        shaped[i] = NAN;
+    double pen = 0;
+    for (unsigned int g = 0; g < ng; g++) {
+        uint32_t c = gi[g].cluster < len ? fs->cp_at_byte[gi[g].cluster] : (uint32_t)ncp;
+        if (c < ncp && isnan(shaped[c]))
+            shaped[c] = pen + gp[g].x_offset;
+        pen += gp[g].x_advance;
+    }
+    /* kerning = how far each code point moved against the nominal pen (the
+     * PDF back end draws code point by code point with nominal advances) */
+    double nominal = 0, prev_d = 0;
+    for (size_t i = 0; i < ncp; i++) {
+        double d = isnan(shaped[i]) ? prev_d : shaped[i] - nominal;
+        shaped[i] = d - prev_d;
+        prev_d = d;
+        hb_codepoint_t glyph = 0;
+        hb_font_get_nominal_glyph(f->font, fs->cps[i], &glyph);
+        nominal += hb_font_get_glyph_h_advance(f->font, glyph);
+    }
+    if (ncp)
+        shaped[0] = 0;
+    return pen;
+}
+
+double jr_font_measure(jr_fontset *fs, int font, double size, const char *text, size_t len,
+                       int *kern)
+{
+    if (!font_ok(fs, font) || !text || len == 0 || len > INT_MAX / 2)
+        return 0;
+    bool cacheable = len <= JR_MEASURE_CACHE_MAX_LEN;
+    uint64_t h = 0;
+    size_t slot = 0;
+    if (cacheable) {
+        h = hash_bytes(text, len, font);
+        size_t mask = fs->cache_cap - 1;
+        for (slot = (size_t)h & mask; fs->cache[slot].hash; slot = (slot + 1) & mask) {
+            measure_entry *e = &fs->cache[slot];
+            if (e->hash == h && e->len == len && e->font == font &&
+                memcmp(e->text, text, len) == 0) {
+                if (kern) {
+                    if (e->kern)
+                        memcpy(kern, e->kern, e->ncp * sizeof *kern);
+                    else
+                        memset(kern, 0, e->ncp * sizeof *kern);
+                }
+                return e->w1000 * size / 1000.0;
+            }
+        }
+    }
+
+    jr_font *f = &fs->fonts[font];
+    size_t ncp;
+    double width = shape(fs, f, text, len, &ncp);
+    double upem = f->info.units_per_em;
+    double w1000 = width * 1000.0 / upem;
+    bool any = false;
+    for (size_t i = 0; i < ncp; i++) {
+        /* TJ: thousandths of an em, positive tightens */
+        int k = (int)lround(-fs->pos[i] * 1000.0 / upem);
+        if (kern)
+            kern[i] = k;
+        any |= k != 0;
+    }
+    if (!cacheable)
+        return w1000 * size / 1000.0;
+
+    if ((fs->cache_used + 1) * 4 > fs->cache_cap * 3) {
+        cache_grow(fs);
+        size_t mask = fs->cache_cap - 1;
+        for (slot = (size_t)h & mask; fs->cache[slot].hash; slot = (slot + 1) & mask)
+            ;
+    }
+    measure_entry *e = &fs->cache[slot];
+    size_t kbytes = any ? ncp * sizeof(int) : 0;
+    char *mem = jr_xmalloc(kbytes + len + 1);
+    if (any) {
+        e->kern = (int *)mem;
+        for (size_t i = 0; i < ncp; i++)
+            e->kern[i] = (int)lround(-fs->pos[i] * 1000.0 / upem);
+    } else {
+        e->kern = NULL;
+    }
+    memcpy(mem + kbytes, text, len);
+    mem[kbytes + len] = '\0';
+    e->mem = mem;
+    e->text = mem + kbytes;
+    e->hash = h;
+    e->len = (uint32_t)len;
+    e->ncp = (uint32_t)ncp;
+    e->font = font;
+    e->w1000 = w1000;
+    fs->cache_used++;
+    return w1000 * size / 1000.0;
+}
+
+double jr_font_kern_pair(jr_fontset *fs, int font, double size, uint32_t left, uint32_t right)
+{
+    if (!font_ok(fs, font))
+        return 0;
+    char s[8];
+    size_t n = jr_utf8_encode(left, s);
+    n += jr_utf8_encode(right, s + n);
+    int kern[2] = {0, 0};
+    jr_font_measure(fs, font, size, s, n, kern);
+    return -(double)kern[1] * size / 1000.0;
+}
