@@ -319,42 +319,42 @@ static int load_pattern(jr_fontset *fs, FcPattern *p)
                      weight >= FC_WEIGHT_DEMIBOLD, slant != FC_SLANT_ROMAN);
 }
 
-/* Candidates for a style, best first. Caller destroys. */
-static FcFontSet *fc_sort(jr_fontset *fs, FcPattern *pat, bool bold, bool italic)
+static void style_pattern(FcConfig *fc, FcPattern *pat, bool bold, bool italic)
 {
-    FcConfig *fc = fc_config(fs);
-    if (!fc)
-        return NULL;
     FcPatternAddInteger(pat, FC_WEIGHT, bold ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR);
     FcPatternAddInteger(pat, FC_SLANT, italic ? FC_SLANT_ITALIC : FC_SLANT_ROMAN);
     FcPatternAddBool(pat, FC_SCALABLE, FcTrue);
     FcConfigSubstitute(fc, pat, FcMatchPattern);
     FcDefaultSubstitute(pat);
-    FcResult res;
-    return FcFontSort(fc, pat, FcFalse, NULL, &res);
 }
 
 static int load_family(jr_fontset *fs, const char *name, bool bold, bool italic)
 {
+    FcConfig *fc = fc_config(fs);
+    if (!fc)
+        return -1;
     FcPattern *pat = FcPatternCreate();
     FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)name);
-    FcFontSet *set = fc_sort(fs, pat, bold, italic);
+    style_pattern(fc, pat, bold, italic);
     int id = -1;
-    if (set) {
-        /* The first candidate of the asked family that is TrueType: never a
-         * substitute family (fontconfig always answers something). */
-        for (int i = 0; i < set->nfont && id < 0; i++) {
-            FcPattern *p = set->fonts[i];
-            if (!family_matches(p, name))
-                continue;
-            FcPattern *full = FcFontRenderPrepare(fs->fc, pat, p);
-            if (full) {
-                if (family_matches(full, name))
-                    id = load_pattern(fs, full);
-                FcPatternDestroy(full);
-            }
-        }
-        FcFontSetDestroy(set);
+    /* Usually the best match is it (FcFontMatch is cheap). Never take a
+     * substitute family: fontconfig always answers something. */
+    FcResult res;
+    FcPattern *m = FcFontMatch(fc, pat, &res);
+    if (m) {
+        if (family_matches(m, name))
+            id = load_pattern(fs, m);
+        FcPatternDestroy(m);
+    }
+    if (id < 0) {
+        /* e.g. a CFF or bitmap face ranked first: the best TrueType one */
+        FcResult r2;
+        FcFontSet *set = FcFontSort(fc, pat, FcFalse, NULL, &r2);
+        for (int i = 0; set && i < set->nfont && id < 0; i++)
+            if (family_matches(set->fonts[i], name))
+                id = load_pattern(fs, set->fonts[i]);
+        if (set)
+            FcFontSetDestroy(set);
     }
     FcPatternDestroy(pat);
     return id;
@@ -460,7 +460,13 @@ static int find_fallback(jr_fontset *fs, int font, uint32_t cp)
     FcPatternAddCharSet(pat, FC_CHARSET, cs);
     /* Same family first (its serif/sans aliases follow from the config). */
     FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)fs->fonts[font].family);
-    FcFontSet *set = fc_sort(fs, pat, bold, italic);
+    FcConfig *fc = fc_config(fs);
+    FcFontSet *set = NULL;
+    if (fc) {
+        FcResult res;
+        style_pattern(fc, pat, bold, italic);
+        set = FcFontSort(fc, pat, FcFalse, NULL, &res);
+    }
     int id = -1;
     if (set) {
         for (int i = 0; i < set->nfont && id < 0; i++) {
