@@ -19,12 +19,14 @@ static const char *const fm_keys[JR_FM_KEY_COUNT + 1] = {
 /* ---- slugs ---- */
 
 /* Latin-1 letters U+00C0..U+00FF in slug form ("" drops the character). */
+/* clang-format off */
 static const char *const latin1[64] = {
-    "a", "a", "a", "a",  "ae", "a",  "ae", "c", "e", "e", "e",  "e",  "i",  "i",  "i",  "i",
-    "d", "n", "o", "o",  "o",  "o",  "oe", "",  "o", "u", "u",  "ue", "y",  "th", "ss", "a",
-    "a", "a", "a", "ae", "a",  "ae", "c",  "e", "e", "e", "e",  "i",  "i",  "i",  "i",  "d",
-    "n", "o", "o", "o",  "o",  "oe", "",   "o", "u", "u", "ue", "y",  "th", "y",
+    "a", "a", "a", "a", "ae", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    "d", "n", "o", "o", "o", "o", "oe", "", "o", "u", "u", "u", "ue", "y", "th", "ss", /* U+00C0.. */
+    "a", "a", "a", "a", "ae", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    "d", "n", "o", "o", "o", "o", "oe", "", "o", "u", "u", "u", "ue", "y", "th", "y",  /* U+00E0.. */
 };
+/* clang-format on */
 
 bool jr_slug_valid(const char *s)
 {
@@ -228,10 +230,12 @@ int jr_article_parse(jr_article *a, const char *path, const char *data, size_t l
     } else {
         const jr_ynode *root = jr_ynode_is_null(d->root) ? NULL : d->root;
         read_keys(a, d, root);
-        if (!a->title || !*a->title) {
+        if (jr_ynode_is_null(jr_ymap_get(root, "title")) || (a->title && !*a->title)) {
             const jr_ynode *k = jr_ymap_key(root, "title");
             jr_diag(JR_E_MISSING_KEY, a->path, k ? k->line : 1, k ? k->col : 1, "title");
             rc = -1;
+        } else if (!a->title) {
+            rc = -1; /* a wrong type, reported */
         }
         if (a->date.year == 0) {
             if (jr_ynode_is_null(jr_ymap_get(root, "date"))) {
