@@ -396,7 +396,6 @@ jr_journal *jr_content_load(const char *root)
     size_t n;
     char **dirs = list_dir(root, true, &n);
     j->editions = jr_xcalloc(n ? n : 1, sizeof *j->editions);
-    size_t *failed = jr_xcalloc(n ? n : 1, sizeof *failed);
     for (size_t i = 0; i < n; i++) {
         char *dir = jr_path_join(root, dirs[i]);
         char *yaml = jr_path_join(dir, "edition.yaml");
@@ -411,14 +410,12 @@ jr_journal *jr_content_load(const char *root)
         e->dir = dir;
         e->yaml_path = yaml;
         read_edition_yaml(e);
-        failed[j->neditions] = read_articles(j, e);
+        size_t failed = read_articles(j, e);
+        /* an edition whose articles all failed is not reported empty as well */
+        check_edition(j, e, failed == 0, false);
         j->neditions++;
     }
     free_names(dirs, n);
-    /* check before sorting so `failed` still lines up */
-    for (size_t i = 0; i < j->neditions; i++)
-        check_edition(j, &j->editions[i], failed[i] == 0, false);
-    free(failed);
     if (j->neditions == 0)
         jr_diag(JR_E_NO_EDITIONS, j->root, 0, 0);
     if (j->neditions > 1)
