@@ -1,5 +1,5 @@
 /* style.h: the look of an edition, as a layout file describes it
- * (layouts/*.yaml). The engine reads only this struct; nothing about the
+ * (layouts/NAME.yaml). The engine reads only this struct; nothing about the
  * look is hard-coded elsewhere. All lengths are in points (1/72 in). */
 #ifndef JOURNAL_STYLE_H
 #define JOURNAL_STYLE_H
@@ -65,6 +65,13 @@ typedef struct jr_style {
     int hyphen_left_min, hyphen_right_min;
     int max_consecutive_hyphens;
     double bleed; /* print PDF bleed on every side, default 3 mm */
+    /* Additions of the layout engine. */
+    double heading_size[5];    /* by heading level, [2]..[4] used [pt] */
+    double heading_leading[5]; /* by heading level, [2]..[4] used [pt] */
+    double first_baseline;     /* frame top to the first body baseline [pt] */
+    double running_head_gap;   /* text-area top to the running head's baseline [pt] */
+    double folio_gap;          /* text-area bottom to the folio's baseline [pt] */
+    double lead_image_max;     /* lead image height, at most this part of the text area (0..1) */
 } jr_style;
 
 /* The built-in default (the bildung-im-blick look). Caller frees with

@@ -1,0 +1,239 @@
+/* pages.c: the laid-out document (pages of positioned items) and its text
+ * dump for golden tests. Numbers in the dump never depend on the locale. */
+#include "pages.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+jr_doclayout *jr_doclayout_new(jr_fontset *fonts, double page_width, double page_height)
+{
+    jr_doclayout *dl = jr_xcalloc(1, sizeof *dl);
+    dl->fonts = fonts;
+    dl->page_width = page_width;
+    dl->page_height = page_height;
+    return dl;
+}
+
+static void item_free(jr_item *it)
+{
+    free(it->text);
+    free(it->kern);
+    free(it->uri);
+}
+
+void jr_doclayout_free(jr_doclayout *dl)
+{
+    if (!dl)
+        return;
+    for (size_t p = 0; p < dl->npages; p++) {
+        jr_page *pg = &dl->pages[p];
+        for (size_t i = 0; i < pg->nitems; i++)
+            item_free(&pg->items[i]);
+        free(pg->items);
+        free(pg->label);
+    }
+    free(dl->pages);
+    for (size_t i = 0; i < dl->nimages; i++) {
+        free(dl->images[i].path);
+        free(dl->images[i].alt);
+    }
+    free(dl->images);
+    for (size_t i = 0; i < dl->noutline; i++)
+        free(dl->outline[i].title);
+    free(dl->outline);
+    free(dl->lines);
+    free(dl->article_page);
+    free(dl);
+}
+
+jr_page *jr_doclayout_add_page(jr_doclayout *dl)
+{
+    JR_GROW(dl->pages, dl->pages_cap, dl->npages + 1);
+    jr_page *p = &dl->pages[dl->npages++];
+    memset(p, 0, sizeof *p);
+    /* page 1 (index 0) is a right-hand page */
+    p->left = (dl->npages % 2) == 0;
+    return p;
+}
+
+jr_item *jr_page_add_item(jr_page *p, const jr_item *item)
+{
+    JR_GROW(p->items, p->cap, p->nitems + 1);
+    jr_item *it = &p->items[p->nitems++];
+    *it = *item;
+    return it;
+}
+
+int jr_doclayout_add_image(jr_doclayout *dl, const char *path, int px_w, int px_h, const char *alt)
+{
+    /* one entry per file, so the PDF embeds each image once */
+    for (size_t i = 0; i < dl->nimages; i++)
+        if (path && dl->images[i].path && strcmp(dl->images[i].path, path) == 0)
+            return (int)i;
+    JR_GROW(dl->images, dl->images_cap, dl->nimages + 1);
+    jr_image_ref *r = &dl->images[dl->nimages];
+    r->path = jr_xstrdup(path);
+    r->px_width = px_w;
+    r->px_height = px_h;
+    r->alt = jr_xstrdup(alt);
+    return (int)dl->nimages++;
+}
+
+void jr_doclayout_add_outline(jr_doclayout *dl, int level, const char *title, int page, double y)
+{
+    JR_GROW(dl->outline, dl->outline_cap, dl->noutline + 1);
+    jr_outline_entry *e = &dl->outline[dl->noutline++];
+    e->level = level;
+    e->title = jr_xstrdup(title ? title : "");
+    e->page = page;
+    e->y = y;
+}
+
+/* ---- dump ---- */
+
+/* Fixed two decimals, integer arithmetic (no locale). */
+static void num(FILE *f, double v)
+{
+    long long q = (long long)(v * 100.0 + (v < 0 ? -0.5 : 0.5));
+    const char *sign = "";
+    if (q < 0) {
+        sign = "-";
+        q = -q;
+    }
+    fprintf(f, "%s%lld.%02lld", sign, q / 100, q % 100);
+}
+
+static void quoted(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void dump_rect(FILE *f, const jr_item *it)
+{
+    num(f, it->x);
+    fputc(' ', f);
+    num(f, it->y);
+    fputc(' ', f);
+    num(f, it->w);
+    fputc(' ', f);
+    num(f, it->h);
+}
+
+static void dump_item(FILE *f, const jr_item *it)
+{
+    switch (it->kind) {
+    case JR_ITEM_TEXT:
+        fprintf(f, "  %s ", it->role == JR_ROLE_ARTIFACT ? "artifact" : "text");
+        num(f, it->x);
+        fputc(' ', f);
+        num(f, it->y);
+        fprintf(f, " f%d ", it->font);
+        num(f, it->size);
+        fputc(' ', f);
+        quoted(f, it->text);
+        break;
+    case JR_ITEM_RECT:
+        fprintf(f, "  rect ");
+        dump_rect(f, it);
+        break;
+    case JR_ITEM_LINE:
+        fprintf(f, "  rule ");
+        dump_rect(f, it);
+        break;
+    case JR_ITEM_IMAGE:
+        fprintf(f, "  image #%d ", it->image);
+        dump_rect(f, it);
+        break;
+    case JR_ITEM_LINK:
+        fprintf(f, "  link ");
+        dump_rect(f, it);
+        if (it->uri) {
+            fputc(' ', f);
+            quoted(f, it->uri);
+        } else {
+            fprintf(f, " -> page %d", it->dest_page + 1);
+        }
+        break;
+    }
+    if (it->kind != JR_ITEM_TEXT && it->role == JR_ROLE_ARTIFACT)
+        fprintf(f, " artifact");
+    fputc('\n', f);
+}
+
+void jr_doclayout_dump(const jr_doclayout *dl, FILE *f)
+{
+    fprintf(f, "layout ");
+    num(f, dl->page_width);
+    fprintf(f, " x ");
+    num(f, dl->page_height);
+    fprintf(f, ", %zu pages, %zu lines, %d overfull, %d hyphenated\n", dl->npages, dl->nlines,
+            dl->overfull_lines, dl->hyphenated_lines);
+    for (size_t i = 0; i < dl->nimages; i++)
+        fprintf(f, "image #%zu %s %dx%d\n", i, dl->images[i].path ? dl->images[i].path : "-",
+                dl->images[i].px_width, dl->images[i].px_height);
+    for (size_t i = 0; i < dl->noutline; i++) {
+        const jr_outline_entry *o = &dl->outline[i];
+        fprintf(f, "outline %d ", o->level);
+        quoted(f, o->title);
+        fprintf(f, " page %d y ", o->page + 1);
+        num(f, o->y);
+        fputc('\n', f);
+    }
+    for (size_t i = 0; i < dl->narticle_page; i++)
+        fprintf(f, "article %zu starts on page %d\n", i + 1, dl->article_page[i] + 1);
+
+    size_t li = 0; /* lines are recorded in page order */
+    bool *in_line = NULL;
+    size_t in_line_cap = 0;
+    for (size_t p = 0; p < dl->npages; p++) {
+        const jr_page *pg = &dl->pages[p];
+        fprintf(f, "page %zu label %s %s\n", p + 1, pg->label ? pg->label : "-",
+                pg->left ? "left" : "right");
+        JR_GROW(in_line, in_line_cap, pg->nitems + 1);
+        memset(in_line, 0, (pg->nitems + 1) * sizeof *in_line);
+        for (; li < dl->nlines && dl->lines[li].page == (int)p; li++) {
+            const jr_line_rec *l = &dl->lines[li];
+            fprintf(f, " line c%d ", l->column);
+            num(f, l->x);
+            fputc(' ', f);
+            num(f, l->y);
+            fprintf(f, " w ");
+            num(f, l->width);
+            fprintf(f, " r ");
+            num(f, l->ratio);
+            if (l->hyphenated)
+                fprintf(f, " hyph");
+            if (l->overfull)
+                fprintf(f, " overfull");
+            if (l->last)
+                fprintf(f, " last");
+            fprintf(f, " a%d b%d:", l->article, l->block);
+            for (size_t k = 0; k < l->nitems && l->first_item + k < pg->nitems; k++) {
+                const jr_item *it = &pg->items[l->first_item + k];
+                in_line[l->first_item + k] = true;
+                if (it->kind == JR_ITEM_TEXT) {
+                    fputc(' ', f);
+                    num(f, it->x);
+                    fputc('=', f);
+                    fputs(it->text ? it->text : "", f);
+                } else if (it->kind == JR_ITEM_LINE) {
+                    fprintf(f, " rule@");
+                    num(f, it->x);
+                }
+            }
+            fputc('\n', f);
+        }
+        for (size_t i = 0; i < pg->nitems; i++)
+            if (!in_line[i])
+                dump_item(f, &pg->items[i]);
+    }
+    free(in_line);
+}
