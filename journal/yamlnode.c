@@ -123,26 +123,44 @@ static void check_duplicates(const char *path, jr_ynode *map)
 
 /* ---- parsing ---- */
 
+/* The byte at 0-based line/column (in characters) of data, or 0. */
+static char char_at(const char *data, size_t len, size_t line, size_t col)
+{
+    size_t i = 0;
+    for (; i < len && line > 0; i++)
+        if (data[i] == '\n')
+            line--;
+    for (; i < len && data[i] != '\n'; i++) {
+        if (((unsigned char)data[i] & 0xC0) == 0x80)
+            continue;
+        if (col-- == 0)
+            return data[i];
+    }
+    return 0;
+}
+
 static void report_parser_error(const char *path, yaml_parser_t *p, const char *data, size_t len,
                                 int first_line)
 {
     const char *problem = p->problem ? p->problem : "cannot parse";
     int line, col;
+    bool cline_ok = true; /* the context helps */
     if (p->error == YAML_READER_ERROR) {
         jr_pos pos = jr_text_pos(data, len, p->problem_offset);
         line = pos.line + first_line - 1, col = pos.col;
     } else {
         line = (int)p->problem_mark.line + first_line;
         col = (int)p->problem_mark.column + 1;
+        if (p->error == YAML_SCANNER_ERROR &&
+            char_at(data, len, p->problem_mark.line, p->problem_mark.column) == '\t')
+            problem = "found a tab; YAML indents with spaces only", cline_ok = false;
     }
-    if (p->context) {
-        char *msg = jr_xasprintf("%s (%s at line %d)", problem, p->context,
-                                 (int)p->context_mark.line + first_line);
-        jr_diag(JR_E_YAML_SYNTAX, path, line, col, msg);
-        free(msg);
-    } else {
-        jr_diag(JR_E_YAML_SYNTAX, path, line, col, problem);
-    }
+    int cline = (int)p->context_mark.line + first_line;
+    char *msg = p->context && cline_ok && cline != line
+                    ? jr_xasprintf("%s (%s at line %d)", problem, p->context, cline)
+                    : jr_xstrdup(problem);
+    jr_diag(JR_E_YAML_SYNTAX, path, line, col, msg);
+    free(msg);
 }
 
 jr_ydoc *jr_ydoc_parse(const char *path, const char *data, size_t len, int first_line)
