@@ -1,0 +1,911 @@
+/* pdf.c: the PDF back end (libharu 2.3.0). Draws a jr_doclayout.
+ *
+ * libharu is used for the document structure (pages, fonts, images,
+ * annotations, outline, info); the page content is written straight into
+ * each page's content stream, so that text goes out as TJ arrays with the
+ * engine's kerning and every number is formatted without the locale
+ * (jr_fmt_double). libharu's traps on this machine are described in
+ * /work/shared/notes/libharu.md; the ones handled here:
+ *  - the ToUnicode CMap of its UTF-8 fonts is malformed: replaced
+ *    (repair_tounicode);
+ *  - characters must be measured once so that their glyphs enter the subset;
+ *  - after an error the document is unusable: the error handler longjmps
+ *    back to jr_pdf_write, which only frees it;
+ *  - images never reach libharu undecoded except JPEGs that libjpeg read
+ *    completely (jr_image_check). */
+#define _POSIX_C_SOURCE 200809L
+#include "pdf.h"
+
+#include <math.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <hpdf.h>
+#include <hpdf_doc.h>
+#include <hpdf_font.h>
+#include <hpdf_objects.h>
+#include <hpdf_pages.h>
+#include <hpdf_streams.h>
+
+#include "diag.h"
+#include "image.h"
+#include "util.h"
+
+/* Exported by libharu 2.3.0 but not declared in its headers. */
+HPDF_OutputIntent HPDF_OutputIntent_New(HPDF_Doc pdf, const char *identifier, const char *condition,
+                                        const char *registry, const char *info,
+                                        HPDF_Array outputprofile);
+HPDF_STATUS HPDF_AddIntent(HPDF_Doc pdf, HPDF_OutputIntent intent);
+
+/* Room outside the bleed for crop marks (print variant) [pt]. */
+#define MARK_GAP    3.0  /* between the bleed edge and a mark */
+#define MARK_LENGTH 12.0 /* length of a crop mark */
+#define MARK_ROOM   (MARK_GAP + MARK_LENGTH + 3.0)
+
+typedef struct font_slot {
+    bool tried;
+    HPDF_Font font; /* NULL if it could not be loaded */
+} font_slot;
+
+typedef struct image_slot {
+    bool tried;
+    HPDF_Image image; /* NULL if the file could not be read */
+} image_slot;
+
+typedef struct pdf_ctx {
+    HPDF_Doc pdf;
+    jmp_buf jb;
+    HPDF_STATUS err_no, err_detail;
+    const char *stage; /* what was being done, for the error message */
+    const jr_doclayout *dl;
+    const jr_pdf_options *opt;
+    HPDF_Encoder utf8;
+    font_slot *fonts;
+    size_t nfonts;
+    image_slot *images;
+    HPDF_Page *pages;
+    double ox, oy; /* offset of the trim box in the media box (print) [pt] */
+    bool cmyk;     /* colours as CMYK (print variant) */
+    /* content state of the page being drawn */
+    HPDF_Stream out;
+    bool in_text;
+    double tx, ty; /* text line start within BT [pt], as written (rounded) */
+    HPDF_Font cur_font;
+    double cur_size;
+    bool fill_set, stroke_set, lw_set;
+    jr_color fill, stroke;
+    double lw;
+} pdf_ctx;
+
+static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
+{
+    pdf_ctx *c = user_data;
+    c->err_no = error_no;
+    c->err_detail = detail_no;
+    longjmp(c->jb, 1);
+}
+
+/* ---- writing the content stream ---------------------------------------- */
+
+static void emit(pdf_ctx *c, const char *s)
+{
+    HPDF_Stream_WriteStr(c->out, s);
+}
+
+/* A number as PDF wants it: no exponent, no locale, at most 3 decimals.
+ * Non-finite and absurd values are clamped (they come from bad input). */
+static void emit_num(pdf_ctx *c, double v, int decimals)
+{
+    if (!isfinite(v))
+        v = 0;
+    if (v > 1e6)
+        v = 1e6;
+    if (v < -1e6)
+        v = -1e6;
+    char buf[48];
+    jr_fmt_double(buf, sizeof buf - 1, v, decimals);
+    size_t n = strlen(buf);
+    buf[n] = ' ';
+    buf[n + 1] = 0;
+    emit(c, buf);
+}
+
+static double clamp01(double v)
+{
+    if (!(v >= 0))
+        return 0;
+    return v > 1 ? 1 : v;
+}
+
+static bool same_color(const jr_color *a, const jr_color *b, bool cmyk)
+{
+    if (cmyk)
+        return a->c == b->c && a->m == b->m && a->y == b->y && a->k == b->k;
+    return a->r == b->r && a->g == b->g && a->b == b->b;
+}
+
+static void emit_color(pdf_ctx *c, const jr_color *col, bool stroke)
+{
+    if (c->cmyk) {
+        emit_num(c, clamp01(col->c), 4);
+        emit_num(c, clamp01(col->m), 4);
+        emit_num(c, clamp01(col->y), 4);
+        emit_num(c, clamp01(col->k), 4);
+        emit(c, stroke ? "K\n" : "k\n");
+    } else {
+        emit_num(c, clamp01(col->r), 4);
+        emit_num(c, clamp01(col->g), 4);
+        emit_num(c, clamp01(col->b), 4);
+        emit(c, stroke ? "RG\n" : "rg\n");
+    }
+}
+
+static void set_fill(pdf_ctx *c, const jr_color *col)
+{
+    if (c->fill_set && same_color(&c->fill, col, c->cmyk))
+        return;
+    emit_color(c, col, false);
+    c->fill = *col;
+    c->fill_set = true;
+}
+
+static void set_stroke(pdf_ctx *c, const jr_color *col, double width)
+{
+    if (!c->stroke_set || !same_color(&c->stroke, col, c->cmyk)) {
+        emit_color(c, col, true);
+        c->stroke = *col;
+        c->stroke_set = true;
+    }
+    if (!c->lw_set || c->lw != width) {
+        emit_num(c, width, 3);
+        emit(c, "w\n");
+        c->lw = width;
+        c->lw_set = true;
+    }
+}
+
+static void end_text(pdf_ctx *c)
+{
+    if (c->in_text) {
+        emit(c, "ET\n");
+        c->in_text = false;
+    }
+}
+
+/* ---- fonts --------------------------------------------------------------- */
+
+/* libharu's ToUnicode CMap for UTF-8 fonts uses CID-CMap operators
+ * (begincidrange) that PDF readers reject. Codes in the content stream are
+ * UCS-2 code points, so the proper CMap is the identity on the BMP without
+ * the surrogates: rewrite the stream with bfrange blocks of one high byte
+ * each (a bfrange may only vary in its last byte), at most 100 per block. */
+static void repair_tounicode(pdf_ctx *c, HPDF_Font font)
+{
+    HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
+    HPDF_Dict cmap = attr ? attr->cmap_stream : NULL;
+    if (!cmap || !cmap->stream)
+        return;
+    HPDF_MemStream_FreeData(cmap->stream);
+    static const char *const keys[] = {"Type", "CMapName", "CIDSystemInfo", "WMode", "UseCMap"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (HPDF_Dict_GetItem(cmap, keys[i], HPDF_OCLASS_UNKNOWN))
+            HPDF_Dict_RemoveElement(cmap, keys[i]);
+    jr_buf b = {0};
+    jr_buf_puts(&b, "/CIDInit /ProcSet findresource begin\n"
+                    "12 dict begin\n"
+                    "begincmap\n"
+                    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+                    "/CMapName /Adobe-Identity-UCS def\n"
+                    "/CMapType 2 def\n"
+                    "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+    int hi[256], n = 0;
+    for (int h = 0; h < 256; h++)
+        if (h < 0xD8 || h > 0xDF)
+            hi[n++] = h;
+    for (int i = 0; i < n; i += 100) {
+        int m = n - i < 100 ? n - i : 100;
+        jr_buf_printf(&b, "%d beginbfrange\n", m);
+        for (int k = i; k < i + m; k++)
+            jr_buf_printf(&b, "<%02X00> <%02XFF> <%02X00>\n", hi[k], hi[k], hi[k]);
+        jr_buf_puts(&b, "endbfrange\n");
+    }
+    jr_buf_puts(&b, "endcmap\n"
+                    "CMapName currentdict /CMap defineresource pop\n"
+                    "end\n"
+                    "end\n");
+    HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
+    jr_buf_free(&b);
+    (void)c;
+}
+
+/* The font for id `id`, loaded on first use; NULL if there is none. */
+static HPDF_Font get_font(pdf_ctx *c, int id)
+{
+    if (id < 0 || (size_t)id >= c->nfonts)
+        return NULL;
+    font_slot *s = &c->fonts[id];
+    if (s->tried)
+        return s->font;
+    s->tried = true;
+    const jr_font_info *fi = jr_font_get(c->dl->fonts, id);
+    if (!fi || !fi->path)
+        return NULL;
+    /* The same file under two ids: share the font. */
+    for (size_t i = 0; i < c->nfonts; i++) {
+        if ((int)i == id || !c->fonts[i].font)
+            continue;
+        const jr_font_info *o = jr_font_get(c->dl->fonts, (int)i);
+        if (o && o->path && strcmp(o->path, fi->path) == 0 && o->face_index == fi->face_index) {
+            s->font = c->fonts[i].font;
+            return s->font;
+        }
+    }
+    c->stage = fi->path;
+    const char *name =
+        fi->face_index > 0
+            ? HPDF_LoadTTFontFromFile2(c->pdf, fi->path, (HPDF_UINT)fi->face_index, HPDF_TRUE)
+            : HPDF_LoadTTFontFromFile(c->pdf, fi->path, HPDF_TRUE);
+    if (name)
+        s->font = HPDF_GetFont(c->pdf, name, "UTF-8");
+    if (s->font)
+        repair_tounicode(c, s->font);
+    c->stage = NULL;
+    return s->font;
+}
+
+/* ---- items --------------------------------------------------------------- */
+
+static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
+{
+    if (!it->text || !(it->size > 0) || it->size > HPDF_MAX_FONTSIZE)
+        return;
+    HPDF_Font font = get_font(c, it->font);
+    if (!font)
+        return;
+    size_t len = strlen(it->text);
+    /* The drawn characters (UTF-8, for measuring) and the TJ array. */
+    jr_buf u8 = {0}, tj = {0};
+    bool open = false; /* a <...> string is open in tj */
+    int pending = 0;   /* kerning before the next drawn character */
+    size_t i = 0, k = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t n = jr_utf8_decode(it->text + i, len - i, &cp);
+        if (n == 0)
+            n = 1; /* invalid byte: cp is U+FFFD */
+        if (it->kern)
+            pending += it->kern[k];
+        k++;
+        if (cp == 0xAD || cp > 0xFFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp < 0x20) {
+            i += n; /* soft hyphen, or nothing libharu could draw */
+            continue;
+        }
+        char enc[4];
+        size_t el = jr_utf8_encode(cp, enc);
+        jr_buf_put(&u8, enc, el);
+        if (pending != 0 && (open || tj.len > 0)) {
+            if (open)
+                jr_buf_putc(&tj, '>');
+            jr_buf_printf(&tj, " %d ", pending);
+            open = false;
+        }
+        pending = 0;
+        if (!open) {
+            jr_buf_putc(&tj, '<');
+            open = true;
+        }
+        jr_buf_printf(&tj, "%04X", (unsigned)cp);
+        i += n;
+    }
+    if (open)
+        jr_buf_putc(&tj, '>');
+    if (u8.len > 0) {
+        /* Measuring puts the glyphs into the embedded subset. */
+        HPDF_Font_TextWidth(font, (const HPDF_BYTE *)u8.data, (HPDF_UINT)u8.len);
+        if (!c->in_text) {
+            emit(c, "BT\n");
+            c->in_text = true;
+            c->tx = c->ty = 0;
+        }
+        if (font != c->cur_font || it->size != c->cur_size) {
+            HPDF_Page_SetFontAndSize(page, font, (HPDF_REAL)it->size);
+            c->cur_font = font;
+            c->cur_size = it->size;
+        }
+        set_fill(c, &it->color);
+        /* Td moves relative to the last line start; compute from rounded
+         * absolute positions so that no error accumulates. */
+        char xs[48], ys[48];
+        jr_fmt_double(xs, sizeof xs, isfinite(it->x) ? it->x : 0, 3);
+        jr_fmt_double(ys, sizeof ys, isfinite(it->y) ? it->y : 0, 3);
+        double x = strtod(xs, NULL), y = strtod(ys, NULL); /* "C" digits only */
+        emit_num(c, x - c->tx, 3);
+        emit_num(c, y - c->ty, 3);
+        emit(c, "Td\n[");
+        emit(c, tj.data);
+        emit(c, "] TJ\n");
+        c->tx = x;
+        c->ty = y;
+    }
+    jr_buf_free(&u8);
+    jr_buf_free(&tj);
+}
+
+static void draw_rect(pdf_ctx *c, const jr_item *it)
+{
+    end_text(c);
+    set_fill(c, &it->color);
+    emit_num(c, it->x, 3);
+    emit_num(c, it->y, 3);
+    emit_num(c, it->w, 3);
+    emit_num(c, it->h, 3);
+    emit(c, "re f\n");
+}
+
+static void draw_line(pdf_ctx *c, const jr_item *it)
+{
+    if (!(it->line_width > 0))
+        return;
+    end_text(c);
+    set_stroke(c, &it->color, it->line_width);
+    emit_num(c, it->x, 3);
+    emit_num(c, it->y, 3);
+    emit(c, "m ");
+    emit_num(c, it->x + it->w, 3);
+    emit_num(c, it->y + it->h, 3);
+    emit(c, "l S\n");
+}
+
+static HPDF_Image load_image(pdf_ctx *c, const char *path)
+{
+    char why[256] = "";
+    jr_image_info info;
+    if (jr_image_check(path, &info, why, sizeof why) < 0) {
+        jr_diag(JR_E_IMAGE_FORMAT, c->opt->source, 0, 0, path, why);
+        return NULL;
+    }
+    c->stage = path;
+    HPDF_Image img = NULL;
+    if (info.format == JR_IMG_JPEG && info.channels != 4) {
+        /* A JPEG that libjpeg read completely goes in as it is (small). */
+        size_t len = 0;
+        char *data = jr_read_file(path, &len);
+        if (data && len <= 0xFFFFFFFFu)
+            img = HPDF_LoadJpegImageFromMem(c->pdf, (const HPDF_BYTE *)data, (HPDF_UINT)len);
+        free(data);
+    }
+    if (!img) {
+        jr_pixels px;
+        if (jr_image_decode(path, &px, why, sizeof why) < 0) {
+            jr_diag(JR_E_IMAGE_FORMAT, c->opt->source, 0, 0, path, why);
+            c->stage = NULL;
+            return NULL;
+        }
+        HPDF_ColorSpace cs = px.channels == 1   ? HPDF_CS_DEVICE_GRAY
+                             : px.channels == 4 ? HPDF_CS_DEVICE_CMYK
+                                                : HPDF_CS_DEVICE_RGB;
+        img = HPDF_LoadRawImageFromMem(c->pdf, px.data, px.width, px.height, cs, 8);
+        if (img && px.alpha) {
+            HPDF_Image mask = HPDF_LoadRawImageFromMem(c->pdf, px.alpha, px.width, px.height,
+                                                       HPDF_CS_DEVICE_GRAY, 8);
+            if (mask)
+                HPDF_Image_AddSMask(img, mask);
+        }
+        jr_pixels_free(&px);
+    }
+    c->stage = NULL;
+    return img;
+}
+
+static HPDF_Image get_image(pdf_ctx *c, int idx)
+{
+    if (idx < 0 || (size_t)idx >= c->dl->nimages)
+        return NULL;
+    image_slot *s = &c->images[idx];
+    if (s->tried)
+        return s->image;
+    s->tried = true;
+    const char *path = c->dl->images[idx].path;
+    if (!path)
+        return NULL;
+    for (size_t i = 0; i < c->dl->nimages; i++) {
+        if ((int)i != idx && c->images[i].image && c->dl->images[i].path &&
+            strcmp(c->dl->images[i].path, path) == 0) {
+            s->image = c->images[i].image;
+            return s->image;
+        }
+    }
+    s->image = load_image(c, path);
+    return s->image;
+}
+
+static void draw_image(pdf_ctx *c, HPDF_Page page, const jr_item *it)
+{
+    end_text(c);
+    HPDF_Image img = get_image(c, it->image);
+    if (!img || !(it->w > 0) || !(it->h > 0) || !isfinite(it->x) || !isfinite(it->y))
+        return;
+    /* Writes q, cm, Do and Q, and registers the image with the page. */
+    HPDF_Page_DrawImage(page, img, (HPDF_REAL)it->x, (HPDF_REAL)it->y, (HPDF_REAL)it->w,
+                        (HPDF_REAL)it->h);
+}
+
+static HPDF_Rect item_rect(const pdf_ctx *c, const jr_item *it)
+{
+    HPDF_Rect r;
+    r.left = (HPDF_REAL)(c->ox + it->x);
+    r.bottom = (HPDF_REAL)(c->oy + it->y);
+    r.right = (HPDF_REAL)(c->ox + it->x + it->w);
+    r.top = (HPDF_REAL)(c->oy + it->y + it->h);
+    return r;
+}
+
+/* A destination showing `page` with `y` at the top, zoom unchanged
+ * ([page /XYZ null y null]); HPDF_Destination_SetXYZ refuses a null zoom. */
+static HPDF_Destination make_dest(pdf_ctx *c, int page, double y)
+{
+    if (page < 0 || (size_t)page >= c->dl->npages)
+        return NULL;
+    HPDF_Page target = c->pages[page];
+    HPDF_Destination dst = HPDF_Page_CreateDestination(target);
+    if (!dst)
+        return NULL;
+    if (!isfinite(y))
+        y = c->dl->page_height;
+    HPDF_Array_Clear(dst);
+    HPDF_Array_Add(dst, target);
+    HPDF_Array_AddName(dst, "XYZ");
+    HPDF_Array_Add(dst, HPDF_Null_New(c->pdf->mmgr));
+    HPDF_Array_AddReal(dst, (HPDF_REAL)(c->oy + y));
+    HPDF_Array_Add(dst, HPDF_Null_New(c->pdf->mmgr));
+    return dst;
+}
+
+static void draw_link(pdf_ctx *c, HPDF_Page page, const jr_item *it)
+{
+    if (!(it->w > 0) || !(it->h > 0))
+        return;
+    HPDF_Rect r = item_rect(c, it);
+    HPDF_Annotation a = NULL;
+    if (it->uri && *it->uri) {
+        if (strlen(it->uri) >= HPDF_LIMIT_MAX_STRING_LEN)
+            return;
+        a = HPDF_Page_CreateURILinkAnnot(page, r, it->uri);
+    } else if (it->dest_page >= 0) {
+        HPDF_Destination dst = make_dest(c, it->dest_page, it->dest_y);
+        if (dst)
+            a = HPDF_Page_CreateLinkAnnot(page, r, dst);
+    }
+    if (a)
+        HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
+}
+
+/* ---- page labels ----------------------------------------------------------- */
+
+typedef enum label_style { LS_NONE, LS_DECIMAL, LS_ROMAN_LOWER, LS_ROMAN_UPPER } label_style;
+
+typedef struct label_parts {
+    label_style style;
+    char prefix[64];
+    long number; /* for styles other than LS_NONE, >= 1 */
+} label_parts;
+
+static void to_roman(long n, bool upper, char *out, size_t outlen)
+{
+    static const struct {
+        int v;
+        const char *s;
+    } t[] = {{1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"}, {100, "c"}, {90, "xc"}, {50, "l"},
+             {40, "xl"},  {10, "x"},   {9, "ix"},  {5, "v"},    {4, "iv"},  {1, "i"}};
+    size_t len = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        while (n >= t[i].v && len + 3 < outlen) {
+            for (const char *p = t[i].s; *p; p++)
+                out[len++] = upper ? (char)(*p - 'a' + 'A') : *p;
+            out[len] = 0;
+            n -= t[i].v;
+        }
+    }
+}
+
+/* Split a printed folio into what PDF page labels can express: "12" is
+ * decimal 12, "iv" roman 4, "A-3" prefix "A-" and decimal 3; anything else
+ * becomes a prefix alone. */
+static void parse_label(const char *label, label_parts *lp)
+{
+    memset(lp, 0, sizeof *lp);
+    if (!label || !*label)
+        return;
+    size_t len = strlen(label);
+    if (len >= sizeof lp->prefix) {
+        /* long labels are printed as they are (prefix only) */
+        size_t cut = sizeof lp->prefix - 1;
+        while (cut > 0 && ((unsigned char)label[cut] & 0xC0) == 0x80)
+            cut--;
+        memcpy(lp->prefix, label, cut);
+        lp->prefix[cut] = 0;
+        return;
+    }
+    /* trailing digits (no leading zero) */
+    size_t d = len;
+    while (d > 0 && label[d - 1] >= '0' && label[d - 1] <= '9')
+        d--;
+    if (d < len && label[d] != '0' && len - d <= 9) {
+        lp->style = LS_DECIMAL;
+        lp->number = strtol(label + d, NULL, 10);
+        memcpy(lp->prefix, label, d);
+        lp->prefix[d] = 0;
+        return;
+    }
+    /* a whole roman numeral */
+    for (int upper = 0; upper < 2; upper++) {
+        for (long n = 1; n < 4000; n++) {
+            char r[32];
+            to_roman(n, upper, r, sizeof r);
+            if (strcmp(r, label) == 0) {
+                lp->style = upper ? LS_ROMAN_UPPER : LS_ROMAN_LOWER;
+                lp->number = n;
+                return;
+            }
+        }
+    }
+    memcpy(lp->prefix, label, len + 1);
+}
+
+/* Write /PageLabels ourselves: libharu's HPDF_AddPageLabel always writes a
+ * numbering style, so an unlabelled page (the cover) could not be expressed. */
+static void add_page_labels(pdf_ctx *c)
+{
+    const jr_doclayout *dl = c->dl;
+    if (dl->npages == 0)
+        return;
+    HPDF_MMgr mm = c->pdf->mmgr;
+    HPDF_Dict labels = HPDF_Dict_New(mm);
+    HPDF_Array nums = HPDF_Array_New(mm);
+    HPDF_Dict_Add(labels, "Nums", nums);
+    label_parts cur;
+    long expect = 0;
+    for (size_t i = 0; i < dl->npages; i++) {
+        label_parts lp;
+        parse_label(dl->pages[i].label, &lp);
+        bool cont = i > 0 && lp.style == cur.style && strcmp(lp.prefix, cur.prefix) == 0 &&
+                    (lp.style == LS_NONE || lp.number == expect);
+        if (!cont) {
+            HPDF_Dict d = HPDF_Dict_New(mm);
+            if (lp.style != LS_NONE) {
+                HPDF_Dict_AddName(d, "S",
+                                  lp.style == LS_DECIMAL       ? "D"
+                                  : lp.style == LS_ROMAN_LOWER ? "r"
+                                                               : "R");
+                if (lp.number != 1)
+                    HPDF_Dict_AddNumber(d, "St", (HPDF_INT32)lp.number);
+            }
+            if (lp.prefix[0])
+                HPDF_Dict_Add(d, "P", HPDF_String_New(mm, lp.prefix, c->utf8));
+            HPDF_Array_AddNumber(nums, (HPDF_INT32)i);
+            HPDF_Array_Add(nums, d);
+            cur = lp;
+        }
+        expect = lp.number + 1;
+    }
+    HPDF_Dict_Add(c->pdf->catalog, "PageLabels", labels);
+}
+
+/* ---- outline, info ---------------------------------------------------------- */
+
+/* Valid UTF-8 within the BMP (libharu's encoder knows nothing else), no
+ * control characters, at most `max` bytes. Caller frees. */
+static char *clean_text(const char *s, size_t max)
+{
+    jr_buf b = {0};
+    jr_buf_puts(&b, "");
+    if (!s)
+        return jr_buf_detach(&b);
+    size_t len = strlen(s), i = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t n = jr_utf8_decode(s + i, len - i, &cp);
+        if (n == 0)
+            n = 1;
+        i += n;
+        if (cp < 0x20 || cp == 0x7F || cp > 0xFFFF || cp == 0xAD)
+            cp = cp == 0xAD ? 0 : (cp > 0xFFFF ? 0xFFFD : ' ');
+        if (!cp)
+            continue;
+        char enc[4];
+        size_t el = jr_utf8_encode(cp, enc);
+        if (b.len + el > max)
+            break;
+        jr_buf_put(&b, enc, el);
+    }
+    return jr_buf_detach(&b);
+}
+
+static void add_outline(pdf_ctx *c)
+{
+    const jr_doclayout *dl = c->dl;
+    if (dl->noutline == 0)
+        return;
+    enum { MAX_LEVEL = 8 };
+    HPDF_Outline stack[MAX_LEVEL] = {0};
+    for (size_t i = 0; i < dl->noutline; i++) {
+        const jr_outline_entry *e = &dl->outline[i];
+        int level = e->level < 0 ? 0 : e->level >= MAX_LEVEL ? MAX_LEVEL - 1 : e->level;
+        HPDF_Outline parent = NULL;
+        for (int l = level - 1; l >= 0 && !parent; l--)
+            parent = stack[l];
+        char *title = clean_text(e->title, 1000);
+        HPDF_Outline o = HPDF_CreateOutline(c->pdf, parent, title, c->utf8);
+        free(title);
+        HPDF_Outline_SetOpened(o, level == 0 ? HPDF_TRUE : HPDF_FALSE);
+        HPDF_Destination dst = make_dest(c, e->page, e->y);
+        if (dst)
+            HPDF_Outline_SetDestination(o, dst);
+        stack[level] = o;
+        for (int l = level + 1; l < MAX_LEVEL; l++)
+            stack[l] = NULL;
+    }
+    HPDF_SetPageMode(c->pdf, HPDF_PAGE_MODE_USE_OUTLINE);
+}
+
+static void set_info(pdf_ctx *c, HPDF_InfoType type, const char *value)
+{
+    if (!value || !*value)
+        return;
+    char *v = clean_text(value, 4000);
+    HPDF_SetInfoAttr(c->pdf, type, v);
+    free(v);
+}
+
+/* A document ID from the content that identifies it (deterministic: the
+ * same input gives the same file). FNV-1a, twice, over title, date, pages. */
+static void add_id(pdf_ctx *c)
+{
+    uint64_t h1 = 1469598103934665603ull, h2 = 1099511628211ull * 31u;
+    char buf[128];
+    snprintf(buf, sizeof buf, "%lld|%zu|%zu", c->opt->created, c->dl->npages, c->dl->noutline);
+    const char *parts[] = {c->opt->title ? c->opt->title : "", buf,
+                           c->opt->author ? c->opt->author : ""};
+    for (size_t p = 0; p < 3; p++)
+        for (const unsigned char *s = (const unsigned char *)parts[p]; *s; s++) {
+            h1 = (h1 ^ *s) * 1099511628211ull;
+            h2 = (h2 ^ (unsigned)(*s + p)) * 1099511628211ull + 7;
+        }
+    HPDF_BYTE id[16];
+    for (int i = 0; i < 8; i++) {
+        id[i] = (HPDF_BYTE)(h1 >> (8 * i));
+        id[8 + i] = (HPDF_BYTE)(h2 >> (8 * i));
+    }
+    HPDF_MMgr mm = c->pdf->mmgr;
+    HPDF_Array arr = HPDF_Array_New(mm);
+    HPDF_Array_Add(arr, HPDF_Binary_New(mm, id, 16));
+    HPDF_Array_Add(arr, HPDF_Binary_New(mm, id, 16));
+    HPDF_Dict_Add(c->pdf->trailer, "ID", arr);
+}
+
+/* ---- print variant ---------------------------------------------------------- */
+
+#define CMYK_PROFILE "/usr/share/color/icc/ghostscript/default_cmyk.icc"
+
+/* /OutputIntents with a CMYK profile (libharu's HPDF_OutputIntent_New
+ * misspells /DestOutputProfile with a trailing space, so it is built here). */
+static void add_output_intent(pdf_ctx *c)
+{
+    size_t len = 0;
+    char *icc = jr_read_file(CMYK_PROFILE, &len);
+    if (!icc)
+        return;
+    HPDF_MMgr mm = c->pdf->mmgr;
+    HPDF_Dict prof = HPDF_DictStream_New(mm, c->pdf->xref);
+    HPDF_Dict_AddNumber(prof, "N", 4);
+    HPDF_Dict_AddName(prof, "Alternate", "DeviceCMYK");
+    HPDF_Stream_Write(prof->stream, (const HPDF_BYTE *)icc, (HPDF_UINT)len);
+    prof->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+    free(icc);
+    HPDF_Dict intent = HPDF_Dict_New(mm);
+    HPDF_Xref_Add(c->pdf->xref, intent);
+    HPDF_Dict_AddName(intent, "Type", "OutputIntent");
+    HPDF_Dict_AddName(intent, "S", "GTS_PDFX");
+    HPDF_Dict_Add(intent, "OutputConditionIdentifier", HPDF_String_New(mm, "CGATS TR 001", NULL));
+    HPDF_Dict_Add(intent, "OutputCondition",
+                  HPDF_String_New(mm, "SWOP (Artifex default CMYK)", NULL));
+    HPDF_Dict_Add(intent, "RegistryName", HPDF_String_New(mm, "http://www.color.org", NULL));
+    HPDF_Dict_Add(intent, "Info", HPDF_String_New(mm, "Artifex default CMYK (SWOP)", NULL));
+    HPDF_Dict_Add(intent, "DestOutputProfile", prof);
+    HPDF_Array intents = HPDF_Array_New(mm);
+    HPDF_Array_Add(intents, intent);
+    HPDF_Dict_Add(c->pdf->catalog, "OutputIntents", intents);
+}
+
+static void add_box(HPDF_Page page, const char *name, double l, double b, double r, double t)
+{
+    HPDF_Box box = {(HPDF_REAL)l, (HPDF_REAL)b, (HPDF_REAL)r, (HPDF_REAL)t};
+    HPDF_Dict_Add(page, name, HPDF_Box_Array_New(page->mmgr, box));
+}
+
+static void mark(pdf_ctx *c, double x1, double y1, double x2, double y2)
+{
+    emit_num(c, x1, 3);
+    emit_num(c, y1, 3);
+    emit(c, "m ");
+    emit_num(c, x2, 3);
+    emit_num(c, y2, 3);
+    emit(c, "l S\n");
+}
+
+/* Crop marks in the slug, outside the bleed: registration colour (all inks). */
+static void crop_marks(pdf_ctx *c, double bleed)
+{
+    double w = c->dl->page_width, h = c->dl->page_height;
+    double x0 = c->ox, y0 = c->oy, x1 = c->ox + w, y1 = c->oy + h;
+    double a = bleed + MARK_GAP, z = bleed + MARK_GAP + MARK_LENGTH;
+    emit(c, "q 0.25 w 0 J ");
+    emit(c, c->cmyk ? "1 1 1 1 K\n" : "0 0 0 RG\n");
+    mark(c, x0 - z, y0, x0 - a, y0); /* lower left */
+    mark(c, x0, y0 - z, x0, y0 - a);
+    mark(c, x1 + a, y0, x1 + z, y0); /* lower right */
+    mark(c, x1, y0 - z, x1, y0 - a);
+    mark(c, x0 - z, y1, x0 - a, y1); /* upper left */
+    mark(c, x0, y1 + a, x0, y1 + z);
+    mark(c, x1 + a, y1, x1 + z, y1); /* upper right */
+    mark(c, x1, y1 + a, x1, y1 + z);
+    emit(c, "Q\n");
+}
+
+/* ---- the document ---------------------------------------------------------------- */
+
+static void draw_page(pdf_ctx *c, size_t index)
+{
+    const jr_page *pg = &c->dl->pages[index];
+    HPDF_Page page = c->pages[index];
+    c->out = ((HPDF_PageAttr)page->attr)->stream;
+    c->in_text = false;
+    c->cur_font = NULL;
+    c->cur_size = 0;
+    c->fill_set = c->stroke_set = c->lw_set = false;
+    bool shifted = c->ox != 0 || c->oy != 0;
+    if (shifted) {
+        emit(c, "q 1 0 0 1 ");
+        emit_num(c, c->ox, 3);
+        emit_num(c, c->oy, 3);
+        emit(c, "cm\n");
+    }
+    for (size_t i = 0; i < pg->nitems; i++) {
+        const jr_item *it = &pg->items[i];
+        switch (it->kind) {
+        case JR_ITEM_TEXT:
+            draw_text(c, page, it);
+            break;
+        case JR_ITEM_RECT:
+            draw_rect(c, it);
+            break;
+        case JR_ITEM_LINE:
+            draw_line(c, it);
+            break;
+        case JR_ITEM_IMAGE:
+            draw_image(c, page, it);
+            break;
+        case JR_ITEM_LINK:
+            draw_link(c, page, it);
+            break;
+        }
+    }
+    end_text(c);
+    if (shifted)
+        emit(c, "Q\n");
+    if (c->opt->print)
+        crop_marks(c, c->opt->bleed > 0 ? c->opt->bleed : 0);
+}
+
+static int write_doc(pdf_ctx *c, const char *path)
+{
+    if (setjmp(c->jb)) {
+        /* libharu reported an error: the document is unusable now. */
+        return -1;
+    }
+    c->pdf = HPDF_New(on_error, c);
+    if (!c->pdf)
+        return -1;
+    const jr_doclayout *dl = c->dl;
+    const jr_pdf_options *opt = c->opt;
+    HPDF_SetCompressionMode(c->pdf, HPDF_COMP_ALL);
+    HPDF_UseUTFEncodings(c->pdf);
+    c->utf8 = HPDF_GetEncoder(c->pdf, "UTF-8");
+    HPDF_SetCurrentEncoder(c->pdf, "UTF-8"); /* Info strings as UTF-16BE */
+
+    double bleed = opt->print && opt->bleed > 0 ? opt->bleed : 0;
+    double margin = opt->print ? bleed + MARK_ROOM : 0;
+    c->ox = c->oy = margin;
+    c->cmyk = opt->print;
+    double tw = dl->page_width, th = dl->page_height;
+    double mw = tw + 2 * margin, mh = th + 2 * margin;
+    if (!(mw >= 3 && mw <= 14400 && mh >= 3 && mh <= 14400)) {
+        c->err_no = HPDF_PAGE_INVALID_SIZE;
+        return -1;
+    }
+
+    /* All pages first: links and the outline point to later pages. */
+    c->pages = jr_xcalloc(dl->npages ? dl->npages : 1, sizeof(HPDF_Page));
+    for (size_t i = 0; i < dl->npages; i++) {
+        HPDF_Page page = HPDF_AddPage(c->pdf);
+        HPDF_Page_SetWidth(page, (HPDF_REAL)mw);
+        HPDF_Page_SetHeight(page, (HPDF_REAL)mh);
+        if (opt->print) {
+            add_box(page, "BleedBox", margin - bleed, margin - bleed, margin + tw + bleed,
+                    margin + th + bleed);
+            add_box(page, "TrimBox", margin, margin, margin + tw, margin + th);
+        }
+        c->pages[i] = page;
+    }
+    for (size_t i = 0; i < dl->npages; i++)
+        draw_page(c, i);
+
+    add_page_labels(c);
+    add_outline(c);
+    set_info(c, HPDF_INFO_TITLE, opt->title);
+    set_info(c, HPDF_INFO_AUTHOR, opt->author);
+    set_info(c, HPDF_INFO_SUBJECT, opt->subject);
+    set_info(c, HPDF_INFO_KEYWORDS, opt->keywords);
+    set_info(c, HPDF_INFO_CREATOR, opt->creator);
+    if (opt->created > 0) {
+        time_t t = (time_t)opt->created;
+        struct tm tm;
+        if (gmtime_r(&t, &tm)) {
+            HPDF_Date d = {tm.tm_year + 1900,
+                           tm.tm_mon + 1,
+                           tm.tm_mday,
+                           tm.tm_hour,
+                           tm.tm_min,
+                           tm.tm_sec > 59 ? 59 : tm.tm_sec,
+                           'Z',
+                           0,
+                           0};
+            HPDF_SetInfoDateAttr(c->pdf, HPDF_INFO_CREATION_DATE, d);
+            HPDF_SetInfoDateAttr(c->pdf, HPDF_INFO_MOD_DATE, d);
+        }
+    }
+    if (opt->lang && *opt->lang) {
+        char *lang = clean_text(opt->lang, 100);
+        HPDF_Dict_Add(c->pdf->catalog, "Lang", HPDF_String_New(c->pdf->mmgr, lang, NULL));
+        free(lang);
+    }
+    if (opt->print)
+        add_output_intent(c);
+    add_id(c);
+    c->stage = path;
+    HPDF_SaveToFile(c->pdf, path);
+    c->stage = NULL;
+    return 0;
+}
+
+int jr_pdf_write(const jr_doclayout *dl, const jr_pdf_options *opt, const char *path)
+{
+    jr_pdf_options defaults;
+    if (!opt) {
+        memset(&defaults, 0, sizeof defaults);
+        opt = &defaults;
+    }
+    pdf_ctx c;
+    memset(&c, 0, sizeof c);
+    c.dl = dl;
+    c.opt = opt;
+    c.nfonts = dl->fonts ? jr_font_count(dl->fonts) : 0;
+    c.fonts = jr_xcalloc(c.nfonts ? c.nfonts : 1, sizeof(font_slot));
+    c.images = jr_xcalloc(dl->nimages ? dl->nimages : 1, sizeof(image_slot));
+    int rc = write_doc(&c, path);
+    if (rc < 0) {
+        char *what = c.stage ? jr_xasprintf(" (%s)", c.stage) : jr_xstrdup("");
+        jr_diag(JR_E_PDF, opt->source, 0, 0, (unsigned)c.err_no, (unsigned)c.err_detail, what);
+        free(what);
+    }
+    if (c.pdf)
+        HPDF_Free(c.pdf);
+    free(c.pages);
+    free(c.fonts);
+    free(c.images);
+    return rc;
+}
