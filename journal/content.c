@@ -117,6 +117,12 @@ static void read_sections(jr_journal *j, const jr_ydoc *d, const jr_ynode *list)
             free(s.title);
             continue;
         }
+        if (!jr_slug_valid(s.id)) {
+            const jr_ynode *v = jr_ymap_get(m, "id");
+            char *why = jr_xasprintf("'%s' may contain only a-z, 0-9 and '-'", s.id);
+            jr_diag(JR_E_BAD_VALUE, d->path, v->line, v->col, "id", why);
+            free(why);
+        }
         if (jr_journal_section(j, s.id)) {
             const jr_ynode *v = jr_ymap_get(m, "id");
             char *why = jr_xasprintf("section '%s' is listed twice", s.id);
@@ -168,9 +174,23 @@ static bool read_journal_yaml(jr_journal *j)
         jr_diag(JR_E_MISSING_KEY, d->path, 1, 1, "title");
     jr_y_string(d, jr_ymap_get(m, "subtitle"), "subtitle", &j->subtitle);
     jr_y_string(d, jr_ymap_get(m, "publisher"), "publisher", &j->publisher);
-    jr_y_string(d, jr_ymap_get(m, "language"), "language", &j->language);
-    if (jr_y_string(d, jr_ymap_get(m, "base_url"), "base_url", &j->base_url)) {
+    const jr_ynode *lang = jr_ymap_get(m, "language");
+    if (jr_y_string(d, lang, "language", &j->language) && !jr_lang_tag_valid(j->language)) {
+        char *why = jr_xasprintf("'%s' is not a language tag (like 'de' or 'en-GB')", j->language);
+        jr_diag(JR_E_BAD_VALUE, d->path, lang->line, lang->col, "language", why);
+        free(why);
+        free(j->language);
+        j->language = NULL;
+    }
+    const jr_ynode *url = jr_ymap_get(m, "base_url");
+    if (jr_y_string(d, url, "base_url", &j->base_url)) {
         size_t n = strlen(j->base_url);
+        if (strncmp(j->base_url, "https://", 8) != 0 && strncmp(j->base_url, "http://", 7) != 0) {
+            char *why = jr_xasprintf("'%s' is not an http:// or https:// address", j->base_url);
+            jr_diag(JR_E_BAD_VALUE, d->path, url->line, url->col, "base_url", why);
+            free(why);
+            n = 0;
+        }
         if (n == 0) {
             free(j->base_url);
             j->base_url = NULL;

@@ -16,6 +16,74 @@ static const char *const fm_keys[JR_FM_KEY_COUNT + 1] = {
     "order", "draft",         "lang",         "editorial", NULL,
 };
 
+/* Words editors may write for a key (German, or other common names). */
+static const char *const fm_aliases[] = {
+    "titel",
+    "title",
+    "untertitel",
+    "subtitle",
+    "autor",
+    "author",
+    "autorin",
+    "author",
+    "authors",
+    "author",
+    "datum",
+    "date",
+    "rubrik",
+    "section",
+    "ressort",
+    "section",
+    "kategorie",
+    "section",
+    "category",
+    "section",
+    "zusammenfassung",
+    "summary",
+    "teaser",
+    "summary",
+    "abstract",
+    "summary",
+    "bild",
+    "image",
+    "foto",
+    "image",
+    "bildunterschrift",
+    "image_caption",
+    "caption",
+    "image_caption",
+    "bildnachweis",
+    "image_credit",
+    "credit",
+    "image_credit",
+    "fotonachweis",
+    "image_credit",
+    "alt",
+    "image_alt",
+    "alttext",
+    "image_alt",
+    "schlagworte",
+    "tags",
+    "schlagwörter",
+    "tags",
+    "stichworte",
+    "tags",
+    "keywords",
+    "tags",
+    "reihenfolge",
+    "order",
+    "position",
+    "order",
+    "entwurf",
+    "draft",
+    "sprache",
+    "lang",
+    "language",
+    "lang",
+    NULL,
+    NULL,
+};
+
 /* ---- slugs ---- */
 
 /* Latin-1 letters U+00C0..U+00FF in slug form ("" drops the character). */
@@ -156,7 +224,7 @@ static void read_keys(jr_article *a, const jr_ydoc *d, const jr_ynode *map)
         if (v[k])
             a->key_pos[k] = jr_ynode_pos(v[k]);
     }
-    jr_y_check_keys(d, map, fm_keys);
+    jr_y_check_keys_aliased(d, map, fm_keys, fm_aliases);
 
     jr_y_string(d, v[JR_FM_TITLE], "title", &a->title);
     jr_y_string(d, v[JR_FM_SUBTITLE], "subtitle", &a->subtitle);
@@ -177,7 +245,13 @@ static void read_keys(jr_article *a, const jr_ydoc *d, const jr_ynode *map)
     if (jr_y_int(d, v[JR_FM_ORDER], "order", 0, 9999, &a->order))
         a->has_order = true;
     jr_y_bool(d, v[JR_FM_DRAFT], "draft", &a->draft);
-    jr_y_string(d, v[JR_FM_LANG], "lang", &a->lang);
+    if (jr_y_string(d, v[JR_FM_LANG], "lang", &a->lang) && !jr_lang_tag_valid(a->lang)) {
+        char *why = jr_xasprintf("'%s' is not a language tag (like 'de' or 'en-GB')", a->lang);
+        jr_diag(JR_E_BAD_VALUE, d->path, v[JR_FM_LANG]->line, v[JR_FM_LANG]->col, "lang", why);
+        free(why);
+        free(a->lang);
+        a->lang = NULL;
+    }
     jr_y_bool(d, v[JR_FM_EDITORIAL], "editorial", &a->editorial);
     if (a->has_order && a->order == 0)
         a->editorial = true;

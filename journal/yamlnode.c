@@ -556,6 +556,12 @@ const char *jr_closest_word(const char *word, const char *const *list, int maxdi
 
 void jr_y_check_keys(const jr_ydoc *d, const jr_ynode *map, const char *const *known)
 {
+    jr_y_check_keys_aliased(d, map, known, NULL);
+}
+
+void jr_y_check_keys_aliased(const jr_ydoc *d, const jr_ynode *map, const char *const *known,
+                             const char *const *aliases)
+{
     if (!map || map->kind != JR_YAML_MAPPING)
         return;
     const char *path = d ? d->path : NULL;
@@ -570,10 +576,39 @@ void jr_y_check_keys(const jr_ydoc *d, const jr_ynode *map, const char *const *k
             found = strcmp(k->value, known[j]) == 0;
         if (found)
             continue;
-        const char *hint = jr_closest_word(k->value, known, 2);
+        const char *hint = NULL;
+        for (size_t j = 0; aliases && aliases[j] && aliases[j + 1] && !hint; j += 2)
+            if (edit_distance(k->value, aliases[j]) == 0)
+                hint = aliases[j + 1];
+        if (!hint)
+            hint = jr_closest_word(k->value, known, 2);
         if (hint)
             jr_diag(JR_W_UNKNOWN_KEY_HINT, path, k->line, k->col, k->value, hint);
         else
             jr_diag(JR_W_UNKNOWN_KEY, path, k->line, k->col, k->value);
     }
+}
+
+bool jr_lang_tag_valid(const char *s)
+{
+    if (!s)
+        return false;
+    /* primary language: 2-3 letters; then subtags of 1-8 letters or digits */
+    size_t n = 0;
+    while (s[n] && ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z')))
+        n++;
+    if (n < 2 || n > 3)
+        return false;
+    s += n;
+    while (*s == '-') {
+        s++;
+        n = 0;
+        while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+               (s[n] >= '0' && s[n] <= '9'))
+            n++;
+        if (n < 1 || n > 8)
+            return false;
+        s += n;
+    }
+    return *s == 0;
 }

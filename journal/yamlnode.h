@@ -98,6 +98,14 @@ bool jr_y_mapping(const jr_ydoc *d, const jr_ynode *n);
  * closest known key (JR_W_UNKNOWN_KEY_HINT) when there is one, else
  * JR_W_UNKNOWN_KEY, at the key's position. */
 void jr_y_check_keys(const jr_ydoc *d, const jr_ynode *map, const char *const *known);
+/* The same, with `aliases`: NULL-terminated pairs of words editors may
+ * write instead and the key they mean ({"rubrik", "section", ..., NULL});
+ * an alias found (ignoring ASCII case) gives the hint. */
+void jr_y_check_keys_aliased(const jr_ydoc *d, const jr_ynode *map, const char *const *known,
+                             const char *const *aliases);
+
+/* true when s looks like a BCP 47 language tag ("de", "en-GB", "de-1901"). */
+bool jr_lang_tag_valid(const char *s);
 
 /* The word in `list` (NULL-terminated) closest to `word` by edit distance
  * (ignoring ASCII case; a transposition counts 1), if at most `maxdist`

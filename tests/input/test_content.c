@@ -146,9 +146,13 @@ static void test_bad(void)
     jr_journal *j = jr_content_load("tests/input/fixtures/bad");
     CHECK_DIAG(
         P "journal.yaml:2:1: warning: unknown key 'publsher' (did you mean 'publisher'?)\n" P
-          "journal.yaml:7:12: error: '#12345' is not a colour (expected \"#RRGGBB\" or a cmyk "
-          "list)\n" P "journal.yaml:8:9: error: bad value for 'id': section 'eins' is listed "
-          "twice\n" P "e1/a.md:4:10: error: unknown section 'zwei' (not listed in journal.yaml)\n" P
+          "journal.yaml:4:11: error: bad value for 'base_url': 'journal.example.org' is not an "
+          "http:// or https:// address\n" P
+          "journal.yaml:8:12: error: '#12345' is not a colour (expected \"#RRGGBB\" or a cmyk "
+          "list)\n" P "journal.yaml:9:9: error: bad value for 'id': section 'eins' is listed "
+          "twice\n" P "journal.yaml:11:9: error: bad value for 'id': 'Drei Wörter' may contain "
+          "only a-z, 0-9 and '-'\n" P
+          "e1/a.md:4:10: error: unknown section 'zwei' (not listed in journal.yaml)\n" P
           "e1/d.md:5:10: error: unknown section 'drei' (not listed in journal.yaml)\n" P
           "e1/e.md:1:1: error: missing required key 'date'\n" P
           "e1/c.md:5:7: error: duplicate slug 'gleich' in this edition (also used by " P
@@ -156,14 +160,15 @@ static void test_bad(void)
           "e3/edition.yaml:1:1: warning: unknown key 'nummer' (did you mean 'number'?)\n" P
           "e3/edition.yaml:2:7: error: impossible date '2026-13-01'\n" P
           "e4/x.md:1:1: error: article has no front matter (expected a first line '---')\n");
-    CHECK_INT(jr_diag_count(JR_ERROR), 9);
+    CHECK_INT(jr_diag_count(JR_ERROR), 11);
     CHECK_INT(jr_diag_count(JR_WARNING), 2);
     CHECK(j != NULL);
     if (!j)
         return;
     CHECK_STR(j->language, "en");
     CHECK_STR(j->slug, "kaputtes-journal");
-    CHECK_INT(j->nsections, 1);
+    CHECK(j->base_url == NULL);
+    CHECK_INT(j->nsections, 2);
     CHECK(!j->sections[0].has_color);
     CHECK_INT(j->neditions, 4);
     const jr_edition *e1 = jr_journal_edition(j, "e1");

@@ -260,7 +260,19 @@ static void test_key_errors(void)
 
     capture_start();
     CHECK_INT(parse(&a, "a.md", "---\ntitle: A\ndate: 2026-01-01\nrubrik: x\n---\nText\n"), 0);
-    CHECK_DIAG("a.md:4:1: warning: unknown key 'rubrik'\n");
+    CHECK_DIAG("a.md:4:1: warning: unknown key 'rubrik' (did you mean 'section'?)\n");
+    jr_article_clear(&a);
+
+    capture_start();
+    CHECK_INT(parse(&a, "a.md",
+                    "---\ntitle: A\ndate: 2026-01-01\nSchlagworte: [x]\nfarbe: rot\n"
+                    "lang: deutsch\n---\nText\n"),
+              0);
+    CHECK_DIAG("a.md:4:1: warning: unknown key 'Schlagworte' (did you mean 'tags'?)\n"
+               "a.md:5:1: warning: unknown key 'farbe'\n"
+               "a.md:6:7: error: bad value for 'lang': 'deutsch' is not a language tag (like 'de' "
+               "or 'en-GB')\n");
+    CHECK(a.lang == NULL);
     jr_article_clear(&a);
 
     capture_start();
