@@ -56,6 +56,8 @@ JR_MSG(JR_W_NO_PATTERNS, JR_WARNING, "no hyphenation patterns for language '%s';
 JR_MSG(JR_E_PDF, JR_ERROR, "PDF library error 0x%04X (detail %u)%s")
 JR_MSG(JR_E_XML, JR_ERROR, "XML writer error: %s")
 JR_MSG(JR_W_XML_INVALID_CHAR, JR_WARNING, "character not allowed in XML removed (U+%04X)")
+JR_MSG(JR_W_XML_INVALID_UTF8, JR_WARNING, "invalid UTF-8 removed (byte 0x%02X in %s)")
+JR_MSG(JR_W_UNSAFE_HTML, JR_WARNING, "removed from feeds and web pages: %s")
 
 /* --- summary notes ----------------------------------------------------- */
 JR_MSG(JR_N_WROTE, JR_NOTE, "wrote %s")

@@ -1,0 +1,578 @@
+/* html.c: the web pages: one page per article (out/<edition>/<slug>.html)
+ * and the archive of all editions (out/index.html), HTML5 written through
+ * libxml2's xmlTextWriter (which escapes text and attributes). Only two
+ * things go in raw: the stylesheet (our own constant text and a colour we
+ * format) and article bodies, which come out of the sanitiser. Every other
+ * string is cleaned of characters XML does not allow first. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/xmlwriter.h>
+
+#include "diag.h"
+#include "feed_int.h"
+#include "util.h"
+
+#define DEFAULT_ACCENT "#1f5f8b"
+
+static const char css[] =
+    "body{margin:0 auto;max-width:40em;padding:1em 1.25em 3em;"
+    "font-family:ui-serif,Georgia,Cambria,\"Noto Serif\",\"DejaVu Serif\",serif;"
+    "font-size:1.125rem;line-height:1.6;color:#1a1a1a;background:#fff}\n"
+    "a{color:var(--accent)}\n"
+    ".site{font-family:system-ui,sans-serif;font-size:.95rem;border-bottom:3px solid "
+    "var(--accent);padding-bottom:.5em;margin-bottom:2em}\n"
+    ".site a{text-decoration:none;font-weight:bold;color:inherit}\n"
+    ".site p{margin:.2em 0;color:#555}\n"
+    ".kicker{font-family:system-ui,sans-serif;text-transform:uppercase;letter-spacing:.08em;"
+    "font-size:.8rem;font-weight:bold;color:var(--accent);margin:0}\n"
+    "h1{font-size:2rem;line-height:1.2;margin:.2em 0 .3em}\n"
+    "h2,h3,h4{line-height:1.25}\n"
+    ".subtitle{font-size:1.25rem;margin:0 0 1em;color:#444}\n"
+    ".byline,.meta{font-family:system-ui,sans-serif;font-size:.9rem;color:#555}\n"
+    ".lead{font-weight:bold}\n"
+    "figure{margin:1.5em 0}\nimg{max-width:100%;height:auto}\n"
+    "figcaption{font-size:.85rem;color:#555}\n.credit{font-style:italic}\n"
+    "blockquote{border-left:3px solid var(--accent);margin-left:0;padding-left:1em}\n"
+    "pre{overflow-x:auto;background:#f4f4f4;padding:.75em}\n"
+    ".edition{margin-bottom:3em;overflow:hidden}\n"
+    ".cover{float:right;max-width:10em;margin:0 0 1em 1em}\n"
+    ".articles{padding-left:1.2em}\n.articles li{margin:.4em 0}\n"
+    "footer{margin-top:3em;border-top:1px solid #ccc;font-family:system-ui,sans-serif;"
+    "font-size:.9rem;color:#555}\n";
+
+/* ---- a checked writer (HTML flavour: no indentation, full end tags) ------ */
+
+typedef struct hw {
+    xmlTextWriterPtr w;
+    xmlBufferPtr buf;
+    int err;
+} hw;
+
+static void ck(hw *h, int rc)
+{
+    if (rc < 0)
+        h->err = 1;
+}
+
+static void h_start(hw *h, const char *name)
+{
+    ck(h, xmlTextWriterStartElement(h->w, (const xmlChar *)name));
+}
+
+/* Non-void elements always get an end tag: "<a/>" is not HTML. */
+static void h_end(hw *h)
+{
+    ck(h, xmlTextWriterFullEndElement(h->w));
+}
+
+/* Void elements (meta, link, img, br): "<meta ... />" is valid HTML5. */
+static void h_end_void(hw *h)
+{
+    ck(h, xmlTextWriterEndElement(h->w));
+}
+
+static void h_attr(hw *h, const char *name, const char *value, const jr_src *src)
+{
+    char *c = jr_xml_clean(value ? value : "", src);
+    ck(h, xmlTextWriterWriteAttribute(h->w, (const xmlChar *)name, (const xmlChar *)c));
+    free(c);
+}
+
+static void h_text(hw *h, const char *text, const jr_src *src)
+{
+    char *c = jr_xml_clean(text ? text : "", src);
+    ck(h, xmlTextWriterWriteString(h->w, (const xmlChar *)c));
+    free(c);
+}
+
+/* Only for text that is safe HTML already (sanitiser output, our CSS). */
+static void h_raw(hw *h, const char *html)
+{
+    ck(h, xmlTextWriterWriteRaw(h->w, (const xmlChar *)html));
+}
+
+static void h_elem(hw *h, const char *name, const char *cls, const char *text, const jr_src *src)
+{
+    h_start(h, name);
+    if (cls)
+        h_attr(h, "class", cls, NULL);
+    h_text(h, text, src);
+    h_end(h);
+}
+
+static int h_open(hw *h)
+{
+    memset(h, 0, sizeof *h);
+    h->buf = xmlBufferCreate();
+    h->w = h->buf ? xmlNewTextWriterMemory(h->buf, 0) : NULL;
+    if (!h->w) {
+        jr_diag(JR_E_XML, NULL, 0, 0, "cannot create the writer");
+        if (h->buf)
+            xmlBufferFree(h->buf);
+        return -1;
+    }
+    return 0;
+}
+
+static int h_close(hw *h, const char *path)
+{
+    ck(h, xmlTextWriterEndDocument(h->w));
+    xmlFreeTextWriter(h->w);
+    int rc = -1;
+    if (h->err)
+        jr_diag(JR_E_XML, path, 0, 0, "writing failed");
+    else
+        rc = jr_write_bytes(path, (const char *)xmlBufferContent(h->buf),
+                            (size_t)xmlBufferLength(h->buf));
+    xmlBufferFree(h->buf);
+    return rc;
+}
+
+/* ---- pieces ----------------------------------------------------------------- */
+
+static void color_hex(const jr_section *sec, char *out)
+{
+    if (!sec || !sec->has_color) {
+        strcpy(out, DEFAULT_ACCENT);
+        return;
+    }
+    double v[3] = {sec->color.r, sec->color.g, sec->color.b};
+    int c[3];
+    for (int i = 0; i < 3; i++) {
+        double x = v[i] < 0 ? 0 : v[i] > 1 ? 1 : v[i];
+        c[i] = (int)(x * 255.0 + 0.5);
+    }
+    snprintf(out, 8, "#%02x%02x%02x", c[0], c[1], c[2]);
+}
+
+static const char *jlang(const jr_journal *j)
+{
+    return j->language ? j->language : "de";
+}
+
+/* <head>: charset, viewport, title, feed autodiscovery, style. `up` is the
+ * way from the page to the output root ("" or "../"). */
+static void write_head(hw *h, const jr_journal *j, const char *title, const char *description,
+                       const char *canonical, const char *accent, const char *up, const jr_src *src)
+{
+    jr_src sj = {j->yaml_path, 0, "journal"};
+    h_start(h, "head");
+    h_raw(h, "\n");
+    h_start(h, "meta");
+    h_attr(h, "charset", "utf-8", NULL);
+    h_end_void(h);
+    h_raw(h, "\n");
+    h_start(h, "meta");
+    h_attr(h, "name", "viewport", NULL);
+    h_attr(h, "content", "width=device-width, initial-scale=1", NULL);
+    h_end_void(h);
+    h_raw(h, "\n");
+    h_elem(h, "title", NULL, title, src);
+    h_raw(h, "\n");
+    if (description) {
+        h_start(h, "meta");
+        h_attr(h, "name", "description", NULL);
+        h_attr(h, "content", description, src);
+        h_end_void(h);
+        h_raw(h, "\n");
+    }
+    if (j->publisher) {
+        h_start(h, "meta");
+        h_attr(h, "name", "generator", NULL);
+        h_attr(h, "content", "journal " JOURNAL_VERSION, NULL);
+        h_end_void(h);
+        h_raw(h, "\n");
+    }
+    if (canonical) {
+        h_start(h, "link");
+        h_attr(h, "rel", "canonical", NULL);
+        h_attr(h, "href", canonical, NULL);
+        h_end_void(h);
+        h_raw(h, "\n");
+    }
+    static const struct {
+        const char *file, *type, *label;
+    } feeds[] = {{"atom.xml", "application/atom+xml", "Atom"},
+                 {"rss.xml", "application/rss+xml", "RSS"}};
+    for (size_t i = 0; i < 2; i++) {
+        char *href = j->base_url ? jr_xasprintf("%s%s", j->base_url, feeds[i].file)
+                                 : jr_xasprintf("%s%s", up, feeds[i].file);
+        char *t = jr_xasprintf("%s (%s)", j->title ? j->title : "", feeds[i].label);
+        h_start(h, "link");
+        h_attr(h, "rel", "alternate", NULL);
+        h_attr(h, "type", feeds[i].type, NULL);
+        h_attr(h, "title", t, &sj);
+        h_attr(h, "href", href, NULL);
+        h_end_void(h);
+        h_raw(h, "\n");
+        free(t);
+        free(href);
+    }
+    h_start(h, "style");
+    char *style = jr_xasprintf(":root{--accent:%s}\n%s", accent, css);
+    h_raw(h, style);
+    free(style);
+    h_end(h);
+    h_raw(h, "\n");
+    h_end(h); /* head */
+    h_raw(h, "\n");
+}
+
+static void write_site_header(hw *h, const jr_journal *j, const char *up, bool with_subtitle)
+{
+    jr_src sj = {j->yaml_path, 0, "journal"};
+    h_start(h, "header");
+    h_attr(h, "class", "site", NULL);
+    h_start(h, with_subtitle ? "h1" : "p");
+    h_start(h, "a");
+    char *home = jr_xasprintf("%sindex.html", up);
+    h_attr(h, "href", home, NULL);
+    free(home);
+    h_text(h, j->title, &sj);
+    h_end(h);
+    h_end(h);
+    if (with_subtitle && j->subtitle)
+        h_elem(h, "p", NULL, j->subtitle, &sj);
+    h_end(h);
+    h_raw(h, "\n");
+}
+
+static void write_footer(hw *h, const jr_journal *j, const char *up, bool back_link)
+{
+    jr_src sj = {j->yaml_path, 0, "journal"};
+    bool de = jr_lang_is_german(jlang(j));
+    h_start(h, "footer");
+    h_raw(h, "\n");
+    if (back_link) {
+        h_start(h, "p");
+        h_start(h, "a");
+        char *home = jr_xasprintf("%sindex.html", up);
+        h_attr(h, "href", home, NULL);
+        free(home);
+        h_text(h, de ? "← Alle Ausgaben" : "← All editions", NULL);
+        h_end(h);
+        h_end(h);
+        h_raw(h, "\n");
+    }
+    h_start(h, "p");
+    h_text(h, de ? "Abonnieren: " : "Subscribe: ", NULL);
+    char *atom = jr_xasprintf("%satom.xml", up);
+    char *rss = jr_xasprintf("%srss.xml", up);
+    h_start(h, "a");
+    h_attr(h, "href", atom, NULL);
+    h_text(h, "Atom", NULL);
+    h_end(h);
+    h_text(h, " · ", NULL);
+    h_start(h, "a");
+    h_attr(h, "href", rss, NULL);
+    h_text(h, "RSS", NULL);
+    h_end(h);
+    free(atom);
+    free(rss);
+    h_end(h);
+    h_raw(h, "\n");
+    if (j->publisher || j->copyright) {
+        h_start(h, "p");
+        if (j->copyright)
+            h_text(h, j->copyright, &sj);
+        else
+            h_text(h, j->publisher, &sj);
+        h_end(h);
+        h_raw(h, "\n");
+    }
+    if (j->contact.email) {
+        h_start(h, "p");
+        h_start(h, "a");
+        char *mail = jr_xasprintf("mailto:%s", j->contact.email);
+        h_attr(h, "href", mail, &sj);
+        free(mail);
+        h_text(h, j->contact.email, &sj);
+        h_end(h);
+        h_end(h);
+        h_raw(h, "\n");
+    }
+    h_end(h);
+    h_raw(h, "\n");
+}
+
+/* A relative image path from the content (or an http(s) URL) for a page;
+ * NULL when it is not usable (unsafe scheme). Caller frees. */
+static char *image_src(const char *prefix, const char *path)
+{
+    if (!path || !*path || !jr_url_is_safe(path, false))
+        return NULL;
+    if (strstr(path, "://"))
+        return jr_xstrdup(path);
+    return jr_xasprintf("%s%s", prefix, path);
+}
+
+static void begin_page(hw *h, const char *lang)
+{
+    ck(h, xmlTextWriterWriteDTD(h->w, (const xmlChar *)"html", NULL, NULL, NULL));
+    h_raw(h, "\n");
+    h_start(h, "html");
+    h_attr(h, "lang", lang, NULL);
+    h_raw(h, "\n");
+}
+
+/* ---- the article page --------------------------------------------------------- */
+
+int jr_html_write_article(const jr_journal *j, const jr_edition *e, const jr_article *a,
+                          const jr_feed_options *opt, const char *path)
+{
+    (void)opt;
+    hw h;
+    if (h_open(&h) < 0)
+        return -1;
+    const char *lang = a->lang ? a->lang : jlang(j);
+    bool de = jr_lang_is_german(lang);
+    const jr_section *sec = jr_journal_section(j, a->section);
+    char accent[8];
+    color_hex(sec, accent);
+    jr_src st = {a->path, a->key_pos[JR_FM_TITLE].line, "title"};
+    jr_src ss = {a->path, a->key_pos[JR_FM_SUBTITLE].line, "subtitle"};
+    jr_src sa = {a->path, a->key_pos[JR_FM_AUTHOR].line, "author"};
+    jr_src sm = {a->path, a->key_pos[JR_FM_SUMMARY].line, "summary"};
+    jr_src si = {a->path, a->key_pos[JR_FM_IMAGE].line, "image"};
+
+    begin_page(&h, lang);
+    char *title = jr_xasprintf("%s – %s", a->title ? a->title : "", j->title ? j->title : "");
+    char *canonical = j->base_url ? jr_article_url(j, e, a) : NULL;
+    write_head(&h, j, title, a->summary, canonical, accent, "../", &st);
+    free(title);
+    free(canonical);
+
+    h_start(&h, "body");
+    h_raw(&h, "\n");
+    write_site_header(&h, j, "../", false);
+    h_start(&h, "main");
+    h_raw(&h, "\n");
+    h_start(&h, "article");
+    h_raw(&h, "\n");
+    h_start(&h, "header");
+    h_raw(&h, "\n");
+    if (sec && sec->title) {
+        h_elem(&h, "p", "kicker", sec->title, NULL);
+        h_raw(&h, "\n");
+    }
+    h_elem(&h, "h1", NULL, a->title, &st);
+    h_raw(&h, "\n");
+    if (a->subtitle) {
+        h_elem(&h, "p", "subtitle", a->subtitle, &ss);
+        h_raw(&h, "\n");
+    }
+    h_start(&h, "p");
+    h_attr(&h, "class", "byline", NULL);
+    char *by = jr_authors_joined(a, lang);
+    if (by) {
+        h_text(&h, de ? "Von " : "By ", NULL);
+        h_text(&h, by, &sa);
+        h_text(&h, " · ", NULL);
+        free(by);
+    }
+    jr_date d = jr_article_date(e, a);
+    char iso[16], human[40];
+    jr_date_format(&d, iso);
+    jr_fmt_date_long(&d, lang, human);
+    h_start(&h, "time");
+    h_attr(&h, "datetime", iso, NULL);
+    h_text(&h, human, NULL);
+    h_end(&h);
+    h_end(&h);
+    h_raw(&h, "\n");
+    h_end(&h); /* header */
+    h_raw(&h, "\n");
+
+    char *src = image_src("", a->image);
+    if (src) {
+        h_start(&h, "figure");
+        h_attr(&h, "class", "lead-image", NULL);
+        h_start(&h, "img");
+        h_attr(&h, "src", src, &si);
+        h_attr(&h, "alt", a->image_alt ? a->image_alt : (a->image_caption ? a->image_caption : ""),
+               &si);
+        h_end_void(&h);
+        if (a->image_caption || a->image_credit) {
+            h_start(&h, "figcaption");
+            if (a->image_caption)
+                h_text(&h, a->image_caption, &si);
+            if (a->image_credit) {
+                if (a->image_caption)
+                    h_text(&h, " ", NULL);
+                h_start(&h, "span");
+                h_attr(&h, "class", "credit", NULL);
+                h_text(&h, de ? "Foto: " : "Photo: ", NULL);
+                h_text(&h, a->image_credit, &si);
+                h_end(&h);
+            }
+            h_end(&h);
+        }
+        h_end(&h);
+        h_raw(&h, "\n");
+        free(src);
+    }
+    if (a->summary) {
+        h_elem(&h, "p", "lead", a->summary, &sm);
+        h_raw(&h, "\n");
+    }
+    char *body = jr_article_body_html(j, a, NULL);
+    h_raw(&h, body);
+    free(body);
+    h_end(&h); /* article */
+    h_raw(&h, "\n");
+    h_end(&h); /* main */
+    h_raw(&h, "\n");
+    write_footer(&h, j, "../", true);
+    h_end(&h); /* body */
+    h_raw(&h, "\n");
+    h_end(&h); /* html */
+    h_raw(&h, "\n");
+    return h_close(&h, path);
+}
+
+/* ---- the archive of all editions ------------------------------------------------ */
+
+static void write_edition(hw *h, const jr_journal *j, const jr_feed_options *opt, size_t ei)
+{
+    const jr_edition *e = &j->editions[ei];
+    const char *lang = jlang(j);
+    bool de = jr_lang_is_german(lang);
+    jr_src se = {e->yaml_path, 0, "edition"};
+    h_start(h, "section");
+    h_attr(h, "class", "edition", NULL);
+    char *anchor = jr_xasprintf("edition-%s", e->id);
+    h_attr(h, "id", anchor, &se);
+    free(anchor);
+    h_raw(h, "\n");
+
+    char *prefix = jr_xasprintf("%s/", e->id);
+    char *cover = image_src(prefix, e->cover_image);
+    if (cover) {
+        h_start(h, "img");
+        h_attr(h, "class", "cover", NULL);
+        h_attr(h, "src", cover, &se);
+        const char *alt = e->cover_alt ? e->cover_alt : e->cover_caption;
+        char *alt_default = jr_xasprintf(
+            de ? "Titelbild der Ausgabe %d/%d" : "Cover of edition %d/%d", e->number, e->year);
+        h_attr(h, "alt", alt ? alt : alt_default, &se);
+        free(alt_default);
+        h_end_void(h);
+        h_raw(h, "\n");
+        free(cover);
+    }
+    char *num = jr_xasprintf(de ? "Ausgabe %d/%d" : "Edition %d/%d", e->number, e->year);
+    h_elem(h, "h2", NULL, num, NULL);
+    free(num);
+    h_raw(h, "\n");
+    if (e->theme) {
+        h_elem(h, "p", "subtitle", e->theme, &se);
+        h_raw(h, "\n");
+    }
+    jr_date d = jr_edition_date(e);
+    char iso[16], human[40];
+    jr_date_format(&d, iso);
+    jr_fmt_date_long(&d, lang, human);
+    h_start(h, "p");
+    h_attr(h, "class", "meta", NULL);
+    h_start(h, "time");
+    h_attr(h, "datetime", iso, NULL);
+    h_text(h, human, NULL);
+    h_end(h);
+    h_end(h);
+    h_raw(h, "\n");
+
+    h_start(h, "ul");
+    h_attr(h, "class", "articles", NULL);
+    h_raw(h, "\n");
+    for (size_t i = 0; i < e->narticles; i++) {
+        const jr_article *a = &e->articles[i];
+        jr_src st = {a->path, a->key_pos[JR_FM_TITLE].line, "title"};
+        jr_src sa = {a->path, a->key_pos[JR_FM_AUTHOR].line, "author"};
+        const jr_section *sec = jr_journal_section(j, a->section);
+        h_start(h, "li");
+        if (sec && sec->title) {
+            char color[8];
+            color_hex(sec, color);
+            h_start(h, "span");
+            h_attr(h, "class", "kicker", NULL);
+            char *style = jr_xasprintf("color:%s", color);
+            h_attr(h, "style", style, NULL);
+            free(style);
+            h_text(h, sec->title, NULL);
+            h_end(h);
+            h_raw(h, " ");
+        }
+        h_start(h, "a");
+        char *href = jr_xasprintf("%s/%s.html", e->id, a->slug ? a->slug : a->filename);
+        h_attr(h, "href", href, &st);
+        free(href);
+        h_text(h, a->title, &st);
+        h_end(h);
+        char *by = jr_authors_joined(a, a->lang ? a->lang : lang);
+        if (by) {
+            h_text(h, " – ", NULL);
+            h_start(h, "span");
+            h_attr(h, "class", "byline", NULL);
+            h_text(h, by, &sa);
+            h_end(h);
+            free(by);
+        }
+        h_end(h);
+        h_raw(h, "\n");
+    }
+    h_end(h); /* ul */
+    h_raw(h, "\n");
+
+    long long size = jr_edition_pdf_size(opt, ei);
+    if (size > 0) {
+        char *name = jr_edition_pdf_name(j, opt, ei);
+        char *href = jr_xasprintf("%s%s", prefix, name);
+        char sz[32];
+        jr_fmt_size(size, lang, sz);
+        char *label = jr_xasprintf(
+            de ? "Ausgabe als PDF herunterladen (%s)" : "Download the edition as PDF (%s)", sz);
+        h_start(h, "p");
+        h_start(h, "a");
+        h_attr(h, "href", href, &se);
+        h_attr(h, "type", "application/pdf", NULL);
+        h_text(h, label, NULL);
+        h_end(h);
+        h_end(h);
+        h_raw(h, "\n");
+        free(label);
+        free(href);
+        free(name);
+    }
+    free(prefix);
+    h_end(h); /* section */
+    h_raw(h, "\n");
+}
+
+int jr_html_write_index(const jr_journal *j, const jr_feed_options *opt, const char *path)
+{
+    hw h;
+    if (h_open(&h) < 0)
+        return -1;
+    const char *lang = jlang(j);
+    jr_src sj = {j->yaml_path, 0, "journal"};
+    begin_page(&h, lang);
+    write_head(&h, j, j->title ? j->title : "", j->subtitle, j->base_url, DEFAULT_ACCENT, "", &sj);
+    h_start(&h, "body");
+    h_raw(&h, "\n");
+    write_site_header(&h, j, "", true);
+    h_start(&h, "main");
+    h_raw(&h, "\n");
+    /* Editions are stored oldest first; the archive shows the newest first. */
+    for (size_t k = j->neditions; k-- > 0;)
+        write_edition(&h, j, opt, k);
+    h_end(&h); /* main */
+    h_raw(&h, "\n");
+    write_footer(&h, j, "", false);
+    h_end(&h); /* body */
+    h_raw(&h, "\n");
+    h_end(&h); /* html */
+    h_raw(&h, "\n");
+    return h_close(&h, path);
+}
