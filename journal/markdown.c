@@ -247,6 +247,12 @@ static void add_text(parser *p, const char *s, size_t n, unsigned style, jr_pos 
 
 static void add_break(parser *p)
 {
+    if (p->nspans > 0) { /* no space before a break (cmark drops it before its own) */
+        pending *last = &p->spans[p->nspans - 1];
+        if (last->kind == JR_SPAN_TEXT && !(last->style & JR_STYLE_CODE))
+            while (last->text.len > 0 && last->text.data[last->text.len - 1] == ' ')
+                last->text.data[--last->text.len] = 0;
+    }
     JR_GROW(p->spans, p->spans_cap, p->nspans + 1);
     pending *sp = &p->spans[p->nspans++];
     memset(sp, 0, sizeof *sp);
@@ -333,6 +339,10 @@ static void flush_leaf(parser *p)
             pending *s = &p->spans[i];
             jr_typo_piece *pc = &pieces[i - a];
             const char *t = pc->out ? pc->out : (s->text.data ? s->text.data : "");
+            if (s->kind == JR_SPAN_TEXT && !*t) { /* typography took all of it */
+                free(pc->out);
+                continue;
+            }
             jr_span *sp =
                 jr_block_add_span(b, s->kind, s->style, s->kind == JR_SPAN_TEXT ? t : NULL,
                                   s->kind == JR_SPAN_TEXT ? strlen(t) : 0);

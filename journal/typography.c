@@ -129,7 +129,7 @@ static bool open_context(const text *t, size_t i)
     return opens_after(before(t, i)) || (i > 0 && t->role[i - 1] == ROLE_OPEN);
 }
 
-/* ---- dashes and ellipses (cmark's smart rules, for text it left) ---- */
+/* ---- dashes, ellipses (cmark's smart rules, for text it left), spaces ---- */
 
 static void dashes_and_dots(text *t)
 {
@@ -168,6 +168,11 @@ static void dashes_and_dots(text *t)
             for (size_t k = 0; k < run % 3; k++, w++)
                 t->cp[w] = '.', t->piece[w] = pc, t->fixed[w] = false;
             i += run;
+            continue;
+        }
+        /* runs of spaces set as one (as HTML does); code keeps its own */
+        if (c == ' ' && !t->fixed[i] && w > 0 && t->cp[w - 1] == ' ') {
+            i++;
             continue;
         }
         for (size_t k = 0; k < run; k++, w++, i++) {
@@ -242,17 +247,17 @@ static void quotes(text *t, const quote_style *qs)
             bool later_closer = next_close[i] < next_open[i];
             if (c == 0x201A) {
                 role = ROLE_OPEN;
+            } else if (is_alnum(before(t, i)) && is_alnum(at(t, i + 1))) {
+                role = ROLE_APOS; /* geht’s, Rock’n’Roll (even if cmark paired it) */
             } else if (c == 0x2018) {
                 role = (sdepth > 0 && !open_ctx) ? ROLE_CLOSE : ROLE_OPEN;
-            } else if (is_alnum(before(t, i)) && is_alnum(at(t, i + 1))) {
-                role = ROLE_APOS; /* geht’s, Rock’n’Roll */
             } else if (open_ctx) {
                 /* a straight quote opens only if something closes it;
                  * otherwise it is an elision (’s, ’90er) */
                 role =
                     (c == '\'' && later_closer && !is_space(at(t, i + 1))) ? ROLE_OPEN : ROLE_APOS;
-            } else if (sdepth > 0 && !later_closer) {
-                role = ROLE_CLOSE;
+            } else if (sdepth > 0) {
+                role = ROLE_CLOSE; /* the first closer wins, as in cmark */
             } else {
                 role = ROLE_APOS; /* Hans’ Buch, Kinder’ */
             }
