@@ -169,6 +169,11 @@ jr_ydoc *jr_ydoc_parse(const char *path, const char *data, size_t len, int first
     d->path = jr_xstrdup(path ? path : "");
     if (first_line < 1)
         first_line = 1;
+    /* libyaml takes a BOM for content once the encoding is set: drop it */
+    if (data && len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        data += 3, len -= 3;
+    if (!data)
+        data = "", len = 0;
 
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p)) {

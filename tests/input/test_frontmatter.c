@@ -359,6 +359,24 @@ static void test_read_files(void)
     jr_article_clear(&a);
 
     capture_start();
+    CHECK_INT(jr_article_read(&a, "tests/input/fixtures/single/crlf-bom.md"), 0);
+    CHECK_DIAG("");
+    CHECK_STR(a.title, "Übergänge");
+    CHECK_INT(a.ntags, 2);
+    CHECK_POS(a, JR_FM_SECTION, 4, 10);
+    CHECK_POS(a, JR_FM_TAGS, 5, 7);
+    CHECK_INT(a.body_line, 7);
+    CHECK_STR(a.body, "\nErster Absatz.\n");
+    jr_article_clear(&a);
+
+    capture_start();
+    CHECK_INT(jr_article_read(&a, "tests/input/fixtures/single/latin1.md"), -1);
+    CHECK_DIAG(
+        "tests/input/fixtures/single/latin1.md:4:12: error: file is not valid UTF-8 (invalid "
+        "byte at offset 46)\n");
+    jr_article_clear(&a);
+
+    capture_start();
     CHECK_INT(jr_article_read(&a, "tests/input/fixtures/single/no-such-file.md"), -1);
     CHECK_DIAG("tests/input/fixtures/single/no-such-file.md: error: cannot read file: No such "
                "file or directory\n");

@@ -60,6 +60,20 @@ static void test_tree(void)
     CHECK_INT(jr_ymap_get(d->root, "b")->line, 11);
     jr_ydoc_free(d);
 
+    /* a file with BOM and CRLF line ends */
+    capture_start();
+    d = jr_ydoc_read("tests/input/fixtures/yaml/bom-crlf.yaml");
+    CHECK_DIAG("");
+    if (d && d->root) {
+        const jr_ynode *t = jr_ymap_get(d->root, "title");
+        CHECK(t && t->line == 1 && t->col == 8);
+        const jr_ynode *s = jr_ymap_get(d->root, "sections");
+        CHECK(s && s->kind == JR_YAML_SEQUENCE && s->line == 3 && s->col == 3);
+        if (s && s->nitems == 1)
+            CHECK_STR(jr_ymap_get(s->items[0], "id")->value, "x");
+    }
+    jr_ydoc_free(d);
+
     /* an empty document is no error */
     capture_start();
     d = parse("# nothing here\n", 1);
