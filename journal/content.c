@@ -132,8 +132,10 @@ static void read_sections(jr_journal *j, const jr_ydoc *d, const jr_ynode *list)
             free(s.title);
             continue;
         }
-        if (!s.title)
+        if (!s.title) {
+            jr_diag(JR_E_MISSING_KEY, d->path, m->line, m->col, "title");
             s.title = jr_xstrdup(s.id);
+        }
         const jr_ynode *color = jr_ymap_get(m, "color"), *cmyk = jr_ymap_get(m, "cmyk");
         bool has_rgb = false, has_cmyk = false;
         if (!jr_ynode_is_null(color)) {
@@ -315,7 +317,15 @@ static void report_section(const jr_journal *j, const jr_article *a)
     if (!a->section || jr_journal_section(j, a->section))
         return;
     jr_pos p = a->key_pos[JR_FM_SECTION];
-    jr_diag(JR_E_UNKNOWN_SECTION, a->path, p.line, p.col, a->section);
+    const char **ids = jr_xcalloc(j->nsections + 1, sizeof *ids);
+    for (size_t i = 0; i < j->nsections; i++)
+        ids[i] = j->sections[i].id;
+    const char *hint = jr_closest_word(a->section, ids, 2);
+    if (hint)
+        jr_diag(JR_E_UNKNOWN_SECTION_HINT, a->path, p.line, p.col, a->section, hint);
+    else
+        jr_diag(JR_E_UNKNOWN_SECTION, a->path, p.line, p.col, a->section);
+    free(ids);
 }
 
 static int cmp_article(const void *pa, const void *pb)

@@ -151,7 +151,7 @@ static void test_bad(void)
           "journal.yaml:8:12: error: '#12345' is not a colour (expected \"#RRGGBB\" or a cmyk "
           "list)\n" P "journal.yaml:9:9: error: bad value for 'id': section 'eins' is listed "
           "twice\n" P "journal.yaml:11:9: error: bad value for 'id': 'Drei Wörter' may contain "
-          "only a-z, 0-9 and '-'\n" P
+          "only a-z, 0-9 and '-'\n" P "journal.yaml:11:5: error: missing required key 'title'\n" P
           "e1/a.md:4:10: error: unknown section 'zwei' (not listed in journal.yaml)\n" P
           "e1/d.md:5:10: error: unknown section 'drei' (not listed in journal.yaml)\n" P
           "e1/e.md:1:1: error: missing required key 'date'\n" P
@@ -159,8 +159,9 @@ static void test_bad(void)
           "e1/b.md)\n" P "e2/edition.yaml: error: edition has no articles\n" P
           "e3/edition.yaml:1:1: warning: unknown key 'nummer' (did you mean 'number'?)\n" P
           "e3/edition.yaml:2:7: error: impossible date '2026-13-01'\n" P
+          "e3/g.md:4:10: error: unknown section 'ein' (did you mean 'eins'?)\n" P
           "e4/x.md:1:1: error: article has no front matter (expected a first line '---')\n");
-    CHECK_INT(jr_diag_count(JR_ERROR), 11);
+    CHECK_INT(jr_diag_count(JR_ERROR), 13);
     CHECK_INT(jr_diag_count(JR_WARNING), 2);
     CHECK(j != NULL);
     if (!j)
