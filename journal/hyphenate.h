@@ -28,15 +28,40 @@ int jr_hyphenator_load_exceptions(jr_hyphenator *h, const char *path);
 void jr_hyphenator_add_exception(jr_hyphenator *h, const char *hyphenated_word);
 
 /* Break points of a UTF-8 word: writes byte offsets into `word` where a
- * break may go (the hyphen is added by the caller; for a break after a hard
- * hyphen or soft hyphen no hyphen is added; see `explicit_out`). Returns the
- * number of points (at most max). Results are cached per word.
- * explicit_out[i] is true when break i follows a '-' or U+00AD in the text
- * and needs no added hyphen (may be NULL). */
+ * break may go, increasing. Returns the number of points (at most max).
+ * Results are cached per word.
+ *  - Pattern breaks (and exception breaks): explicit_out[i] is false; the
+ *    caller adds the visible hyphen.
+ *  - A word with a hard hyphen ('-' or U+2010) breaks only after it (the
+ *    point is the offset just after the hyphen); explicit_out[i] is true:
+ *    no hyphen is added.
+ *  - Soft hyphens (U+00AD): the point is the offset OF the U+00AD, so
+ *    word[0, point) is the part before the break; explicit_out[i] is false
+ *    (the caller adds the visible hyphen). U+00AD must never be drawn: the
+ *    caller removes it from both parts (jr_strip_soft_hyphens) before
+ *    measuring and drawing.
+ *  - Quotes and stops around the word („Wort“, (Wort), Wort.) are skipped;
+ *    offsets are still into the whole `word`. Tokens with a digit get no
+ *    pattern breaks; tokens with '@' or "://" get none at all (URLs are
+ *    broken by the layout engine). Text outside ISO-8859-1 gets no pattern
+ *    breaks (only exceptions and hyphens apply).
+ * explicit_out may be NULL. */
 size_t jr_hyphenate(jr_hyphenator *h, const char *word, size_t len, size_t *points /* OUT */,
                     bool *explicit_out /* OUT, may be NULL */, size_t max);
 
-/* "Ar-beits-markt" form, for tests and the layout dump. Caller frees. */
+/* Remove every U+00AD from s[0, len) in place; returns the new length (a
+ * NUL is written after it when it shrank). */
+size_t jr_strip_soft_hyphens(char *s, size_t len);
+
+/* "Ar-beits-markt" form, for tests and the layout dump: '-' at a break that
+ * adds a hyphen, '|' at one after a hard hyphen ("Kita-|Leitung"); soft
+ * hyphens are left out. Caller frees. */
 char *jr_hyphenate_show(jr_hyphenator *h, const char *word);
+
+/* The bare pattern answer of hnj_hyphen_hyphenate2 for `word`, already
+ * lower-case and in the dictionary's encoding (ISO-8859-1 for German):
+ * hyphens (len + 5 bytes) gets '0'..'9' per character, odd = a break after
+ * it. None of the rules above apply. For tests and debugging. Returns 0. */
+int jr_hyphenator_raw(jr_hyphenator *h, const char *word, size_t len, char *hyphens /* OUT */);
 
 #endif

@@ -1,0 +1,1049 @@
+/* hyphenate.c: libhyphen patterns plus the rules of hyphenate.h.
+ *
+ * A word is split into what the patterns see (the letters, lower-cased and
+ * in ISO-8859-1) and what the caller sees (byte offsets into the original
+ * UTF-8). Results are cached per word: the engine asks again for every word
+ * of a paragraph that needs a second pass. */
+#include "hyphenate.h"
+
+#include <hyphen.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define JR_HYPH_DEFAULT_DIR "/usr/share/hyphen"
+/* Longer letter runs are not words (and patterns cost time per letter). */
+#define JR_HYPH_MAX_RUN 128
+/* Longer inputs are not cached. */
+#define JR_HYPH_CACHE_MAX_LEN 256
+
+typedef struct hyph_entry {
+    uint64_t hash; /* 0 = empty */
+    void *mem;     /* owned: one block holding pts, expl and key */
+    char *key;
+    size_t len;
+    size_t n;
+    size_t *pts;
+    bool *expl;
+} hyph_entry;
+
+typedef struct jr_dict jr_dict;
+
+typedef struct hyph_map {
+    hyph_entry *e;
+    size_t cap, used; /* cap a power of two, or 0 */
+} hyph_map;
+
+struct jr_hyphenator {
+    jr_dict *dict;
+    int left_min, right_min;
+    hyph_map cache;      /* word bytes -> break points */
+    hyph_map exceptions; /* lower-cased letters -> break positions in code points */
+    /* scratch */
+    uint32_t *cps;
+    size_t *offs;
+    size_t scratch_cap;
+    size_t *pts;
+    bool *expl;
+    size_t npts, pts_cap;
+};
+
+/* ---------------------------------------------------------------- maps */
+
+static uint64_t hash_str(const char *s, size_t n)
+{
+    uint64_t h = 0xCBF29CE484222325ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001B3ull;
+    return h ? h : 1;
+}
+
+static hyph_entry *map_find(hyph_map *m, const char *key, size_t len, uint64_t h)
+{
+    if (!m->cap)
+        return NULL;
+    size_t mask = m->cap - 1;
+    for (size_t i = (size_t)h & mask; m->e[i].hash; i = (i + 1) & mask) {
+        hyph_entry *e = &m->e[i];
+        if (e->hash == h && e->len == len && memcmp(e->key, key, len) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+static void map_clear(hyph_map *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->e[i].mem);
+    free(m->e);
+    m->e = NULL;
+    m->cap = m->used = 0;
+}
+
+/* Insert or replace. */
+static void map_put(hyph_map *m, const char *key, size_t len, const size_t *pts, const bool *expl,
+                    size_t n)
+{
+    uint64_t h = hash_str(key, len);
+    hyph_entry *e = map_find(m, key, len, h);
+    if (e) {
+        free(e->mem);
+    } else {
+        if ((m->used + 1) * 4 > m->cap * 3) {
+            hyph_entry *old = m->e;
+            size_t oldcap = m->cap;
+            m->cap = oldcap ? oldcap * 2 : 256;
+            m->e = jr_xcalloc(m->cap, sizeof *m->e);
+            for (size_t i = 0; i < oldcap; i++) {
+                if (!old[i].hash)
+                    continue;
+                size_t j = (size_t)old[i].hash & (m->cap - 1);
+                while (m->e[j].hash)
+                    j = (j + 1) & (m->cap - 1);
+                m->e[j] = old[i];
+            }
+            free(old);
+        }
+        size_t j = (size_t)h & (m->cap - 1);
+        while (m->e[j].hash)
+            j = (j + 1) & (m->cap - 1);
+        e = &m->e[j];
+        m->used++;
+    }
+    /* one block: points, flags, key */
+    char *mem = jr_xmalloc(n * (sizeof(size_t) + sizeof(bool)) + len + 1);
+    e->mem = mem;
+    e->pts = (size_t *)mem;
+    e->expl = (bool *)(mem + n * sizeof(size_t));
+    e->key = mem + n * (sizeof(size_t) + sizeof(bool));
+    if (n) {
+        memcpy(e->pts, pts, n * sizeof(size_t));
+        if (expl)
+            memcpy(e->expl, expl, n * sizeof(bool));
+        else
+            memset(e->expl, 0, n * sizeof(bool));
+    }
+    memcpy(e->key, key, len);
+    e->key[len] = '\0';
+    e->hash = h;
+    e->len = len;
+    e->n = n;
+}
+
+/* ---------------------------------------------------------------- characters */
+
+static bool is_latin1_letter(uint32_t c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == 0xAA || c == 0xB5 ||
+           c == 0xBA || (c >= 0xC0 && c <= 0xFF && c != 0xD7 && c != 0xF7);
+}
+
+static bool is_digit(uint32_t c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_hard_hyphen(uint32_t c)
+{
+    return c == '-' || c == 0x2010;
+}
+
+/* Letters, digits and anything beyond Latin-1 that is not punctuation: what
+ * stays of a word once the quotes and stops around it are gone. */
+static bool is_word_char(uint32_t c)
+{
+    if (c < 0x100)
+        return is_latin1_letter(c) || is_digit(c);
+    if (c >= 0x2000 && c <= 0x206F) /* general punctuation: quotes, dashes, … */
+        return false;
+    if (c >= 0x3000 && c <= 0x303F)
+        return false;
+    if (c == 0xFEFF || c == 0xFFFD)
+        return false;
+    return true;
+}
+
+/* A letter of a pattern run: word characters except digits. */
+static bool is_run_char(uint32_t c)
+{
+    return is_word_char(c) && !is_digit(c);
+}
+
+static uint32_t lower_cp(uint32_t c)
+{
+    if ((c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7))
+        return c + 0x20;
+    if (c == 0x1E9E) /* capital sharp s */
+        return 0xDF;
+    if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 &&
+        c != 0x17F) {
+        /* Latin Extended-A: pairs upper/lower; the pairing shifts at U+0139..U+0148 and
+         * U+0179..U+017E */
+        bool odd_upper = (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E);
+        if (odd_upper ? (c & 1) : !(c & 1))
+            return c + 1;
+        return c;
+    }
+    if (c == 0x178)
+        return 0xFF;
+    return c;
+}
+
+/* Lower-cased UTF-8 of code points [s, e), appended to b. */
+static void lower_key(jr_buf *b, const uint32_t *cps, size_t s, size_t e)
+{
+    for (size_t i = s; i < e; i++) {
+        char u[4];
+        size_t n = jr_utf8_encode(lower_cp(cps[i]), u);
+        jr_buf_put(b, u, n);
+    }
+}
+
+/* ---------------------------------------------------------------- patterns */
+
+/* hnj_hyphen_load builds its automaton with a small chained hash table and
+ * takes about 2.5 s for hyph_de_DE.dic (78,000 patterns). This loader builds
+ * the same HyphenDict (the structure is public in hyphen.h) in a few
+ * milliseconds: the states are the trie of the pattern strings, each
+ * state's fallback is its longest proper suffix that is a state (computed
+ * breadth-first, as Aho-Corasick failure links), and lines are read exactly
+ * as libhyphen reads them (fgets with MAX_CHARS, directives, '/'
+ * replacements), so hnj_hyphen_hyphenate2 gives the same answers (checked
+ * by tests/hyphen against hnj_hyphen_load). The dictionary is freed with
+ * dict_free, not hnj_hyphen_free: its strings live in arenas. */
+
+/* A trie node while building: children as a list, newest first (the
+ * patterns come sorted, so the child wanted is nearly always the first). */
+typedef struct dict_node {
+    int32_t first_child, next_sibling, parent;
+    unsigned char ch;
+} dict_node;
+
+typedef struct dict_build {
+    HyphenState *states;
+    dict_node *nodes; /* parallel to states */
+    size_t nstates, states_cap, nodes_cap;
+    jr_buf strings; /* match and repl strings; states hold offsets + 1 until the end */
+    unsigned char prev[MAX_CHARS + 1]; /* the last word looked up ... */
+    int32_t path[MAX_CHARS + 2];       /* ... and the states along it (path[0] = root) */
+    size_t prev_len;
+} dict_build;
+
+struct jr_dict {
+    HyphenDict level[2]; /* level[0] is the one to call; nextlevel links them */
+    char *strings[2];    /* arenas */
+    HyphenTrans *trans[2];
+    HyphenState *states[2];
+    char *nohyphen[2];
+};
+
+static int32_t child_of(const dict_build *b, int32_t parent, unsigned char ch)
+{
+    for (int32_t c = b->nodes[parent].first_child; c != -1; c = b->nodes[c].next_sibling)
+        if (b->nodes[c].ch == ch)
+            return c;
+    return -1;
+}
+
+static int32_t new_state(dict_build *b)
+{
+    JR_GROW(b->states, b->states_cap, b->nstates + 1);
+    JR_GROW(b->nodes, b->nodes_cap, b->nstates + 1);
+    b->nodes[b->nstates] = (dict_node){-1, -1, -1, 0};
+    HyphenState *st = &b->states[b->nstates];
+    memset(st, 0, sizeof *st);
+    st->fallback_state = -1;
+    return (int32_t)b->nstates++;
+}
+
+/* The state for word[0, n), created with its prefixes when missing. */
+static int32_t get_state(dict_build *b, const unsigned char *word, size_t n)
+{
+    /* the prefix shared with the previous word has its states already */
+    size_t i = 0;
+    while (i < n && i < b->prev_len && b->prev[i] == word[i])
+        i++;
+    int32_t s = b->path[i];
+    for (; i < n; i++) {
+        b->prev[i] = word[i];
+        int32_t c = child_of(b, s, word[i]);
+        if (c == -1) {
+            c = new_state(b);
+            dict_node *nd = &b->nodes[c];
+            nd->parent = s;
+            nd->ch = word[i];
+            nd->next_sibling = b->nodes[s].first_child;
+            b->nodes[s].first_child = c;
+        }
+        s = c;
+        b->path[i + 1] = c;
+    }
+    b->prev_len = n;
+    return s;
+}
+
+/* String offsets are kept as (offset + 1) in the pointer fields until the
+ * arena stops moving. */
+static char *arena_str(dict_build *b, const char *s)
+{
+    size_t off = b->strings.len;
+    jr_buf_put(&b->strings, s, strlen(s) + 1);
+    return (char *)(uintptr_t)(off + 1);
+}
+
+/* libhyphen's hnj_hyphen_load_line, on our structures. */
+static void load_line(char *buf, HyphenDict *d, dict_build *b, char **nohyphen)
+{
+    if (strncmp(buf, "LEFTHYPHENMIN", 13) == 0) {
+        d->lhmin = (char)atoi(buf + 13);
+        return;
+    } else if (strncmp(buf, "RIGHTHYPHENMIN", 14) == 0) {
+        d->rhmin = (char)atoi(buf + 14);
+        return;
+    } else if (strncmp(buf, "COMPOUNDLEFTHYPHENMIN", 21) == 0) {
+        d->clhmin = (char)atoi(buf + 21);
+        return;
+    } else if (strncmp(buf, "COMPOUNDRIGHTHYPHENMIN", 22) == 0) {
+        d->crhmin = (char)atoi(buf + 22);
+        return;
+    } else if (strncmp(buf, "NOHYPHEN", 8) == 0) {
+        char *space = buf + 8;
+        while (*space == ' ' || *space == '\t')
+            space++;
+        free(*nohyphen);
+        *nohyphen = jr_xstrdup(space);
+        d->nohyphenl = 0;
+        size_t l = strlen(*nohyphen);
+        if (l) {
+            char *nhe = *nohyphen + l - 1;
+            *nhe = 0;
+            for (nhe = nhe - 1; nhe > *nohyphen; nhe--) {
+                if (*nhe == ',') {
+                    d->nohyphenl++;
+                    *nhe = 0;
+                }
+            }
+        }
+        d->nohyphen = *nohyphen;
+        return;
+    }
+    char word[MAX_CHARS + 1], pattern[MAX_CHARS + 2];
+    int i, j = 0;
+    pattern[j] = '0';
+    char *repl = strchr(buf, '/');
+    signed char replindex = 0, replcut = 0;
+    if (repl) {
+        char *index = strchr(repl + 1, ',');
+        *repl = '\0';
+        if (index) {
+            char *index2 = strchr(index + 1, ',');
+            *index = '\0';
+            if (index2) {
+                *index2 = '\0';
+                replindex = (signed char)(atoi(index + 1) - 1);
+                replcut = (signed char)atoi(index2 + 1);
+            }
+        } else {
+            size_t k = strlen(repl + 1);
+            if (k > 0 && (repl[k] == '\r' || repl[k] == '\n'))
+                repl[k--] = '\0';
+            if (k > 0 && repl[k] == '\r')
+                repl[k] = '\0';
+            replindex = 0;
+            replcut = (signed char)strlen(buf);
+        }
+        repl = repl + 1;
+    }
+    for (i = 0; (unsigned char)buf[i] > (unsigned char)' '; i++) {
+        if (buf[i] >= '0' && buf[i] <= '9')
+            pattern[j] = buf[i];
+        else {
+            word[j] = buf[i];
+            pattern[++j] = '0';
+        }
+    }
+    word[j] = '\0';
+    pattern[j + 1] = '\0';
+    i = 0;
+    if (!repl) {
+        for (; pattern[i] == '0'; i++)
+            ;
+    } else {
+        if (*word == '.')
+            i++;
+        if (d->utf8) {
+            int pu = -1, ps = -1;
+            size_t pc = (*word == '.') ? 1 : 0;
+            for (; pc < (strlen(word) + 1); pc++) {
+                if ((((unsigned char)word[pc]) >> 6) != 2)
+                    pu++;
+                if ((ps < 0) && (replindex == pu)) {
+                    ps = replindex;
+                    replindex = (signed char)pc;
+                }
+                if ((ps >= 0) && ((pu - ps) == replcut)) {
+                    replcut = (signed char)(pc - (size_t)replindex);
+                    break;
+                }
+            }
+            if (*word == '.')
+                replindex--;
+        }
+    }
+    int32_t st = get_state(b, (const unsigned char *)word, (size_t)j);
+    HyphenState *hs = &b->states[st];
+    hs->match = arena_str(b, pattern + i);
+    hs->repl = repl ? arena_str(b, repl) : NULL;
+    hs->replindex = replindex;
+    hs->replcut = replcut ? replcut : (signed char)strlen(word);
+}
+
+/* Like fgets(buf, size, f) on text[*pos, len). */
+static bool next_line(const char *text, size_t len, size_t *pos, char *buf, size_t size)
+{
+    if (*pos >= len)
+        return false;
+    size_t n = 0;
+    while (n + 1 < size && *pos < len) {
+        char c = text[(*pos)++];
+        buf[n++] = c;
+        if (c == '\n')
+            break;
+    }
+    buf[n] = '\0';
+    return true;
+}
+
+/* Turn the build into final states: transitions, fallbacks, strings. */
+static void finish_level(dict_build *b, jr_dict *jd, int k)
+{
+    HyphenDict *d = &jd->level[k];
+    size_t n = b->nstates;
+    /* transitions: count, then place, per parent */
+    int32_t *first = jr_xcalloc(n + 1, sizeof *first);
+    for (size_t i = 1; i < n; i++)
+        first[b->nodes[i].parent + 1]++;
+    for (size_t i = 0; i < n; i++)
+        first[i + 1] += first[i];
+    HyphenTrans *trans = jr_xmalloc((n > 1 ? n - 1 : 1) * sizeof *trans);
+    int32_t *fill = jr_xmalloc((n ? n : 1) * sizeof *fill);
+    for (size_t i = 0; i < n; i++)
+        fill[i] = first[i];
+    for (size_t i = 1; i < n; i++) {
+        HyphenTrans *t = &trans[fill[b->nodes[i].parent]++];
+        t->ch = (char)b->nodes[i].ch;
+        t->new_state = (int)i;
+    }
+    for (size_t i = 0; i < n; i++) {
+        b->states[i].num_trans = first[i + 1] - first[i];
+        b->states[i].trans = b->states[i].num_trans ? &trans[first[i]] : NULL;
+    }
+    /* fallbacks, breadth-first */
+    int32_t *queue = fill; /* reuse: n entries */
+    size_t qh = 0, qt = 0;
+    b->states[0].fallback_state = -1;
+    for (int t = 0; t < b->states[0].num_trans; t++) {
+        int32_t c = b->states[0].trans[t].new_state;
+        b->states[c].fallback_state = 0;
+        queue[qt++] = c;
+    }
+    while (qh < qt) {
+        int32_t u = queue[qh++];
+        for (int t = 0; t < b->states[u].num_trans; t++) {
+            unsigned char ch = (unsigned char)b->states[u].trans[t].ch;
+            int32_t v = b->states[u].trans[t].new_state;
+            int32_t w = b->states[u].fallback_state, f = 0;
+            while (w != -1) {
+                const HyphenState *ws = &b->states[w];
+                int x = -1;
+                for (int q = 0; q < ws->num_trans; q++)
+                    if ((unsigned char)ws->trans[q].ch == ch) {
+                        x = ws->trans[q].new_state;
+                        break;
+                    }
+                if (x != -1) {
+                    f = x;
+                    break;
+                }
+                w = ws->fallback_state;
+            }
+            b->states[v].fallback_state = f;
+            queue[qt++] = v;
+        }
+    }
+    free(first);
+    free(fill);
+    /* strings */
+    char *arena = jr_buf_detach(&b->strings);
+    for (size_t i = 0; i < n; i++) {
+        HyphenState *s = &b->states[i];
+        if (s->match)
+            s->match = arena + ((uintptr_t)s->match - 1);
+        if (s->repl)
+            s->repl = arena + ((uintptr_t)s->repl - 1);
+    }
+    d->states = b->states;
+    d->num_states = (int)n;
+    jd->states[k] = b->states;
+    jd->trans[k] = trans;
+    jd->strings[k] = arena;
+    free(b->nodes);
+    memset(b, 0, sizeof *b);
+}
+
+static void dict_free(jr_dict *jd)
+{
+    if (!jd)
+        return;
+    for (int k = 0; k < 2; k++) {
+        free(jd->states[k]);
+        free(jd->trans[k]);
+        free(jd->strings[k]);
+        free(jd->nohyphen[k]);
+    }
+    free(jd);
+}
+
+/* hnj_hyphen_load_file's logic: one or two levels (NEXTLEVEL). */
+static jr_dict *dict_load(const char *path)
+{
+    size_t len;
+    char *text = jr_read_file(path, &len);
+    if (!text)
+        return NULL;
+    jr_dict *jd = jr_xcalloc(1, sizeof *jd);
+    size_t pos = 0;
+    char buf[MAX_CHARS];
+    bool nextlevel = false;
+    for (int k = 0; k < 2; k++) {
+        HyphenDict *d = &jd->level[k];
+        dict_build b = {0};
+        /* room for the states up front (about one per three bytes of patterns) */
+        b.states_cap = b.nodes_cap = (len - pos) / 3 + 16;
+        b.states = jr_xmalloc(b.states_cap * sizeof *b.states);
+        b.nodes = jr_xmalloc(b.nodes_cap * sizeof *b.nodes);
+        new_state(&b);
+        if (k == 0) {
+            if (next_line(text, len, &pos, d->cset, sizeof d->cset)) {
+                for (size_t i = 0; i < sizeof d->cset; i++)
+                    if (d->cset[i] == '\r' || d->cset[i] == '\n')
+                        d->cset[i] = 0;
+            }
+            d->utf8 = strcmp(d->cset, "UTF-8") == 0;
+        } else {
+            memcpy(d->cset, jd->level[0].cset, sizeof d->cset);
+            d->utf8 = jd->level[0].utf8;
+        }
+        if (k == 0 || nextlevel) {
+            while (next_line(text, len, &pos, buf, sizeof buf)) {
+                if (strncmp(buf, "NEXTLEVEL", 9) == 0) {
+                    nextlevel = true;
+                    break;
+                } else if (buf[0] != '%') {
+                    load_line(buf, d, &b, &jd->nohyphen[k]);
+                }
+            }
+        } else {
+            /* default first level: hyphen and apostrophe */
+            char l1[MAX_CHARS], l2[MAX_CHARS], l3[MAX_CHARS], l4[MAX_CHARS], l5[MAX_CHARS];
+            if (!jd->level[0].utf8) {
+                strcpy(l1, "NOHYPHEN ',-\n");
+                load_line(l1, d, &b, &jd->nohyphen[k]);
+            } else {
+                strcpy(l1, "NOHYPHEN ',\xe2\x80\x93,\xe2\x80\x99,-\n");
+                load_line(l1, d, &b, &jd->nohyphen[k]);
+            }
+            strcpy(l2, "1-1\n");
+            load_line(l2, d, &b, &jd->nohyphen[k]);
+            strcpy(l3, "1'1\n");
+            load_line(l3, d, &b, &jd->nohyphen[k]);
+            if (jd->level[0].utf8) {
+                strcpy(l4, "1\xe2\x80\x93"
+                           "1\n");
+                load_line(l4, d, &b, &jd->nohyphen[k]);
+                strcpy(l5, "1\xe2\x80\x99"
+                           "1\n");
+                load_line(l5, d, &b, &jd->nohyphen[k]);
+            }
+        }
+        finish_level(&b, jd, k);
+    }
+    free(text);
+    if (nextlevel) {
+        jd->level[0].nextlevel = &jd->level[1];
+        jd->level[1].nextlevel = NULL;
+        return jd;
+    }
+    /* no NEXTLEVEL: the default level comes first */
+    HyphenDict d0 = jd->level[0], d1 = jd->level[1];
+    jd->level[0] = d1;
+    jd->level[1] = d0;
+    jd->level[0].nextlevel = &jd->level[1];
+    jd->level[1].nextlevel = NULL;
+    jd->level[0].lhmin = d0.lhmin;
+    jd->level[0].rhmin = d0.rhmin;
+    jd->level[0].clhmin = d0.clhmin ? d0.clhmin : (d0.lhmin ? d0.lhmin : 3);
+    jd->level[0].crhmin = d0.crhmin ? d0.crhmin : (d0.rhmin ? d0.rhmin : 3);
+    return jd;
+}
+
+/* ---------------------------------------------------------------- setup */
+
+static char *dict_path(const char *dir, const char *primary, const char *region)
+{
+    char name[64];
+    if (region)
+        snprintf(name, sizeof name, "hyph_%s_%s.dic", primary, region);
+    else
+        snprintf(name, sizeof name, "hyph_%s.dic", primary);
+    char *p = jr_path_join(dir, name);
+    if (jr_file_exists(p))
+        return p;
+    free(p);
+    return NULL;
+}
+
+jr_hyphenator *jr_hyphenator_new(const char *lang)
+{
+    if (!lang)
+        return NULL;
+    /* "de-AT", "de_AT", "DE-at" -> primary "de", region "AT" */
+    char primary[9] = "", region[9] = "";
+    size_t i = 0, n = 0;
+    while (lang[i] && lang[i] != '-' && lang[i] != '_') {
+        if (n + 1 >= sizeof primary || !((lang[i] | 0x20) >= 'a' && (lang[i] | 0x20) <= 'z'))
+            return NULL;
+        primary[n++] = (char)(lang[i++] | 0x20);
+    }
+    primary[n] = '\0';
+    if (n < 2)
+        return NULL;
+    /* the first two-letter subtag after the primary is the region */
+    while (lang[i] && !region[0]) {
+        i++; /* the separator */
+        size_t s = i;
+        while (lang[i] && lang[i] != '-' && lang[i] != '_')
+            i++;
+        if (i - s == 2 && ((lang[s] | 0x20) >= 'a' && (lang[s] | 0x20) <= 'z') &&
+            ((lang[s + 1] | 0x20) >= 'a' && (lang[s + 1] | 0x20) <= 'z')) {
+            region[0] = (char)(lang[s] & ~0x20);
+            region[1] = (char)(lang[s + 1] & ~0x20);
+            region[2] = '\0';
+        }
+    }
+    const char *dir = getenv("JOURNAL_HYPHEN_DIR");
+    if (!dir || !*dir)
+        dir = JR_HYPH_DEFAULT_DIR;
+    char *path = NULL;
+    if (region[0])
+        path = dict_path(dir, primary, region);
+    if (!path) {
+        const char *def = strcmp(primary, "de") == 0   ? "DE"
+                          : strcmp(primary, "en") == 0 ? "US"
+                          : strcmp(primary, "fr") == 0 ? "FR"
+                                                       : NULL;
+        if (def)
+            path = dict_path(dir, primary, def);
+    }
+    if (!path)
+        path = dict_path(dir, primary, NULL);
+    if (!path)
+        return NULL;
+    jr_dict *d = dict_load(path);
+    free(path);
+    if (!d)
+        return NULL;
+    jr_hyphenator *h = jr_xcalloc(1, sizeof *h);
+    h->dict = d;
+    h->left_min = 2;
+    h->right_min = 3;
+    return h;
+}
+
+void jr_hyphenator_free(jr_hyphenator *h)
+{
+    if (!h)
+        return;
+    dict_free(h->dict);
+    map_clear(&h->cache);
+    map_clear(&h->exceptions);
+    free(h->cps);
+    free(h->offs);
+    free(h->pts);
+    free(h->expl);
+    free(h);
+}
+
+void jr_hyphenator_set_limits(jr_hyphenator *h, int left_min, int right_min)
+{
+    if (!h)
+        return;
+    h->left_min = left_min < 1 ? 1 : left_min;
+    h->right_min = right_min < 1 ? 1 : right_min;
+    map_clear(&h->cache);
+}
+
+void jr_hyphenator_add_exception(jr_hyphenator *h, const char *hyphenated_word)
+{
+    if (!h || !hyphenated_word)
+        return;
+    size_t len = strlen(hyphenated_word);
+    if (jr_utf8_invalid_at(hyphenated_word, len) != (size_t)-1)
+        return;
+    jr_buf key = {0};
+    size_t *pts = jr_xmalloc((len + 1) * sizeof *pts);
+    size_t n = 0, letters = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t c;
+        size_t k = jr_utf8_decode(hyphenated_word + i, len - i, &c);
+        i += k;
+        if (c == '-' || c == 0xAD) {
+            if (letters > 0 && (n == 0 || pts[n - 1] != letters))
+                pts[n++] = letters;
+        } else if (is_run_char(c)) {
+            lower_key(&key, &c, 0, 1);
+            letters++;
+        }
+        /* anything else (spaces, stops) is not part of the key */
+    }
+    if (n && pts[n - 1] == letters)
+        n--; /* a trailing '-' */
+    if (letters > 0) {
+        map_put(&h->exceptions, key.data, key.len, pts, NULL, n);
+        map_clear(&h->cache);
+    }
+    free(pts);
+    jr_buf_free(&key);
+}
+
+int jr_hyphenator_load_exceptions(jr_hyphenator *h, const char *path)
+{
+    if (!h || !path)
+        return -1;
+    size_t len;
+    char *text = jr_read_file(path, &len);
+    if (!text)
+        return -1;
+    int count = 0;
+    char *p = text, *end = text + len;
+    while (p < end) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        char *le = nl ? nl : end;
+        char *hash = memchr(p, '#', (size_t)(le - p));
+        char *e = hash ? hash : le;
+        while (p < e && (*p == ' ' || *p == '\t' || *p == '\r'))
+            p++;
+        while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+            e--;
+        if (e > p) {
+            char saved = *e;
+            *e = '\0';
+            jr_hyphenator_add_exception(h, p);
+            *e = saved;
+            count++;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    free(text);
+    return count;
+}
+
+/* ---------------------------------------------------------------- hyphenating */
+
+static void add_point(jr_hyphenator *h, size_t off, bool expl)
+{
+    if (h->npts && h->pts[h->npts - 1] >= off)
+        return; /* keep them increasing and unique */
+    JR_GROW(h->pts, h->pts_cap, h->npts + 1);
+    h->expl = jr_xrealloc(h->expl, h->pts_cap * sizeof *h->expl);
+    h->pts[h->npts] = off;
+    h->expl[h->npts] = expl;
+    h->npts++;
+}
+
+static bool is_vowel(uint32_t c)
+{
+    switch (c) {
+    case 'a':
+    case 'e':
+    case 'i':
+    case 'o':
+    case 'u':
+    case 'y':
+        return true;
+    default:
+        return (c >= 0xE0 && c <= 0xE6) || (c >= 0xE8 && c <= 0xEF) || (c >= 0xF2 && c <= 0xF6) ||
+               (c >= 0xF8 && c <= 0xFD) || c == 0xFF;
+    }
+}
+
+/* Drop breaks that leave a single letter between two breaks. brk[k] means a
+ * break before letter k (0 < k < n); low is the lower-cased run. */
+static void drop_single_letters(const uint32_t *low, char *brk, size_t n)
+{
+    /* two one-letter pieces in a row ("bau-e-r-hal"): join them */
+    for (size_t k = 1; k + 2 < n; k++)
+        if (brk[k] && brk[k + 1] && brk[k + 2])
+            brk[k + 1] = 0;
+    for (size_t k = 1; k + 1 < n; k++) {
+        if (!brk[k] || !brk[k + 1])
+            continue;
+        /* the piece is letter k */
+        if (!is_vowel(low[k]) && is_vowel(low[k + 1]))
+            brk[k + 1] = 0; /* a consonant before a vowel opens the next syllable: "stau-becken" */
+        else
+            brk[k] = 0; /* else it closes the one before: "geo-gra-fie" */
+    }
+}
+
+/* Pattern breaks for the letter run cps[s, e). */
+static void hyphenate_run(jr_hyphenator *h, size_t s, size_t e)
+{
+    size_t n = e - s;
+    if (n < 2 || n > JR_HYPH_MAX_RUN || (int)n < h->left_min + h->right_min)
+        return;
+    HyphenDict *d = &h->dict->level[0];
+    uint32_t low[JR_HYPH_MAX_RUN];
+    char enc[JR_HYPH_MAX_RUN * 4 + 1]; /* the run in the dictionary's encoding */
+    size_t elen = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = lower_cp(h->cps[s + i]);
+        low[i] = c;
+        if (d->utf8) {
+            elen += jr_utf8_encode(c, enc + elen);
+        } else {
+            if (c > 0xFF || !is_latin1_letter(c))
+                return; /* the patterns cannot see it: no breaks */
+            enc[elen++] = (char)c;
+        }
+    }
+    enc[elen] = '\0';
+
+    char hy[JR_HYPH_MAX_RUN * 4 + 5];
+    char brk[JR_HYPH_MAX_RUN + 1];
+    memset(brk, 0, sizeof brk);
+    char **rep = NULL;
+    int *pos = NULL, *cut = NULL;
+    if (hnj_hyphen_hyphenate2(d, enc, (int)elen, hy, NULL, &rep, &pos, &cut) != 0)
+        return;
+    /* hy[i] odd: a break after letter i (letters, also for UTF-8
+     * dictionaries). Non-standard breaks (rep) would change the letters: not
+     * taken. */
+    for (size_t i = 0; i + 1 < n; i++)
+        if ((hy[i] & 1) && !(rep && rep[i]))
+            brk[i + 1] = 1;
+    if (rep) {
+        for (size_t i = 0; i < elen; i++)
+            free(rep[i]);
+        free(rep);
+    }
+    free(pos);
+    free(cut);
+    for (size_t k = 1; k < n; k++)
+        if (brk[k] && ((int)k < h->left_min || (int)(n - k) < h->right_min))
+            brk[k] = 0;
+    drop_single_letters(low, brk, n);
+    for (size_t k = 1; k < n; k++)
+        if (brk[k])
+            add_point(h, h->offs[s + k], false);
+}
+
+/* Breaks from the exception list for cps[s, e); false if none listed. */
+static bool exception_run(jr_hyphenator *h, size_t s, size_t e)
+{
+    if (!h->exceptions.used)
+        return false;
+    jr_buf key = {0};
+    lower_key(&key, h->cps, s, e);
+    hyph_entry *x = map_find(&h->exceptions, key.data, key.len, hash_str(key.data, key.len));
+    jr_buf_free(&key);
+    if (!x)
+        return false;
+    for (size_t i = 0; i < x->n; i++)
+        if (x->pts[i] > 0 && x->pts[i] < e - s)
+            add_point(h, h->offs[s + x->pts[i]], false);
+    return true;
+}
+
+static bool contains(const char *w, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(w + i, needle, n) == 0)
+            return true;
+    return false;
+}
+
+/* Compute the break points of word into h->pts / h->expl. */
+static void compute(jr_hyphenator *h, const char *word, size_t len)
+{
+    h->npts = 0;
+    if (jr_utf8_invalid_at(word, len) != (size_t)-1)
+        return;
+    /* URLs and e-mail addresses are broken by the layout engine */
+    if (memchr(word, '@', len) || contains(word, len, "://"))
+        return;
+    if (len + 1 > h->scratch_cap) {
+        h->scratch_cap = len + 1;
+        h->cps = jr_xrealloc(h->cps, h->scratch_cap * sizeof *h->cps);
+        h->offs = jr_xrealloc(h->offs, h->scratch_cap * sizeof *h->offs);
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        h->offs[n] = i;
+        i += jr_utf8_decode(word + i, len - i, &h->cps[n]);
+        n++;
+    }
+    h->offs[n] = len;
+    const uint32_t *cps = h->cps;
+
+    /* the word proper, without quotes and stops around it */
+    size_t s = 0, e = n;
+    while (s < e && !is_word_char(cps[s]))
+        s++;
+    while (e > s && !is_word_char(cps[e - 1]))
+        e--;
+    if (e - s < 2)
+        return;
+
+    bool soft = false, hard = false, digit = false;
+    for (size_t i = s; i < e; i++) {
+        soft |= cps[i] == 0xAD;
+        hard |= is_hard_hyphen(cps[i]);
+        digit |= is_digit(cps[i]);
+    }
+    if (soft || hard) {
+        /* the author's breaks are the only ones */
+        for (size_t i = s + 1; i + 1 < e; i++) {
+            if (cps[i] == 0xAD && !is_hard_hyphen(cps[i - 1]) && cps[i - 1] != 0xAD &&
+                cps[i + 1] != 0xAD)
+                add_point(h, h->offs[i], false); /* the U+00AD itself: see hyphenate.h */
+            else if (is_hard_hyphen(cps[i]) && !is_hard_hyphen(cps[i + 1]) && cps[i + 1] != 0xAD)
+                add_point(h, h->offs[i + 1], true);
+        }
+        return;
+    }
+    if (digit)
+        return;
+    if (exception_run(h, s, e))
+        return;
+    /* letter runs between inner marks ("Schüler:innen", "Lehrer*innen") */
+    for (size_t i = s; i < e;) {
+        if (!is_run_char(cps[i])) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < e && is_run_char(cps[j]))
+            j++;
+        if (!(i == s && j == e) && exception_run(h, i, j)) {
+            i = j;
+            continue;
+        }
+        hyphenate_run(h, i, j);
+        i = j;
+    }
+}
+
+size_t jr_hyphenate(jr_hyphenator *h, const char *word, size_t len, size_t *points,
+                    bool *explicit_out, size_t max)
+{
+    if (!h || !word || len == 0)
+        return 0;
+    const size_t *pts;
+    const bool *expl;
+    size_t n;
+    hyph_entry *c = NULL;
+    uint64_t hash = 0;
+    bool cacheable = len <= JR_HYPH_CACHE_MAX_LEN;
+    if (cacheable) {
+        hash = hash_str(word, len);
+        c = map_find(&h->cache, word, len, hash);
+    }
+    if (c) {
+        pts = c->pts;
+        expl = c->expl;
+        n = c->n;
+    } else {
+        compute(h, word, len);
+        if (cacheable)
+            map_put(&h->cache, word, len, h->pts, h->expl, h->npts);
+        pts = h->pts;
+        expl = h->expl;
+        n = h->npts;
+    }
+    if (n > max)
+        n = max;
+    if (n && points)
+        memcpy(points, pts, n * sizeof *points);
+    if (n && explicit_out)
+        memcpy(explicit_out, expl, n * sizeof *explicit_out);
+    return n;
+}
+
+char *jr_hyphenate_show(jr_hyphenator *h, const char *word)
+{
+    if (!word)
+        return NULL;
+    size_t len = strlen(word);
+    size_t max = len + 1;
+    size_t *pts = jr_xmalloc(max * sizeof *pts);
+    bool *expl = jr_xmalloc(max * sizeof *expl);
+    size_t n = jr_hyphenate(h, word, len, pts, expl, max);
+    jr_buf b = {0};
+    jr_buf_put(&b, "", 0);
+    size_t k = 0;
+    for (size_t i = 0; i < len;) {
+        while (k < n && pts[k] == i) {
+            jr_buf_putc(&b, expl[k] ? '|' : '-');
+            k++;
+        }
+        uint32_t c;
+        size_t l = jr_utf8_decode(word + i, len - i, &c);
+        if (l == 0)
+            l = 1;
+        if (c != 0xAD)
+            jr_buf_put(&b, word + i, l);
+        i += l;
+    }
+    free(pts);
+    free(expl);
+    return jr_buf_detach(&b);
+}
+
+size_t jr_strip_soft_hyphens(char *s, size_t len)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        if (i + 1 < len && (unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] == 0xAD) {
+            i += 2;
+            continue;
+        }
+        s[o++] = s[i++];
+    }
+    if (o < len)
+        s[o] = '\0';
+    return o;
+}
+
+int jr_hyphenator_raw(jr_hyphenator *h, const char *word, size_t len, char *hyphens)
+{
+    if (!h || !word || len == 0 || len > INT32_MAX - 8)
+        return -1;
+    char *w = jr_xstrndup(word, len);
+    char **rep = NULL;
+    int *pos = NULL, *cut = NULL;
+    int r = hnj_hyphen_hyphenate2(&h->dict->level[0], w, (int)len, hyphens, NULL, &rep, &pos, &cut);
+    if (rep) {
+        for (size_t i = 0; i < len; i++)
+            free(rep[i]);
+        free(rep);
+    }
+    free(pos);
+    free(cut);
+    free(w);
+    return r;
+}
