@@ -11,75 +11,6 @@
 #include "util.h"
 #include "yamlnode.h"
 
-/* ---- colours ---- */
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static bool parse_rgb(const char *s, jr_color *c)
-{
-    if (!s || s[0] != '#' || strlen(s) != 7)
-        return false;
-    int v[6];
-    for (int i = 0; i < 6; i++)
-        if ((v[i] = hexval(s[i + 1])) < 0)
-            return false;
-    c->r = (v[0] * 16 + v[1]) / 255.0;
-    c->g = (v[2] * 16 + v[3]) / 255.0;
-    c->b = (v[4] * 16 + v[5]) / 255.0;
-    return true;
-}
-
-static void cmyk_from_rgb(jr_color *c)
-{
-    double max = c->r > c->g ? c->r : c->g;
-    if (c->b > max)
-        max = c->b;
-    c->k = 1.0 - max;
-    if (max <= 0.0) {
-        c->c = c->m = c->y = 0.0;
-        return;
-    }
-    c->c = (max - c->r) / max;
-    c->m = (max - c->g) / max;
-    c->y = (max - c->b) / max;
-}
-
-static void rgb_from_cmyk(jr_color *c)
-{
-    c->r = (1.0 - c->c) * (1.0 - c->k);
-    c->g = (1.0 - c->m) * (1.0 - c->k);
-    c->b = (1.0 - c->y) * (1.0 - c->k);
-}
-
-/* cmyk: [c, m, y, k] in percent. */
-static bool parse_cmyk(const jr_ydoc *d, const jr_ynode *n, jr_color *c)
-{
-    if (n->kind != JR_YAML_SEQUENCE || n->nitems != 4) {
-        jr_diag(JR_E_YAML_TYPE, d->path, n->line, n->col, "cmyk",
-                "a list of four percentages [c, m, y, k]");
-        return false;
-    }
-    double v[4];
-    for (int i = 0; i < 4; i++)
-        if (!jr_y_double(d, n->items[i], "cmyk", 0, 100, &v[i])) {
-            if (jr_ynode_is_null(n->items[i]))
-                jr_diag(JR_E_YAML_TYPE, d->path, n->line, n->col, "cmyk",
-                        "a list of four percentages [c, m, y, k]");
-            return false;
-        }
-    c->c = v[0] / 100, c->m = v[1] / 100, c->y = v[2] / 100, c->k = v[3] / 100;
-    return true;
-}
-
 /* ---- journal.yaml ---- */
 
 static const char *const journal_keys[] = {
@@ -136,22 +67,7 @@ static void read_sections(jr_journal *j, const jr_ydoc *d, const jr_ynode *list)
             jr_diag(JR_E_MISSING_KEY, d->path, m->line, m->col, "title");
             s.title = jr_xstrdup(s.id);
         }
-        const jr_ynode *color = jr_ymap_get(m, "color"), *cmyk = jr_ymap_get(m, "cmyk");
-        bool has_rgb = false, has_cmyk = false;
-        if (!jr_ynode_is_null(color)) {
-            if (color->kind == JR_YAML_SCALAR && parse_rgb(color->value, &s.color))
-                has_rgb = true;
-            else
-                jr_diag(JR_E_BAD_COLOR, d->path, color->line, color->col,
-                        color->kind == JR_YAML_SCALAR ? color->value : "color");
-        }
-        if (!jr_ynode_is_null(cmyk))
-            has_cmyk = parse_cmyk(d, cmyk, &s.color);
-        if (has_rgb && !has_cmyk)
-            cmyk_from_rgb(&s.color);
-        else if (has_cmyk && !has_rgb)
-            rgb_from_cmyk(&s.color);
-        s.has_color = has_rgb || has_cmyk;
+        s.has_color = jr_y_color(d, jr_ymap_get(m, "color"), jr_ymap_get(m, "cmyk"), &s.color);
         j->sections[j->nsections++] = s;
     }
 }

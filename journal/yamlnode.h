@@ -94,6 +94,11 @@ bool jr_y_strlist(const jr_ydoc *d, const jr_ynode *n, const char *name, bool al
 /* Reports JR_E_YAML_NOT_MAPPING at n unless n is a mapping (or absent/null). */
 bool jr_y_mapping(const jr_ydoc *d, const jr_ynode *n);
 
+/* A colour from `rgb` ("#RRGGBB") and/or `cmyk` ([c, m, y, k] in percent);
+ * the space not given is derived. Bad values report JR_E_BAD_COLOR or
+ * JR_E_YAML_TYPE. Returns true when *out was set. */
+bool jr_y_color(const jr_ydoc *d, const jr_ynode *rgb, const jr_ynode *cmyk, jr_color *out);
+
 /* Warn about keys of `map` not in `known` (NULL-terminated): with the
  * closest known key (JR_W_UNKNOWN_KEY_HINT) when there is one, else
  * JR_W_UNKNOWN_KEY, at the key's position. */

@@ -161,6 +161,30 @@ static void test_nulls_and_types(void)
     jr_ydoc_free(d);
 }
 
+static void test_colors(void)
+{
+    capture_start();
+    jr_ydoc *d =
+        parse("a: \"#0080ff\"\nb: [0, 0, 0, 120]\nc: [1, 2]\nd: red\ne: [10, 20.5, 30, 0]\n", 1);
+    const jr_ynode *r = d->root;
+    jr_color c = {0, 0, 0, 0, 0, 0, 0};
+    CHECK(jr_y_color(d, jr_ymap_get(r, "a"), NULL, &c));
+    CHECK(c.r == 0.0 && c.g == 128 / 255.0 && c.b == 1.0);
+    CHECK(c.c == 1.0 && c.m == 1.0 - 128 / 255.0 && c.y == 0.0 && c.k == 0.0);
+    CHECK(jr_y_color(d, NULL, jr_ymap_get(r, "e"), &c));
+    CHECK(c.c == 0.10 && c.m == 0.205 && c.y == 0.30 && c.k == 0.0);
+    CHECK(c.r == 0.9 && c.b == 0.7);
+    CHECK(!jr_y_color(d, NULL, jr_ymap_get(r, "b"), &c));
+    CHECK(!jr_y_color(d, NULL, jr_ymap_get(r, "c"), &c));
+    CHECK(!jr_y_color(d, jr_ymap_get(r, "d"), NULL, &c));
+    CHECK(!jr_y_color(d, NULL, NULL, &c));
+    CHECK(c.c == 0.10); /* left alone */
+    CHECK_DIAG("t.yaml:2:14: error: 'cmyk' must be a number from 0 to 100\n"
+               "t.yaml:3:4: error: 'cmyk' must be a list of four percentages [c, m, y, k]\n"
+               "t.yaml:4:4: error: 'red' is not a colour (expected \"#RRGGBB\" or a cmyk list)\n");
+    jr_ydoc_free(d);
+}
+
 static void test_keys(void)
 {
     static const char *const known[] = {"title", "subtitle", "section", "tags", "date", NULL};
@@ -282,6 +306,7 @@ int main(void)
 {
     test_tree();
     test_nulls_and_types();
+    test_colors();
     test_keys();
     test_syntax_errors();
     test_text();
