@@ -1,0 +1,264 @@
+/* layout.c: the layout engine's entry point. Loads the style's fonts and
+ * the hyphenation patterns, then sets each article of the edition: a new
+ * page, the opening (kicker, title, subtitle, byline, lead image) across
+ * the text area, and the body in columns below (typeset.c, flow.c). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "layout_int.h"
+#include "util.h"
+
+int jr_layout_role_font(const jr_lstate *ls, jr_font_role role)
+{
+    return ls->role_font[role];
+}
+
+typedef struct hyph_entry {
+    char *lang;
+    jr_hyphenator *h; /* NULL: no patterns */
+} hyph_entry;
+
+typedef struct hyph_cache {
+    hyph_entry *e;
+    size_t n, cap;
+} hyph_cache;
+
+static jr_hyphenator *hyphenator_for(hyph_cache *hc, const jr_lstate *ls, const char *lang,
+                                     const char *path)
+{
+    for (size_t i = 0; i < hc->n; i++)
+        if (strcmp(hc->e[i].lang, lang) == 0)
+            return hc->e[i].h;
+    jr_hyphenator *h = jr_hyphenator_new(lang);
+    if (!h) {
+        jr_diag(JR_W_NO_PATTERNS, path, 0, 0, lang);
+    } else {
+        jr_hyphenator_set_limits(h, ls->st->hyphen_left_min, ls->st->hyphen_right_min);
+        const jr_journal *j = ls->ctx->journal;
+        if (j && j->root) {
+            char *ex = jr_path_join(j->root, "hyphenation.txt");
+            if (jr_file_exists(ex))
+                jr_hyphenator_load_exceptions(h, ex);
+            free(ex);
+        }
+    }
+    JR_GROW(hc->e, hc->cap, hc->n + 1);
+    hc->e[hc->n].lang = jr_xstrdup(lang);
+    hc->e[hc->n].h = h;
+    hc->n++;
+    return h;
+}
+
+/* Upper case for kickers: ASCII and Latin-1 letters (ß stays). */
+static char *upcase(const char *s)
+{
+    jr_buf b = {0};
+    size_t n = strlen(s), i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t k = jr_utf8_decode(s + i, n - i, &cp);
+        if (k == 0)
+            k = 1;
+        if (cp >= 'a' && cp <= 'z')
+            cp -= 0x20;
+        else if (cp >= 0xE0 && cp <= 0xFE && cp != 0xF7)
+            cp -= 0x20;
+        char u[4];
+        jr_buf_put(&b, u, jr_utf8_encode(cp, u));
+        i += k;
+    }
+    return jr_buf_detach(&b);
+}
+
+static char *byline(const jr_article *a, const char *lang)
+{
+    if (a->nauthors == 0)
+        return NULL;
+    bool en = lang && strncmp(lang, "en", 2) == 0;
+    jr_buf b = {0};
+    jr_buf_puts(&b, en ? "By " : "Von ");
+    for (size_t i = 0; i < a->nauthors; i++) {
+        if (i > 0)
+            jr_buf_puts(&b, i + 1 == a->nauthors ? (en ? " and " : " und ") : ", ");
+        jr_buf_puts(&b, a->authors[i]);
+    }
+    return jr_buf_detach(&b);
+}
+
+static bool same_containers(const jr_block *a, const jr_block *b)
+{
+    if (a->depth != b->depth)
+        return false;
+    for (int i = 0; i < a->depth; i++)
+        if (a->cont[i].kind != b->cont[i].kind || a->cont[i].id != b->cont[i].id)
+            return false;
+    return true;
+}
+
+static void add_space(jr_vlist *v, double h)
+{
+    jr_velem *e = jr_vlist_add(v, JR_V_SPACE);
+    e->ascent = h;
+}
+
+/* The article's opening across the text area; returns the height used
+ * [pt], rounded up to whole grid lines plus one. */
+static double set_opening(jr_lstate *ls, const jr_region *r, const char *lang)
+{
+    const jr_style *st = ls->st;
+    const jr_article *a = ls->a;
+    double tw = r->x[r->ncols - 1] + r->colw - r->x[0];
+    jr_vlist ov = {0};
+    if (ls->section_title) {
+        char *k = upcase(ls->section_title);
+        const jr_font_style *f = &st->fonts[JR_ROLE_KICKER];
+        jr_typeset_plain(ls, k, ls->role_font[JR_ROLE_KICKER], f->size, f->leading,
+                         ls->section_color, tw, false, &ov);
+        free(k);
+    }
+    if (a->title) {
+        const jr_font_style *f = &st->fonts[JR_ROLE_TITLE];
+        jr_typeset_plain(ls, a->title, ls->role_font[JR_ROLE_TITLE], f->size, f->leading, f->color,
+                         tw, false, &ov);
+    }
+    if (a->subtitle) {
+        const jr_font_style *f = &st->fonts[JR_ROLE_SUBTITLE];
+        add_space(&ov, 3);
+        jr_typeset_plain(ls, a->subtitle, ls->role_font[JR_ROLE_SUBTITLE], f->size, f->leading,
+                         f->color, tw, false, &ov);
+    }
+    char *by = byline(a, lang);
+    if (by) {
+        const jr_font_style *f = &st->fonts[JR_ROLE_BYLINE];
+        add_space(&ov, 6);
+        jr_typeset_plain(ls, by, ls->role_font[JR_ROLE_BYLINE], f->size, f->leading, f->color, tw,
+                         false, &ov);
+        free(by);
+    }
+    if (a->image) {
+        char *cap;
+        if (a->image_caption && a->image_credit)
+            cap = jr_xasprintf("%s \xC2\xB7 %s", a->image_caption, a->image_credit);
+        else
+            cap = jr_xstrdup(a->image_caption  ? a->image_caption
+                             : a->image_credit ? a->image_credit
+                                               : "");
+        jr_set_figure(ls, a->image, a->image_alt, cap, -1, 0, tw, r->height * st->lead_image_max,
+                      &ov);
+        free(cap);
+    }
+    double h = jr_flow_stack(ls, &ov, 0, ov.n, r->x[0], r->top);
+    jr_vlist_free(&ov);
+    double grid = st->baseline_grid > 0 ? st->baseline_grid : st->fonts[JR_ROLE_BODY].leading;
+    return ceil(h / grid - 1e-6) * grid + grid;
+}
+
+static void set_body(jr_lstate *ls, const jr_region *first)
+{
+    const jr_style *st = ls->st;
+    const jr_doc *d = ls->doc;
+    jr_vlist v = {0};
+    jr_region full;
+    jr_page_region(st, JR_PAGE_ARTICLE, false, &full);
+    const jr_block *prev = NULL;
+    for (size_t i = 0; d && i < d->nblocks; i++) {
+        const jr_block *b = &d->blocks[i];
+        size_t e0 = v.n;
+        bool indent = b->kind == JR_BLOCK_PARAGRAPH && prev && prev->kind == JR_BLOCK_PARAGRAPH &&
+                      same_containers(prev, b);
+        if (b->kind == JR_BLOCK_FIGURE) {
+            double x = 0;
+            for (int k = 0; k < b->depth; k++)
+                x += b->cont[k].kind == JR_CONT_QUOTE ? st->quote_indent : st->list_indent;
+            jr_set_figure(ls, b->image, b->alt, b->caption, (int)i, x, full.colw - x,
+                          full.height * 0.8, &v);
+        } else {
+            jr_typeset_block(ls, b, (int)i, full.colw, indent, &v);
+        }
+        if (v.n == e0)
+            continue; /* nothing set (empty block) */
+        /* keep with a heading before: no break until this block's first line */
+        if (prev && prev->kind == JR_BLOCK_HEADING)
+            for (size_t k = e0; k < v.n; k++) {
+                v.e[k].break_before = false;
+                if (v.e[k].kind != JR_V_SPACE)
+                    break;
+            }
+        prev = b;
+    }
+    jr_flow_run(ls, &v, first, true);
+    jr_vlist_free(&v);
+}
+
+jr_doclayout *jr_layout_edition(const jr_layout_ctx *ctx)
+{
+    const jr_style *st = ctx->style;
+    const jr_journal *j = ctx->journal;
+    const jr_edition *ed = ctx->edition;
+    jr_lstate ls;
+    memset(&ls, 0, sizeof ls);
+    ls.ctx = ctx;
+    ls.st = st;
+    ls.fs = ctx->fonts;
+    ls.article = -1;
+    ls.page_type = JR_PAGE_ARTICLE;
+    const char *base = j ? j->root : NULL;
+    for (int r = 0; r < JR_ROLE_COUNT; r++) {
+        const jr_font_style *f = &st->fonts[r];
+        const char *fam = f->family ? f->family : st->fonts[JR_ROLE_BODY].family;
+        int id = fam ? jr_font_load(ls.fs, fam, f->bold, f->italic, base) : -1;
+        if (id < 0) {
+            jr_diag(JR_E_FONT_MISSING, st->path, 0, 0, fam ? fam : "(none)");
+            return NULL;
+        }
+        ls.role_font[r] = id;
+    }
+    jr_doclayout *dl = jr_doclayout_new(ls.fs, st->page_width, st->page_height);
+    ls.dl = dl;
+    size_t na = ed ? ed->narticles : 0;
+    dl->article_page = jr_xcalloc(na ? na : 1, sizeof(int));
+    dl->narticle_page = na;
+    hyph_cache hc = {0};
+    const char *jlang = j && j->language ? j->language : "de";
+    const jr_section *prev_section = NULL;
+    for (size_t i = 0; i < na; i++) {
+        const jr_article *a = &ed->articles[i];
+        const char *lang = a->lang ? a->lang : jlang;
+        ls.article = (int)i;
+        ls.a = a;
+        ls.doc = a->doc;
+        ls.nwarned = 0;
+        ls.hyph = st->hyphenate ? hyphenator_for(&hc, &ls, lang, a->path) : NULL;
+        const jr_section *sec = jr_journal_section(j, a->section);
+        ls.section_title = sec ? sec->title : NULL;
+        ls.section_color = sec && sec->has_color ? sec->color : st->accent_color;
+        int page = jr_flow_new_page(&ls, JR_PAGE_ARTICLE);
+        dl->article_page[i] = page;
+        jr_region r;
+        jr_page_region(st, JR_PAGE_ARTICLE, dl->pages[page].left, &r);
+        if (sec && sec != prev_section)
+            jr_doclayout_add_outline(dl, 0, sec->title, page, r.top);
+        prev_section = sec;
+        jr_doclayout_add_outline(dl, 1, a->title ? a->title : "", page, r.top);
+        double off = set_opening(&ls, &r, lang);
+        jr_region body = r;
+        body.top -= off;
+        body.height -= off;
+        set_body(&ls, &body);
+    }
+    for (size_t i = 0; i < dl->nlines; i++) {
+        if (dl->lines[i].overfull)
+            dl->overfull_lines++;
+        if (dl->lines[i].hyphenated)
+            dl->hyphenated_lines++;
+    }
+    for (size_t i = 0; i < hc.n; i++) {
+        free(hc.e[i].lang);
+        jr_hyphenator_free(hc.e[i].h);
+    }
+    free(hc.e);
+    free(ls.warned);
+    return dl;
+}

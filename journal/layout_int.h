@@ -1,0 +1,134 @@
+/* layout_int.h: internals shared by layout.c, typeset.c and flow.c.
+ *
+ * typeset.c turns blocks into a vertical list (jr_vlist) of set lines and
+ * figures, positioned relative to a column; flow.c distributes a vertical
+ * list over column frames and pages; layout.c drives both per article. */
+#ifndef JOURNAL_LAYOUT_INT_H
+#define JOURNAL_LAYOUT_INT_H
+
+#include <stdint.h>
+
+#include "hyphenate.h"
+#include "layout.h"
+#include "linebreak.h"
+
+#define JR_MAX_COLUMNS 8
+
+/* One run of text in one font, placed relative to its line's left end. */
+typedef struct jr_piece {
+    char *text; /* owned until emitted into a page */
+    int *kern;  /* owned, one per code point, or NULL */
+    int font;
+    double size; /* pt */
+    jr_color color;
+    double x, w; /* offset from the line's left end and advance [pt] */
+    int link;    /* index into the doc's links, or -1 */
+} jr_piece;
+
+typedef enum jr_vkind {
+    JR_V_LINE,   /* a set line of text (or an empty code line) */
+    JR_V_SPACE,  /* vertical space, dropped at the top of a column */
+    JR_V_FIGURE, /* an image (or placeholder) of height `ascent` */
+    JR_V_RULE,   /* a thematic break, one grid line high */
+} jr_vkind;
+
+typedef struct jr_velem {
+    jr_vkind kind;
+    double ascent, descent; /* LINE: above/below the baseline; others: ascent = height [pt] */
+    bool grid;              /* LINE, RULE: baseline snaps to the baseline grid */
+    bool break_before;      /* a column may end right before this element */
+    double x, width;        /* indent from the column's left edge and measure [pt] */
+    size_t first_piece, npieces;
+    double ratio;
+    bool hyphenated, overfull, last;
+    int block;   /* source block index, -1 for none */
+    int outline; /* LINE: heading level to put into the outline (first line), else 0 */
+    int image;   /* FIGURE: index into the layout's images, -1: grey placeholder */
+} jr_velem;
+
+typedef struct jr_vlist {
+    jr_velem *e;
+    size_t n, cap;
+    jr_piece *p;
+    size_t np, pcap;
+} jr_vlist;
+
+void jr_vlist_free(jr_vlist *v);
+jr_velem *jr_vlist_add(jr_vlist *v, jr_vkind kind);
+
+/* A frame of columns on one page. y goes up (PDF). */
+typedef struct jr_region {
+    int ncols;
+    double x[JR_MAX_COLUMNS]; /* left edge of each column [pt] */
+    double colw;              /* column width [pt] */
+    double top;               /* y of the frame's top edge [pt] */
+    double height;            /* frame height [pt] */
+} jr_region;
+
+/* The state of one layout run. */
+typedef struct jr_lstate {
+    const jr_layout_ctx *ctx;
+    const jr_style *st;
+    jr_fontset *fs;
+    jr_doclayout *dl;
+    int role_font[JR_ROLE_COUNT]; /* font ids per role */
+    /* the article being set */
+    int article; /* index into the edition's articles, -1 for none */
+    const jr_article *a;
+    const jr_doc *doc;
+    jr_hyphenator *hyph; /* NULL: no hyphenation */
+    const char *section_title;
+    jr_color section_color;
+    jr_page_type page_type;
+    /* characters already reported as missing in this article */
+    uint32_t *warned;
+    size_t nwarned, warned_cap;
+    /* the doc's heading text of the last outline entry (scratch) */
+    int heading_outline_level;
+} jr_lstate;
+
+/* ---- typeset.c ---- */
+
+/* Set one block into lines of width `colw` [pt], appending to v. `indent`
+ * says whether a paragraph gets the first-line indent. */
+void jr_typeset_block(jr_lstate *ls, const jr_block *b, int block_index, double colw, bool indent,
+                      jr_vlist *v);
+
+/* Set a plain UTF-8 string ragged right in a role's font (titles, captions,
+ * running heads): lines of at most `width` pt, appended to v as LINE
+ * elements (not on the grid). */
+void jr_typeset_plain(jr_lstate *ls, const char *text, int font, double size, double leading,
+                      jr_color color, double width, bool center, jr_vlist *v);
+
+/* Width of UTF-8 text in a font, with fallback fonts [pt]. */
+double jr_typeset_width(jr_lstate *ls, const char *text, int font, double size);
+
+/* ---- flow.c ---- */
+
+/* The column frame of a whole page of type `type` (text area). */
+void jr_page_region(const jr_style *st, jr_page_type type, bool left_page, jr_region *r /* OUT */);
+
+/* Add a page with running head and folio. Returns its index. */
+int jr_flow_new_page(jr_lstate *ls, jr_page_type type);
+
+/* Distribute v's elements over column frames: first `first` on the current
+ * (last) page, then full pages of type ls->page_type. With `balance` the
+ * columns of the last page are made even. Pieces are handed to the pages. */
+void jr_flow_run(jr_lstate *ls, jr_vlist *v, const jr_region *first, bool balance);
+
+/* Emit elements [from, to) of v at y positions down from the top of a
+ * full-width frame (no columns), e.g. an article opening; returns the used
+ * height [pt]. */
+double jr_flow_stack(jr_lstate *ls, jr_vlist *v, size_t from, size_t to, double x, double top);
+
+/* Set a figure: the image `rel` (relative to the article's folder) scaled
+ * to `width` pt (at most maxh pt high, 0: no limit), or a grey placeholder
+ * when it cannot be read, with its caption; appended to v. */
+void jr_set_figure(jr_lstate *ls, const char *rel, const char *alt, const char *caption, int block,
+                   double x, double width, double maxh, jr_vlist *v);
+
+/* ---- layout.c ---- */
+
+int jr_layout_role_font(const jr_lstate *ls, jr_font_role role);
+
+#endif
