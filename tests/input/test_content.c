@@ -199,10 +199,27 @@ static void test_missing(void)
                "directory\n");
 }
 
+static void test_no_editions(void)
+{
+    capture_start();
+    jr_journal *j = jr_content_load("tests/input/fixtures/noeditions");
+    CHECK_DIAG("tests/input/fixtures/noeditions: error: no edition folders (with edition.yaml) in "
+               "the content folder\n");
+    CHECK(j && j->neditions == 0);
+    if (j) {
+        CHECK_STR(j->title, "Leer");
+        CHECK_STR(j->language, "de");
+        CHECK_INT(j->feed_entries, 20);
+        CHECK(j->base_url == NULL && j->nsections == 0);
+    }
+    jr_journal_free(j);
+}
+
 int main(void)
 {
     test_good();
     test_bad();
     test_missing();
+    test_no_editions();
     return check_done("input_content");
 }
