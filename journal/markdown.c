@@ -393,6 +393,8 @@ static void emit_figure(parser *p, cmark_node *img)
     p->image = NULL;
 }
 
+static void put_code(jr_buf *out, const char *s, size_t len, bool tab_stops);
+
 static void inline_node(parser *p, cmark_node *n, cmark_event_type ev)
 {
     cmark_node_type type = cmark_node_get_type(n);
@@ -419,8 +421,11 @@ static void inline_node(parser *p, cmark_node *n, cmark_event_type ev)
     }
     case CMARK_NODE_CODE: {
         const char *lit = cmark_node_get_literal(n);
-        if (lit)
-            add_text(p, lit, strlen(lit), JR_STYLE_CODE, node_pos(p, n));
+        jr_buf code = {0};
+        put_code(&code, lit ? lit : "", lit ? strlen(lit) : 0, false);
+        if (code.len)
+            add_text(p, code.data, code.len, JR_STYLE_CODE, node_pos(p, n));
+        jr_buf_free(&code);
         break;
     }
     case CMARK_NODE_SOFTBREAK:
@@ -462,6 +467,32 @@ static void inline_node(parser *p, cmark_node *n, cmark_event_type ev)
         break;
     default:
         break;
+    }
+}
+
+/* Code as it can be set: tabs to spaces (to the next tab stop in code
+ * blocks), control characters (C0, DEL, C1) left out. */
+static void put_code(jr_buf *out, const char *s, size_t len, bool tab_stops)
+{
+    size_t col = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\t') {
+            do
+                jr_buf_putc(out, ' ');
+            while (tab_stops && ++col % CODE_TAB);
+            continue;
+        }
+        if (c < 0x20 || c == 0x7F)
+            continue;
+        if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
+            (unsigned char)s[i + 1] <= 0x9F) {
+            i++;
+            continue;
+        }
+        jr_buf_putc(out, (char)c);
+        if ((c & 0xC0) != 0x80)
+            col++;
     }
 }
 
@@ -524,19 +555,7 @@ static void emit_code(parser *p, cmark_node *n)
     while (*s) {
         const char *e = strchr(s, '\n');
         size_t len = e ? (size_t)(e - s) : strlen(s);
-        /* tabs to spaces: fonts have no tab glyph */
-        size_t col = 0;
-        for (size_t i = 0; i < len; i++) {
-            if (s[i] == '\t') {
-                do
-                    jr_buf_putc(&l, ' ');
-                while (++col % CODE_TAB);
-            } else {
-                jr_buf_putc(&l, s[i]);
-                if (((unsigned char)s[i] & 0xC0) != 0x80)
-                    col++;
-            }
-        }
+        put_code(&l, s, len, true);
         jr_span *sp = jr_block_add_span(b, JR_SPAN_TEXT, 0, l.data ? l.data : "", l.len);
         sp->pos.line = pos.line > 0 ? line : 0;
         sp->pos.col = pos.col;
@@ -610,29 +629,60 @@ static void walk(parser *p, cmark_node *root)
     cmark_iter_free(it);
 }
 
+/* A copy of s with each invalid UTF-8 byte replaced by U+FFFD (cmark 0.30
+ * passes some of them through), or NULL if s is valid. */
+static char *repair_utf8(const char *s, size_t len, size_t *out_len)
+{
+    size_t bad = jr_utf8_invalid_at(s, len);
+    if (bad == (size_t)-1)
+        return NULL;
+    jr_buf b = {0};
+    jr_buf_put(&b, s, bad);
+    size_t i = bad;
+    while (i < len) {
+        uint32_t c;
+        size_t l = (unsigned char)s[i] < 0x80 ? 1 : jr_utf8_decode(s + i, len - i, &c);
+        if (l == 0) {
+            jr_buf_puts(&b, "\xEF\xBF\xBD");
+            i++;
+        } else {
+            jr_buf_put(&b, s + i, l);
+            i += l;
+        }
+    }
+    *out_len = b.len;
+    return jr_buf_detach(&b);
+}
+
 jr_doc *jr_markdown_parse_string(const char *text, size_t len, const char *lang, const char *path,
                                  int first_line)
 {
+    if (!text)
+        text = "", len = 0;
+    char *fixed = repair_utf8(text, len, &len);
+    if (fixed)
+        text = fixed;
     jr_doc *doc = jr_xcalloc(1, sizeof *doc);
     parser p = {0};
     p.doc = doc;
     p.path = path;
     p.lang = lang;
     p.line_off = first_line > 1 ? first_line - 1 : 0;
-    p.src = text ? text : "";
-    p.srclen = text ? len : 0;
-    cmark_node *root = cmark_parse_document(text ? text : "", text ? len : 0, CMARK_OPT_SMART);
+    p.src = text;
+    p.srclen = len;
+    cmark_node *root = cmark_parse_document(text, len, CMARK_OPT_SMART);
     if (root) {
         walk(&p, root);
         cmark_node_free(root);
     }
-    for (size_t i = 0; i < p.spans_cap && i < p.nspans; i++)
+    for (size_t i = 0; i < p.nspans; i++)
         jr_buf_free(&p.spans[i].text);
     free(p.spans);
     free(p.conts);
     free(p.lists);
     free(p.links);
     free(p.line_start);
+    free(fixed);
     jr_buf_free(&p.alt);
     return doc;
 }

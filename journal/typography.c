@@ -170,6 +170,13 @@ static void dashes_and_dots(text *t)
             i += run;
             continue;
         }
+        /* tabs and line ends are spaces, other control characters go */
+        if (!t->fixed[i] && (c == '\t' || c == '\n' || c == '\r'))
+            c = t->cp[i] = ' ';
+        else if (!t->fixed[i] && (c < 0x20 || (c >= 0x7F && c <= 0x9F))) {
+            i++;
+            continue;
+        }
         /* runs of spaces set as one (as HTML does); code keeps its own */
         if (c == ' ' && !t->fixed[i] && w > 0 && t->cp[w - 1] == ' ') {
             i++;

@@ -97,6 +97,13 @@ static void test_strings(void)
     check("de", "", "");
     check("de", "plain", "plain");
     check("de", "bad \xFF byte", "bad \xEF\xBF\xBD byte");
+    /* tabs and line ends are spaces; other control characters go */
+    check("de",
+          "a\tb\nc\x01"
+          "d\x7F"
+          "e\xC2\x85"
+          "f",
+          "a b cdef");
 }
 
 /* Quotes and spaces decided across piece boundaries; code untouched. */
@@ -168,11 +175,36 @@ static void test_parse(void)
     jr_doc_free(d);
 }
 
+/* Invalid UTF-8 and control characters never reach the model. */
+static void test_bad_bytes(void)
+{
+    const char md[] = "```\n\x01"
+                      "a\tb\n```\n\nx \xFF `\x02"
+                      "c\td` y\x03z\n";
+    jr_doc *d = jr_markdown_parse_string(md, sizeof md - 1, "de", "t.md", 1);
+    if (d->nblocks != 2 || d->blocks[0].nspans != 1 || d->blocks[1].nspans != 3) {
+        fprintf(stderr, "FAIL bad bytes: %zu blocks\n", d->nblocks);
+        fails++;
+    } else {
+        const char *want[] = {"a   b", "x \xEF\xBF\xBD ", "c d", " yz"};
+        const char *got[] = {d->blocks[0].spans[0].text, d->blocks[1].spans[0].text,
+                             d->blocks[1].spans[1].text, d->blocks[1].spans[2].text};
+        for (int i = 0; i < 4; i++) {
+            if (strcmp(want[i], got[i]) != 0) {
+                fprintf(stderr, "FAIL bad bytes %d: want \"%s\" got \"%s\"\n", i, want[i], got[i]);
+                fails++;
+            }
+        }
+    }
+    jr_doc_free(d);
+}
+
 int main(void)
 {
     test_strings();
     test_pieces();
     test_parse();
+    test_bad_bytes();
     if (fails) {
         fprintf(stderr, "%d typography checks failed\n", fails);
         return 1;
