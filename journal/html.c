@@ -154,8 +154,9 @@ static const char *jlang(const jr_journal *j)
 
 /* <head>: charset, viewport, title, feed autodiscovery, style. `up` is the
  * way from the page to the output root ("" or "../"). */
-static void write_head(hw *h, const jr_journal *j, const char *title, const char *description,
-                       const char *canonical, const char *accent, const char *up, const jr_src *src)
+static void write_head(hw *h, const jr_journal *j, const char *title, const jr_src *title_src,
+                       const char *description, const jr_src *desc_src, const char *canonical,
+                       const char *accent, const char *up)
 {
     jr_src sj = {j->yaml_path, 0, "journal"};
     h_start(h, "head");
@@ -169,12 +170,12 @@ static void write_head(hw *h, const jr_journal *j, const char *title, const char
     h_attr(h, "content", "width=device-width, initial-scale=1", NULL);
     h_end_void(h);
     h_raw(h, "\n");
-    h_elem(h, "title", NULL, title, src);
+    h_elem(h, "title", NULL, title, title_src);
     h_raw(h, "\n");
     if (description) {
         h_start(h, "meta");
         h_attr(h, "name", "description", NULL);
-        h_attr(h, "content", description, src);
+        h_attr(h, "content", description, desc_src);
         h_end_void(h);
         h_raw(h, "\n");
     }
@@ -340,7 +341,7 @@ int jr_html_write_article(const jr_journal *j, const jr_edition *e, const jr_art
     begin_page(&h, lang);
     char *title = jr_xasprintf("%s – %s", a->title ? a->title : "", j->title ? j->title : "");
     char *canonical = j->base_url ? jr_article_url(j, e, a) : NULL;
-    write_head(&h, j, title, a->summary, canonical, accent, "../", &st);
+    write_head(&h, j, title, &st, a->summary, &sm, canonical, accent, "../");
     free(title);
     free(canonical);
 

@@ -221,15 +221,20 @@ char *jr_url_resolve(const char *url, const char *base)
 
 /* Removed with everything inside. */
 static const char *const drop_elements[] = {
-    "script", "style",  "iframe",   "frame",  "frameset", "object",   "embed",   "applet",
-    "form",   "input",  "button",   "select", "textarea", "noscript", "noembed", "noframes",
-    "svg",    "math",   "template", "title",  "head",     "meta",     "link",    "base",
-    "param",  "source", "track",    "audio",  "video",    "canvas",   "portal",  NULL};
+    "script",   "style",  "iframe",   "frame",    "frameset", "object",   "applet", "form",
+    "button",   "select", "textarea", "noscript", "noembed",  "noframes", "svg",    "math",
+    "template", "title",  "head",     "audio",    "video",    "canvas",   "portal", NULL};
+
+/* Void elements in HTML5 that libxml2's HTML 4 parser may not know as void
+ * (it nests what follows <embed> inside it): the element goes, the nodes
+ * after it (parsed as its children) stay. */
+static const char *const drop_void_elements[] = {"embed", "source", "track", "param",  "input",
+                                                 "base",  "meta",   "link",  "keygen", NULL};
 
 /* Dangerous enough to warn about when found (the rest is dropped quietly). */
-static const char *const warn_elements[] = {"script", "iframe", "frame", "object", "embed",
-                                            "applet", "form",   "svg",   "math",   "base",
-                                            "meta",   "link",   "style", NULL};
+static const char *const warn_elements[] = {"script", "iframe", "frame", "frameset", "object",
+                                            "embed",  "applet", "form",  "svg",      "math",
+                                            "base",   "meta",   "link",  "style",    NULL};
 
 static const char *const keep_elements[] = {
     "p",    "h1",      "h2",         "h3",    "h4",    "h5",    "h6",    "em",  "strong",
@@ -396,6 +401,10 @@ char *jr_html_sanitize(const char *html, size_t len, const char *base, int headi
             if (in_list(drop_elements, name)) {
                 if (in_list(warn_elements, name))
                     note(&s, "<%s> element", name);
+            } else if (in_list(drop_void_elements, name)) {
+                if (in_list(warn_elements, name))
+                    note(&s, "<%s> element", name);
+                descend = true;
             } else if (in_list(keep_elements, name) && open < JR_HTML_MAX_NEST) {
                 if (start_tag(&s, n)) {
                     if (!in_list(void_elements, name)) {
@@ -456,62 +465,42 @@ char *jr_html_sanitize(const char *html, size_t len, const char *base, int headi
 
 /* ---- article bodies ------------------------------------------------------- */
 
-/* jr_typography is markdown.c's; when the library is linked without it the
- * text is left as written. */
-#pragma weak jr_typography
-
-/* Typography on all text of one block at once, so that quotes that open
- * before an emphasis and close after it pair up: the texts are joined with
- * a private-use character as separator and split again. */
-#define SEP "\xEE\x80\x80" /* U+E000 */
-
-static void typeset_texts(cmark_node **texts, size_t n, const char *lang)
+/* Typography on the inline pieces of one block at once (markdown.c's
+ * typography, as in the PDF), so that quotes that open before an emphasis
+ * and close after it pair up. Code spans and raw HTML stand in as opaque
+ * pieces, line breaks as spaces. */
+static void typeset_block(cmark_node **nodes, size_t n, const char *lang)
 {
-    if (n == 0 || !jr_typography)
+    if (n == 0)
         return;
-    jr_buf all = {0};
+    jr_typo_piece *pieces = jr_xcalloc(n, sizeof *pieces);
     for (size_t i = 0; i < n; i++) {
-        const char *lit = cmark_node_get_literal(texts[i]);
-        if (lit && strstr(lit, SEP)) {
-            jr_buf_free(&all);
-            all.data = NULL;
-            break;
+        cmark_node_type t = cmark_node_get_type(nodes[i]);
+        const char *lit = cmark_node_get_literal(nodes[i]);
+        if (t == CMARK_NODE_TEXT) {
+            pieces[i].kind = JR_TYPO_TEXT;
+            pieces[i].text = lit ? lit : "";
+            pieces[i].len = strlen(pieces[i].text);
+        } else if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK) {
+            pieces[i].kind = JR_TYPO_BREAK;
+        } else {
+            pieces[i].kind = JR_TYPO_CODE;
         }
-        if (i)
-            jr_buf_puts(&all, SEP);
-        jr_buf_puts(&all, lit ? lit : "");
     }
-    if (all.data) {
-        char *t = jr_typography(all.data, lang);
-        size_t count = 0;
-        for (const char *p = t; (p = strstr(p, SEP)); p += 3)
-            count++;
-        if (count == n - 1) {
-            char *p = t;
-            for (size_t i = 0; i < n; i++) {
-                char *q = i + 1 < n ? strstr(p, SEP) : p + strlen(p);
-                char c = *q;
-                *q = '\0';
-                cmark_node_set_literal(texts[i], p);
-                *q = c;
-                p = q + (i + 1 < n ? 3 : 0);
-            }
-            free(t);
-            jr_buf_free(&all);
-            return;
-        }
-        free(t);
-        jr_buf_free(&all);
-    }
-    /* The separator did not survive: one text at a time. */
+    jr_typography_pieces(pieces, n, lang);
     for (size_t i = 0; i < n; i++) {
-        const char *lit = cmark_node_get_literal(texts[i]);
-        if (!lit)
-            continue;
-        char *t = jr_typography(lit, lang);
-        cmark_node_set_literal(texts[i], t);
-        free(t);
+        if (pieces[i].out) {
+            cmark_node_set_literal(nodes[i], pieces[i].out);
+            free(pieces[i].out);
+        }
     }
+    free(pieces);
+}
+
+static bool is_piece(cmark_node_type t)
+{
+    return t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE || t == CMARK_NODE_SOFTBREAK ||
+           t == CMARK_NODE_LINEBREAK || t == CMARK_NODE_HTML_INLINE;
 }
 
 static bool is_text_block(cmark_node_type t)
@@ -542,14 +531,16 @@ char *jr_article_body_html(const jr_journal *j, const jr_article *a, const char 
             depth_in_block++;
         } else if (ev == CMARK_EVENT_EXIT && is_text_block(t)) {
             if (--depth_in_block == 0) {
-                typeset_texts(texts, ntexts, lang);
+                typeset_block(texts, ntexts, lang);
                 ntexts = 0;
             }
-        } else if (ev == CMARK_EVENT_ENTER && t == CMARK_NODE_TEXT && depth_in_block > 0) {
+        }
+        if (ev == CMARK_EVENT_ENTER && is_piece(t) && depth_in_block > 0) {
             JR_GROW(texts, cap, ntexts + 1);
             texts[ntexts++] = node;
-        } else if (ev == CMARK_EVENT_ENTER &&
-                   (t == CMARK_NODE_HTML_BLOCK || t == CMARK_NODE_HTML_INLINE)) {
+        }
+        if (ev == CMARK_EVENT_ENTER &&
+            (t == CMARK_NODE_HTML_BLOCK || t == CMARK_NODE_HTML_INLINE)) {
             /* Check each piece of raw HTML on its own, to report its line. */
             const char *lit = cmark_node_get_literal(node);
             char why[160];
