@@ -559,7 +559,8 @@ int jr_html_write_index(const jr_journal *j, const jr_feed_options *opt, const c
     const char *lang = jlang(j);
     jr_src sj = {j->yaml_path, 0, "journal"};
     begin_page(&h, lang);
-    write_head(&h, j, j->title ? j->title : "", j->subtitle, j->base_url, DEFAULT_ACCENT, "", &sj);
+    write_head(&h, j, j->title ? j->title : "", &sj, j->subtitle, &sj, j->base_url, DEFAULT_ACCENT,
+               "");
     h_start(&h, "body");
     h_raw(&h, "\n");
     write_site_header(&h, j, "", true);
