@@ -113,6 +113,18 @@ static void emit_num(pdf_ctx *c, double v, int decimals)
     emit(c, buf);
 }
 
+/* v rounded to thousandths of a point (as emit_num writes it), clamped. */
+static double round3(double v)
+{
+    if (!isfinite(v))
+        return 0;
+    if (v > 1e6)
+        v = 1e6;
+    if (v < -1e6)
+        v = -1e6;
+    return (double)llround(v * 1000.0) / 1000.0;
+}
+
 static double clamp01(double v)
 {
     if (!(v >= 0))
@@ -189,10 +201,10 @@ static void repair_tounicode(pdf_ctx *c, HPDF_Font font)
     if (!cmap || !cmap->stream)
         return;
     HPDF_MemStream_FreeData(cmap->stream);
-    static const char *const keys[] = {"Type", "CMapName", "CIDSystemInfo", "WMode", "UseCMap"};
+    /* (RemoveElement sets no error for a missing key; GetItem would.) */
+    static const char *const keys[] = {"Type", "CMapName", "CIDSystemInfo", "WMode"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (HPDF_Dict_GetItem(cmap, keys[i], HPDF_OCLASS_UNKNOWN))
-            HPDF_Dict_RemoveElement(cmap, keys[i]);
+        HPDF_Dict_RemoveElement(cmap, keys[i]);
     jr_buf b = {0};
     jr_buf_puts(&b, "/CIDInit /ProcSet findresource begin\n"
                     "12 dict begin\n"
@@ -280,7 +292,12 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
             pending += it->kern[k];
         k++;
         if (cp == 0xAD || cp > 0xFFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp < 0x20) {
-            i += n; /* soft hyphen, or nothing libharu could draw */
+            /* A soft hyphen, or nothing libharu could draw: left out. The
+             * engine's kerning assumes every code point advances by its
+             * nominal width, so give that width back. */
+            if (cp <= 0xFFFF)
+                pending -= HPDF_Font_GetUnicodeWidth(font, (HPDF_UNICODE)cp);
+            i += n;
             continue;
         }
         char enc[4];
@@ -318,10 +335,7 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
         set_fill(c, &it->color);
         /* Td moves relative to the last line start; compute from rounded
          * absolute positions so that no error accumulates. */
-        char xs[48], ys[48];
-        jr_fmt_double(xs, sizeof xs, isfinite(it->x) ? it->x : 0, 3);
-        jr_fmt_double(ys, sizeof ys, isfinite(it->y) ? it->y : 0, 3);
-        double x = strtod(xs, NULL), y = strtod(ys, NULL); /* "C" digits only */
+        double x = round3(it->x), y = round3(it->y);
         emit_num(c, x - c->tx, 3);
         emit_num(c, y - c->ty, 3);
         emit(c, "Td\n[");
@@ -813,6 +827,8 @@ static int write_doc(pdf_ctx *c, const char *path)
     const jr_doclayout *dl = c->dl;
     const jr_pdf_options *opt = c->opt;
     HPDF_SetCompressionMode(c->pdf, HPDF_COMP_ALL);
+    /* Soft masks (image alpha) need PDF 1.4; libharu stays at 1.3. */
+    c->pdf->pdf_version = HPDF_VER_14;
     HPDF_UseUTFEncodings(c->pdf);
     c->utf8 = HPDF_GetEncoder(c->pdf, "UTF-8");
     HPDF_SetCurrentEncoder(c->pdf, "UTF-8"); /* Info strings as UTF-16BE */

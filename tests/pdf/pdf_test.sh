@@ -1,0 +1,226 @@
+#!/bin/bash
+# pdf_test.sh: checks the PDFs that pdf_sample writes, with qpdf and poppler
+# (independent readers). Environment: SAMPLE (the pdf_sample binary), WORK.
+set -u
+: "${SAMPLE:?}" "${WORK:?}"
+rm -rf "$WORK"
+mkdir -p "$WORK/img"
+cd "$WORK" || exit 2
+fails=0
+fail() {
+    echo "FAIL: $*" >&2
+    fails=$((fails + 1))
+}
+
+# Run a poppler/qpdf tool; its stderr must stay empty (no CMap or syntax
+# warnings). Usage: quiet OUTFILE tool args...
+quiet() {
+    local out=$1
+    shift
+    "$@" >"$out" 2>"$out.err"
+    local rc=$?
+    [ $rc -eq 0 ] || fail "$* exited with $rc"
+    if [ -s "$out.err" ]; then
+        fail "$* printed on stderr:"
+        head -5 "$out.err" >&2
+    fi
+}
+
+"$SAMPLE" sample a.pdf img || fail "pdf_sample sample failed"
+"$SAMPLE" sample b.pdf img || fail "pdf_sample sample (second run) failed"
+[ -s a.pdf ] || { echo "no PDF written" >&2; exit 1; }
+
+# --- determinism ---------------------------------------------------------
+cmp -s a.pdf b.pdf || fail "two writes of the same layout differ"
+if locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
+    LC_ALL=de_DE.UTF-8 "$SAMPLE" sample de.pdf img || fail "pdf_sample under de_DE failed"
+    grep -q '^decimal_point ,$' de.pdf.expect || fail "de_DE.UTF-8 was not in force (no decimal comma)"
+    cmp -s a.pdf de.pdf || fail "the PDF written under de_DE.UTF-8 differs"
+else
+    echo "note: locale de_DE.UTF-8 not installed; decimal-comma check skipped" >&2
+fi
+grep -q '^decimal_point \.$' a.pdf.expect || fail "C.UTF-8 run: unexpected decimal point"
+
+# --- structure -----------------------------------------------------------
+quiet qpdf.out qpdf --check a.pdf
+grep -q 'No syntax or stream encoding errors found' qpdf.out || fail "qpdf --check: errors"
+grep -qi 'warning' qpdf.out && fail "qpdf --check printed a warning"
+
+# --- fonts: both used faces embedded, subset, with ToUnicode; the loaded
+# but unused italic is not in the file -----------------------------------
+quiet fonts.out pdffonts a.pdf
+nfonts=$(tail -n +3 fonts.out | wc -l)
+[ "$nfonts" -eq 2 ] || fail "expected 2 fonts, pdffonts lists $nfonts"
+tail -n +3 fonts.out | grep -v 'CID TrueType *Identity-H *yes yes yes' &&
+    fail "a font is not embedded/subset/unicode"
+grep -q 'NotoSerif-Regular' fonts.out || fail "Noto Serif Regular missing"
+grep -q 'NotoSerif-Bold' fonts.out || fail "Noto Serif Bold missing"
+grep -qi 'italic' fonts.out && fail "the unused italic face was embedded"
+
+# --- text extraction -----------------------------------------------------
+quiet text.out pdftotext -enc UTF-8 a.pdf text.out.txt
+for s in 'Bildung im Blick' 'Übergänge' 'Größe' 'Straße' '„Zitat“' '– 12,50 €' \
+    'Ελληνικά' 'Кириллица' 'Łódź' 'Gdańsk' 'Wałęsa' 'Schulentwicklung' \
+    'AVATAR' 'Website' 'Weiter' 'Seite zwei' 'Ende'; do
+    grep -qF -- "$s" text.out.txt || fail "pdftotext: '$s' not found"
+done
+grep -q $'\xC2\xAD' text.out.txt && fail "a soft hyphen was drawn"
+
+# --- info ------------------------------------------------------------------
+quiet info.out pdfinfo a.pdf
+grep -qx 'Title: *Bildung im Blick – Ausgabe 2026/1: Übergänge' info.out || fail "pdfinfo: title"
+grep -qx 'Author: *Redaktion der Bildungsregion Landkreis Stade' info.out || fail "pdfinfo: author"
+grep -qx 'Keywords: *Bildung, Übergänge, Schule' info.out || fail "pdfinfo: keywords"
+grep -qx 'CreationDate: *Thu Jan  1 00:00:00 2026 UTC' info.out || fail "pdfinfo: creation date"
+grep -qx 'Pages: *3' info.out || fail "pdfinfo: page count"
+grep -q '^Page size: *595.276 x 841.89 pts' info.out || fail "pdfinfo: page size"
+grep -qx 'PDF version: *1.4' info.out || fail "pdfinfo: version (soft masks need 1.4)"
+
+# --- every word where the engine put it (x, width with kerning, baseline) ---
+quiet bbox.out pdftotext -bbox a.pdf bbox.html
+check_words() { # expect-file bbox-html
+    awk -v tol=0.5 '
+        FNR == NR {
+            if ($1 == "decimal_point") next
+            n++; pg[n] = $1; wd[n] = $2; x0[n] = $3; x1[n] = $4; y1[n] = $5; next
+        }
+        /<page / { page++ }
+        /<word / {
+            w = $0; sub(/.*">/, "", w); sub(/<\/word>.*/, "", w)
+            match($0, /xMin="[^"]*"/); a = substr($0, RSTART + 6, RLENGTH - 7)
+            match($0, /xMax="[^"]*"/); b = substr($0, RSTART + 6, RLENGTH - 7)
+            match($0, /yMax="[^"]*"/); c = substr($0, RSTART + 6, RLENGTH - 7)
+            for (i = 1; i <= n; i++)
+                if (!ok[i] && pg[i] == page && wd[i] == w) {
+                    d0 = a - x0[i]; d1 = b - x1[i]; d2 = c - y1[i]
+                    if (d0 < 0) d0 = -d0
+                    if (d1 < 0) d1 = -d1
+                    if (d2 < 0) d2 = -d2
+                    if (d0 <= tol && d1 <= tol && d2 <= tol) { ok[i] = 1; break }
+                }
+        }
+        END {
+            bad = 0
+            for (i = 1; i <= n; i++)
+                if (!ok[i]) {
+                    printf "word %s (page %d) not at x %s..%s, yMax %s\n", wd[i], pg[i], x0[i], x1[i], y1[i]
+                    bad++
+                }
+            if (n < 10) { print "too few words in the expectation"; bad++ }
+            exit bad ? 1 : 0
+        }' "$1" "$2"
+}
+check_words a.pdf.expect bbox.html || fail "word positions"
+# kerning is applied: the kerned AVATAR is narrower than the unkerned one
+widths=$(grep '>AVATAR<' bbox.html | sed 's/.*xMin="\([^"]*\)".*xMax="\([^"]*\)".*/\1 \2/' |
+    awk '{ printf "%.3f ", $2 - $1 }')
+set -- $widths
+[ $# -eq 2 ] && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b - 2) }' ||
+    fail "kerning not visible (AVATAR widths: $widths)"
+
+# --- images: the PNG (with soft mask) is embedded once though used twice; the
+# JPEG goes in as DCT ------------------------------------------------------
+quiet images.out pdfimages -list a.pdf
+[ "$(awk '$3 == "image"' images.out | wc -l)" -eq 3 ] || fail "pdfimages: expected 3 image uses"
+[ "$(awk '$3 == "smask"' images.out | wc -l)" -eq 2 ] || fail "pdfimages: expected 2 soft mask uses"
+grep -q ' jpeg ' images.out || fail "pdfimages: the JPEG was not embedded as DCT"
+pngids=$(awk '$3 == "image" && $9 == "image" { print $11 }' images.out | sort -u | wc -l)
+[ "$pngids" -eq 1 ] || fail "the PNG used twice was embedded $pngids times"
+
+# --- rendering: poppler draws every page without a word on stderr -----------
+quiet render.out pdftoppm -r 20 -png a.pdf page
+
+# --- links, outline, page labels (qpdf's JSON, read with Python) ------------
+quiet json.out qpdf --json a.pdf
+/usr/bin/python3 - json.out <<'EOF' || fail "links/outline/page labels"
+import json, sys
+d = json.load(open(sys.argv[1]))
+objs = {}
+for k, v in d["qpdf"][1].items():
+    if k.startswith("obj:"):
+        objs[k[4:]] = v.get("value", v.get("stream", {}).get("dict"))
+bad = []
+def deref(v):
+    return objs.get(v, v) if isinstance(v, str) and v.endswith(" R") else v
+pages = d["pages"]
+annots = [deref(a) for a in deref(objs[pages[0]["object"]]).get("/Annots", [])]
+uris = [a["/A"]["/URI"] for a in annots if "/A" in a]
+if uris != ["u:https://www.bildungsregion-stade.de/"]:
+    bad.append("URI link: %r" % uris)
+dests = [deref(a["/Dest"]) for a in annots if "/Dest" in a]
+if len(dests) != 1 or dests[0][0] != pages[1]["object"] or dests[0][1:] != ["/XYZ", None, 700, None]:
+    bad.append("internal link: %r" % dests)
+for a in annots:
+    if a.get("/Border") != [0, 0, 0]:
+        bad.append("link border: %r" % a.get("/Border"))
+labels = d["pagelabels"]
+want = [(0, {}), (1, {"/S": "/D", "/St": 2})]
+got = [(l["index"], {k: v for k, v in l["label"].items() if not (k == "/St" and v == 1 and "/S" not in l["label"])}) for l in labels]
+if got != want:
+    bad.append("page labels: %r" % got)
+ol = d["outlines"]
+def walk(items, depth, out):
+    for o in items:
+        out.append((depth, o["title"], o["destpageposfrom1"], o["open"] if o["kids"] else None))
+        walk(o["kids"], depth + 1, out)
+flat = []
+walk(ol, 0, flat)
+want = [(0, "Bildung im Blick", 1, True), (1, "Übergänge gestalten", 2, False),
+        (2, "Größe & Maß", 2, None), (1, "Ende", 3, None)]
+if flat != want:
+    bad.append("outline: %r" % flat)
+for b in bad:
+    print(b)
+sys.exit(1 if bad else 0)
+EOF
+
+# --- bad items: still a valid PDF, nothing on stderr from poppler -----------
+"$SAMPLE" hostile h.pdf img 2>hostile.err || fail "pdf_sample hostile failed"
+grep -q 'image .*kaputt.png: truncated PNG' hostile.err || fail "hostile: broken PNG not reported"
+quiet hq.out qpdf --check h.pdf
+quiet hf.out pdffonts h.pdf
+quiet ht.out pdftotext h.pdf ht.txt
+quiet hi.out pdfinfo h.pdf
+quiet hr.out pdftoppm -r 20 -png h.pdf hpage
+grep -qx 'Pages: *4' hi.out || fail "hostile: page count"
+
+# --- an unwritable path: -1 and a diagnostic, no crash ----------------------
+"$SAMPLE" fail img >fail.out 2>&1 || fail "unwritable path: no error reported"
+grep -q 'edition.yaml: error: PDF library error' fail.out || fail "unwritable path: message"
+
+# --- print variant: bleed, trim box, crop marks, CMYK, output intent --------
+"$SAMPLE" sample p.pdf img print || fail "pdf_sample print failed"
+quiet pq.out qpdf --check p.pdf
+quiet pi.out pdfinfo -box p.pdf
+quiet pf.out pdffonts p.pdf
+# trim 595.276 x 841.89, bleed 8.504, marks 18 outside the bleed
+grep -q '^Page size: *648.284 x 894.898 pts' pi.out || fail "print: media size"
+grep -q '^MediaBox: *0.00 *0.00 *648.28 *894.90$' pi.out || fail "print: media size"
+grep -q '^TrimBox: *26.50 *26.50 *621.78 *868.39$' pi.out || fail "print: trim box"
+grep -q '^BleedBox: *18.00 *18.00 *630.28 *876.90$' pi.out || fail "print: bleed box"
+quiet pb.out pdftotext -bbox p.pdf pbbox.html
+check_words p.pdf.expect pbbox.html || fail "print: word positions"
+quiet pqdf.out qpdf --qdf --object-streams=disable p.pdf pqdf.pdf
+grep -aq '/S /GTS_PDFX' pqdf.pdf || fail "print: no PDF/X output intent"
+grep -aq '/DestOutputProfile' pqdf.pdf || fail "print: no output profile"
+grep -aq ' rg$' pqdf.pdf && fail "print: RGB colour operators in the content"
+grep -aq ' k$' pqdf.pdf || fail "print: no CMYK colour operators"
+
+# --- valgrind (if installed): no invalid access, no definite leak -----------
+if command -v valgrind >/dev/null; then
+    valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+        "$SAMPLE" sample v.pdf img >vg.out 2>&1
+    [ $? -eq 99 ] && { fail "valgrind (sample)"; head -30 vg.out >&2; }
+    valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+        "$SAMPLE" hostile vh.pdf img >vgh.out 2>&1
+    [ $? -eq 99 ] && { fail "valgrind (hostile)"; head -30 vgh.out >&2; }
+    valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+        "$SAMPLE" fail img >vgf.out 2>&1
+    [ $? -eq 99 ] && { fail "valgrind (error path)"; head -30 vgf.out >&2; }
+fi
+
+if [ $fails -ne 0 ]; then
+    echo "$fails check(s) failed; files in $WORK" >&2
+    exit 1
+fi
+echo "pdf_test: all checks passed"
