@@ -32,14 +32,14 @@ static const char css[] =
     ".subtitle{font-size:1.25rem;margin:0 0 1em;color:#444}\n"
     ".byline,.meta{font-family:system-ui,sans-serif;font-size:.9rem;color:#555}\n"
     ".lead{font-weight:bold}\n"
-    "figure{margin:1.5em 0}\nimg{max-width:100%;height:auto}\n"
-    "figcaption{font-size:.85rem;color:#555}\n.credit{font-style:italic}\n"
+    "figure,.figure{margin:1.5em 0}\nimg{max-width:100%;height:auto}\n"
+    "figcaption,.caption{font-size:.85rem;color:#555;margin:.3em 0}\n.credit{font-style:italic}\n"
     "blockquote{border-left:3px solid var(--accent);margin-left:0;padding-left:1em}\n"
     "pre{overflow-x:auto;background:#f4f4f4;padding:.75em}\n"
     ".edition{margin-bottom:3em;overflow:hidden}\n"
     ".cover{float:right;max-width:10em;margin:0 0 1em 1em}\n"
     ".articles{padding-left:1.2em}\n.articles li{margin:.4em 0}\n"
-    "footer{margin-top:3em;border-top:1px solid #ccc;font-family:system-ui,sans-serif;"
+    ".footer{margin-top:3em;border-top:1px solid #ccc;font-family:system-ui,sans-serif;"
     "font-size:.9rem;color:#555}\n";
 
 /* ---- a checked writer (HTML flavour: no indentation, full end tags) ------ */
@@ -73,10 +73,18 @@ static void h_end_void(hw *h)
     ck(h, xmlTextWriterEndElement(h->w));
 }
 
+/* Attribute values are escaped here (& < > " ') and written raw: without an
+ * XML declaration the writer would turn every non-ASCII character into a
+ * character reference. */
 static void h_attr(hw *h, const char *name, const char *value, const jr_src *src)
 {
     char *c = jr_xml_clean(value ? value : "", src);
-    ck(h, xmlTextWriterWriteAttribute(h->w, (const xmlChar *)name, (const xmlChar *)c));
+    jr_buf b = {0};
+    jr_html_escape(&b, c);
+    ck(h, xmlTextWriterStartAttribute(h->w, (const xmlChar *)name));
+    ck(h, xmlTextWriterWriteRaw(h->w, (const xmlChar *)(b.data ? b.data : "")));
+    ck(h, xmlTextWriterEndAttribute(h->w));
+    jr_buf_free(&b);
     free(c);
 }
 
@@ -91,6 +99,18 @@ static void h_text(hw *h, const char *text, const jr_src *src)
 static void h_raw(hw *h, const char *html)
 {
     ck(h, xmlTextWriterWriteRaw(h->w, (const xmlChar *)html));
+}
+
+/* A div standing in for an HTML5 sectioning element (libxml2's HTML 4
+ * parser, as in xmllint --html, reports header/main/article/... as
+ * invalid); the ARIA role keeps the meaning for assistive technology. */
+static void h_div(hw *h, const char *cls, const char *role)
+{
+    h_start(h, "div");
+    if (cls)
+        h_attr(h, "class", cls, NULL);
+    if (role)
+        h_attr(h, "role", role, NULL);
 }
 
 static void h_elem(hw *h, const char *name, const char *cls, const char *text, const jr_src *src)
@@ -224,8 +244,7 @@ static void write_head(hw *h, const jr_journal *j, const char *title, const jr_s
 static void write_site_header(hw *h, const jr_journal *j, const char *up, bool with_subtitle)
 {
     jr_src sj = {j->yaml_path, 0, "journal"};
-    h_start(h, "header");
-    h_attr(h, "class", "site", NULL);
+    h_div(h, "site", "banner");
     h_start(h, with_subtitle ? "h1" : "p");
     h_start(h, "a");
     char *home = jr_xasprintf("%sindex.html", up);
@@ -244,7 +263,7 @@ static void write_footer(hw *h, const jr_journal *j, const char *up, bool back_l
 {
     jr_src sj = {j->yaml_path, 0, "journal"};
     bool de = jr_lang_is_german(jlang(j));
-    h_start(h, "footer");
+    h_div(h, "footer", "contentinfo");
     h_raw(h, "\n");
     if (back_link) {
         h_start(h, "p");
@@ -348,11 +367,11 @@ int jr_html_write_article(const jr_journal *j, const jr_edition *e, const jr_art
     h_start(&h, "body");
     h_raw(&h, "\n");
     write_site_header(&h, j, "../", false);
-    h_start(&h, "main");
+    h_div(&h, "main", "main");
     h_raw(&h, "\n");
-    h_start(&h, "article");
+    h_div(&h, "article", "article");
     h_raw(&h, "\n");
-    h_start(&h, "header");
+    h_div(&h, "article-header", NULL);
     h_raw(&h, "\n");
     if (sec && sec->title) {
         h_elem(&h, "p", "kicker", sec->title, NULL);
@@ -374,11 +393,10 @@ int jr_html_write_article(const jr_journal *j, const jr_edition *e, const jr_art
         free(by);
     }
     jr_date d = jr_article_date(e, a);
-    char iso[16], human[40];
-    jr_date_format(&d, iso);
+    char human[40];
     jr_fmt_date_long(&d, lang, human);
-    h_start(&h, "time");
-    h_attr(&h, "datetime", iso, NULL);
+    h_start(&h, "span");
+    h_attr(&h, "class", "date", NULL);
     h_text(&h, human, NULL);
     h_end(&h);
     h_end(&h);
@@ -388,15 +406,15 @@ int jr_html_write_article(const jr_journal *j, const jr_edition *e, const jr_art
 
     char *src = image_src("", a->image);
     if (src) {
-        h_start(&h, "figure");
-        h_attr(&h, "class", "lead-image", NULL);
+        h_div(&h, "figure lead-image", NULL);
         h_start(&h, "img");
         h_attr(&h, "src", src, &si);
         h_attr(&h, "alt", a->image_alt ? a->image_alt : (a->image_caption ? a->image_caption : ""),
                &si);
         h_end_void(&h);
         if (a->image_caption || a->image_credit) {
-            h_start(&h, "figcaption");
+            h_start(&h, "p");
+            h_attr(&h, "class", "caption", NULL);
             if (a->image_caption)
                 h_text(&h, a->image_caption, &si);
             if (a->image_credit) {
@@ -441,8 +459,7 @@ static void write_edition(hw *h, const jr_journal *j, const jr_feed_options *opt
     const char *lang = jlang(j);
     bool de = jr_lang_is_german(lang);
     jr_src se = {e->yaml_path, 0, "edition"};
-    h_start(h, "section");
-    h_attr(h, "class", "edition", NULL);
+    h_div(h, "edition", "region");
     char *anchor = jr_xasprintf("edition-%s", e->id);
     h_attr(h, "id", anchor, &se);
     free(anchor);
@@ -472,13 +489,12 @@ static void write_edition(hw *h, const jr_journal *j, const jr_feed_options *opt
         h_raw(h, "\n");
     }
     jr_date d = jr_edition_date(e);
-    char iso[16], human[40];
-    jr_date_format(&d, iso);
+    char human[40];
     jr_fmt_date_long(&d, lang, human);
     h_start(h, "p");
     h_attr(h, "class", "meta", NULL);
-    h_start(h, "time");
-    h_attr(h, "datetime", iso, NULL);
+    h_start(h, "span");
+    h_attr(h, "class", "date", NULL);
     h_text(h, human, NULL);
     h_end(h);
     h_end(h);
@@ -564,7 +580,7 @@ int jr_html_write_index(const jr_journal *j, const jr_feed_options *opt, const c
     h_start(&h, "body");
     h_raw(&h, "\n");
     write_site_header(&h, j, "", true);
-    h_start(&h, "main");
+    h_div(&h, "main", "main");
     h_raw(&h, "\n");
     /* Editions are stored oldest first; the archive shows the newest first. */
     for (size_t k = j->neditions; k-- > 0;)
