@@ -670,7 +670,7 @@ jr_doc *jr_markdown_parse_string(const char *text, size_t len, const char *lang,
     p.line_off = first_line > 1 ? first_line - 1 : 0;
     p.src = text;
     p.srclen = len;
-    cmark_node *root = cmark_parse_document(text, len, CMARK_OPT_SMART);
+    cmark_node *root = cmark_parse_document(text, len, CMARK_OPT_SMART | CMARK_OPT_VALIDATE_UTF8);
     if (root) {
         walk(&p, root);
         cmark_node_free(root);

@@ -141,6 +141,13 @@ static void dashes_and_dots(text *t)
             while (i + run < t->n && t->cp[i + run] == c && t->piece[i + run] == t->piece[i])
                 run++;
         }
+        /* a hyphen standing alone between words is meant as a dash */
+        if (c == '-' && run == 1 && !t->fixed[i] && w >= 2 && t->cp[w - 1] == ' ' &&
+            !is_space(t->cp[w - 2]) && i + 1 < t->n && t->cp[i + 1] == ' ') {
+            t->cp[w] = 0x2013, t->piece[w] = t->piece[i], t->fixed[w] = false;
+            w++, i++;
+            continue;
+        }
         if (c == '-' && run >= 2 && !t->fixed[i]) {
             /* as cmark: all em dashes if the run divides by 3, else all en
              * dashes if by 2, else em dashes and one or two en dashes */

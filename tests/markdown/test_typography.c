@@ -70,7 +70,8 @@ static void test_strings(void)
     check("de", "x-----y", "x—–y");
     check("de", "x------y", "x——y");
     check("de", "Warte....", "Warte….");
-    check("de", "a - b", "a - b");
+    check("de", "a - b", "a~– b");
+    check("de", "- a -b c- d", "- a -b c- d");
     /* non-breaking spaces */
     check("de", "12 € und 30 % und 5 km und 10 Uhr", "12~€ und 30~% und 5~km und 10~Uhr");
     check("de", "2.500 Euro, 3,5 Mio. Menschen, 20 °C", "2.500~Euro, 3,5~Mio. Menschen, 20~°C");
