@@ -909,9 +909,14 @@ static void compute(jr_hyphenator *h, const char *word, size_t len)
     if (e - s < 2)
         return;
 
+    /* an inner '.' makes it a name like "landkreis-stade.de" or "www.x.org" */
+    for (size_t i = s; i + 1 < e; i++)
+        if (cps[i] == '.' && is_word_char(cps[i + 1]))
+            return;
     bool soft = false, hard = false, digit = false;
-    for (size_t i = s; i < e; i++) {
+    for (size_t i = 0; i < n; i++) /* even a stray one outside: the author decides */
         soft |= cps[i] == 0xAD;
+    for (size_t i = s; i < e; i++) {
         hard |= is_hard_hyphen(cps[i]);
         digit |= is_digit(cps[i]);
     }
@@ -928,6 +933,7 @@ static void compute(jr_hyphenator *h, const char *word, size_t len)
     }
     if (digit)
         return;
+
     if (exception_run(h, s, e))
         return;
     /* letter runs between inner marks ("Schüler:innen", "Lehrer*innen") */

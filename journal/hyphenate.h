@@ -15,15 +15,25 @@
 
 typedef struct jr_hyphenator jr_hyphenator;
 
-/* Load patterns for a BCP 47 language ("de", "de-DE", "en"). Returns NULL
- * when no patterns are installed for it. */
+/* Load patterns for a BCP 47 language ("de", "de-DE", "de_AT", "en-GB"):
+ * hyph_<ll>_<RR>.dic, else the language's usual region (de: DE, en: US),
+ * else hyph_<ll>.dic, from /usr/share/hyphen, or only from the folder in
+ * the environment variable JOURNAL_HYPHEN_DIR when that is set (tests).
+ * Returns NULL when no patterns are installed for it (about 25 ms for the
+ * German patterns: they are read without hnj_hyphen_load, which takes
+ * seconds for them, into the same automaton). */
 jr_hyphenator *jr_hyphenator_new(const char *lang);
 void jr_hyphenator_free(jr_hyphenator *h);
+/* Letters before and after a pattern break (default 2 and 3; libhyphen
+ * itself never breaks before 2 letters). Exceptions are not limited. */
 void jr_hyphenator_set_limits(jr_hyphenator *h, int left_min, int right_min);
 
 /* Read an exception file: one word a line, hyphens at the allowed breaks
  * ("Ar-beits-markt-in-te-gra-tion"), '#' starts a comment. Returns the
- * number of words read, or -1 when the file cannot be read. */
+ * number of words read, or -1 when the file cannot be read. A word is
+ * looked up in lower case, without the punctuation around it; a later
+ * entry for the same word replaces the earlier one; a word without hyphens
+ * is never broken. */
 int jr_hyphenator_load_exceptions(jr_hyphenator *h, const char *path);
 void jr_hyphenator_add_exception(jr_hyphenator *h, const char *hyphenated_word);
 
@@ -42,9 +52,10 @@ void jr_hyphenator_add_exception(jr_hyphenator *h, const char *hyphenated_word);
  *    measuring and drawing.
  *  - Quotes and stops around the word („Wort“, (Wort), Wort.) are skipped;
  *    offsets are still into the whole `word`. Tokens with a digit get no
- *    pattern breaks; tokens with '@' or "://" get none at all (URLs are
- *    broken by the layout engine). Text outside ISO-8859-1 gets no pattern
- *    breaks (only exceptions and hyphens apply).
+ *    pattern breaks (hyphens still count); tokens with '@', "://" or an
+ *    inner '.' ("www.landkreis-stade.de") get none at all: addresses are
+ *    broken by the layout engine. Letters outside ISO-8859-1 get no pattern
+ *    breaks with the German patterns (only exceptions and hyphens apply).
  * explicit_out may be NULL. */
 size_t jr_hyphenate(jr_hyphenator *h, const char *word, size_t len, size_t *points /* OUT */,
                     bool *explicit_out /* OUT, may be NULL */, size_t max);

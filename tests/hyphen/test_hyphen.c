@@ -1,0 +1,294 @@
+/* Hyphenation: the German word list (tests/hyphen/words-de.txt with
+ * exceptions-de.txt), the rules on top of the patterns, languages and
+ * pathological input. Run from the source root. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hyphenate.h"
+#include "util.h"
+
+static int failures;
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
+            failures++;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+static void check_show(jr_hyphenator *h, const char *word, const char *want, int line)
+{
+    char *got = jr_hyphenate_show(h, word);
+    if (!got || strcmp(got, want) != 0) {
+        fprintf(stderr, "%s:%d: %s: got %s, want %s\n", __FILE__, line, word, got ? got : "(null)",
+                want);
+        failures++;
+    }
+    free(got);
+}
+#define SHOW(h, word, want) check_show(h, word, want, __LINE__)
+
+static void test_word_list(void)
+{
+    jr_hyphenator *h = jr_hyphenator_new("de");
+    CHECK(h != NULL);
+    if (!h)
+        return;
+    CHECK(jr_hyphenator_load_exceptions(h, "tests/hyphen/exceptions-de.txt") == 4);
+    size_t len;
+    char *text = jr_read_file("tests/hyphen/words-de.txt", &len);
+    CHECK(text != NULL);
+    int n = 0;
+    for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+        if (line[0] == '#')
+            continue;
+        char *tab = strchr(line, '\t');
+        CHECK(tab != NULL);
+        if (!tab)
+            continue;
+        *tab = '\0';
+        char *got = jr_hyphenate_show(h, line);
+        if (strcmp(got, tab + 1) != 0) {
+            fprintf(stderr, "words-de.txt: %s: got %s, want %s\n", line, got, tab + 1);
+            failures++;
+        }
+        free(got);
+        n++;
+    }
+    CHECK(n >= 50);
+    free(text);
+    jr_hyphenator_free(h);
+}
+
+static void test_rules(void)
+{
+    jr_hyphenator *h = jr_hyphenator_new("de-DE");
+    CHECK(h != NULL);
+    if (!h)
+        return;
+    char hy[64];
+
+    /* one-letter pieces: the patterns say stau-b-ecken and alt-bau-e-r-hal-tung */
+    CHECK(jr_hyphenator_raw(h, "staubecken", 10, hy) == 0);
+    CHECK((hy[3] & 1) && (hy[4] & 1)); /* after "stau" and after "b" */
+    SHOW(h, "Staubecken", "Stau-becken");
+    CHECK(jr_hyphenator_raw(h, "altbauerhaltung", 15, hy) == 0);
+    CHECK((hy[5] & 1) && (hy[6] & 1) && (hy[7] & 1));
+    SHOW(h, "Altbauerhaltung", "Alt-bau-er-hal-tung");
+    SHOW(h, "Regionalentwicklung", "Re-gio-nal-ent-wick-lung"); /* not re-gi-o-nal */
+
+    /* limits: default 2 left, 3 right */
+    SHOW(h, "Ausbildungsmesse", "Aus-bil-dungs-messe");
+    SHOW(h, "Abend", "Abend");
+    jr_hyphenator_set_limits(h, 4, 2);
+    SHOW(h, "Ausbildungsmesse", "Ausbil-dungs-mes-se");
+    SHOW(h, "Bildung", "Bildung"); /* "Bil": 3 letters, fewer than 4 */
+    jr_hyphenator_set_limits(h, 2, 3);
+    SHOW(h, "Ausbildungsmesse", "Aus-bil-dungs-messe");
+
+    /* case: capitals and all-capitals are looked up in lower case */
+    SHOW(h, "BILDUNGSREGION", "BIL-DUNGS-RE-GION");
+    SHOW(h, "übergangsmanagement", "über-gangs-ma-nage-ment");
+
+    /* punctuation around the word; offsets are into the whole string */
+    SHOW(h,
+         "\xe2\x80\x9e"
+         "Bildungsregion\xe2\x80\x9c,",
+         "\xe2\x80\x9e"
+         "Bil-dungs-re-gion\xe2\x80\x9c,");
+    SHOW(h, "(Grundschule)", "(Grund-schule)");
+    SHOW(h, "Sprachf\xc3\xb6rderung.", "Sprach-f\xc3\xb6r-de-rung.");
+    SHOW(h, "Bildung:", "Bil-dung:");
+    size_t pts[16];
+    bool ex[16];
+    const char *q = "\xe2\x80\x9e"
+                    "Bildung\xe2\x80\x9c";
+    CHECK(jr_hyphenate(h, q, strlen(q), pts, ex, 16) == 1);
+    CHECK(pts[0] == 6 && !ex[0]); /* 3 bytes of „ + "Bil" */
+
+    /* hard hyphens: the only breaks, after the hyphen, no added hyphen */
+    const char *kita = "Kita-Leitung";
+    CHECK(jr_hyphenate(h, kita, strlen(kita), pts, ex, 16) == 1);
+    CHECK(pts[0] == 5 && ex[0]);
+    SHOW(h, "E-Mail", "E-|Mail");
+    SHOW(h, "Max-Planck-Gymnasium", "Max-|Planck-|Gymnasium");
+    SHOW(h, "Kita-", "Kita-"); /* "Kita- und Schulleitung" */
+    SHOW(h, "-Kita", "-Kita");
+    SHOW(h, "G8-Schule", "G8-|Schule");
+    SHOW(h,
+         "Schul\xe2\x80\x90"
+         "leitung",
+         "Schul\xe2\x80\x90|leitung"); /* U+2010 */
+
+    /* soft hyphens: the only breaks, at the U+00AD, hyphen added by the caller */
+    const char *soft = "Fach\xc2\xad"
+                       "kr\xc3\xa4"
+                       "fte\xc2\xadsicherung";
+    size_t n = jr_hyphenate(h, soft, strlen(soft), pts, ex, 16);
+    CHECK(n == 2);
+    CHECK(pts[0] == 4 && !ex[0]);
+    CHECK(n == 2 && pts[1] == 13 && !ex[1]);
+    SHOW(h, soft,
+         "Fach-kr\xc3\xa4"
+         "fte-sicherung");
+    char buf[64];
+    strcpy(buf, soft);
+    size_t blen = jr_strip_soft_hyphens(buf, strlen(buf));
+    CHECK(blen == strlen("Fachkr\xc3\xa4"
+                         "ftesicherung") &&
+          strcmp(buf, "Fachkr\xc3\xa4"
+                      "ftesicherung") == 0);
+    SHOW(h,
+         "\xc2\xad"
+         "Bildung",
+         "Bildung"); /* a stray soft hyphen: no break there, and no pattern breaks */
+
+    /* no pattern breaks: digits, addresses, letters outside Latin-1 */
+    SHOW(h, "2026", "2026");
+    SHOW(h, "Covid19Pandemie", "Covid19Pandemie");
+    SHOW(h, "https://www.landkreis-stade.de/bildung", "https://www.landkreis-stade.de/bildung");
+    SHOW(h, "bildungsbuero@landkreis-stade.de", "bildungsbuero@landkreis-stade.de");
+    SHOW(h, "www.bildungsregion-stade.de", "www.bildungsregion-stade.de");
+    SHOW(h,
+         "\xc5\x81\xc3\xb3" /* Łódź */
+         "d\xc5\xba",
+         "\xc5\x81\xc3\xb3"
+         "d\xc5\xba");
+    const char *gdansk = "Gda\xc5\x84skerstra\xc3\x9f"
+                         "e";
+    CHECK(jr_hyphenate(h, gdansk, strlen(gdansk), pts, ex, 16) == 0);
+    CHECK(jr_hyphenate(h, "\xff\xfe", 2, pts, ex, 16) == 0); /* invalid UTF-8 */
+    CHECK(jr_hyphenate(h, "", 0, pts, ex, 16) == 0);
+
+    /* max bounds the answer; a cached answer is the same */
+    const char *w = "Kindertageseinrichtung";
+    CHECK(jr_hyphenate(h, w, strlen(w), pts, NULL, 2) == 2);
+    size_t a[16], b[16];
+    size_t na = jr_hyphenate(h, w, strlen(w), a, NULL, 16);
+    size_t nb = jr_hyphenate(h, w, strlen(w), b, NULL, 16);
+    CHECK(na == 6 && na == nb && memcmp(a, b, na * sizeof *a) == 0);
+    jr_hyphenator_free(h);
+}
+
+static void test_exceptions(void)
+{
+    jr_hyphenator *h = jr_hyphenator_new("de_DE");
+    CHECK(h != NULL);
+    if (!h)
+        return;
+    SHOW(h, "Arbeitsmarktintegration", "Ar-beits-mark-tin-te-gra-tion"); /* the patterns */
+    CHECK(jr_hyphenator_load_exceptions(h, "tests/hyphen/exceptions-de.txt") == 4);
+    CHECK(jr_hyphenator_load_exceptions(h, "tests/hyphen/no-such-file.txt") == -1);
+    /* the cached answer was dropped; the lookup ignores case and punctuation */
+    SHOW(h, "Arbeitsmarktintegration", "Ar-beits-markt-in-te-gra-tion");
+    SHOW(h, "ARBEITSMARKTINTEGRATION", "AR-BEITS-MARKT-IN-TE-GRA-TION");
+    SHOW(h, "(Arbeitsmarktintegration).", "(Ar-beits-markt-in-te-gra-tion).");
+    /* exceptions beat the limits; a later entry replaces an earlier one; no
+     * hyphen means no break */
+    jr_hyphenator_add_exception(h, "Ab-end");
+    SHOW(h, "Abend", "Ab-end");
+    jr_hyphenator_add_exception(h, "Abend");
+    SHOW(h, "Abend", "Abend");
+    jr_hyphenator_add_exception(h, "Sta-de");
+    SHOW(h, "Stade", "Sta-de");
+    /* letters outside Latin-1 can be listed */
+    jr_hyphenator_add_exception(h, "\xc5\x81\xc3\xb3" /* Łó-dź */
+                                   "-d\xc5\xba");
+    SHOW(h,
+         "\xc5\x81\xc3\xb3"
+         "d\xc5\xba",
+         "\xc5\x81\xc3\xb3"
+         "-d\xc5\xba");
+    jr_hyphenator_free(h);
+}
+
+static void test_languages(void)
+{
+    CHECK(jr_hyphenator_new(NULL) == NULL);
+    CHECK(jr_hyphenator_new("") == NULL);
+    CHECK(jr_hyphenator_new("xx") == NULL);
+    CHECK(jr_hyphenator_new("x") == NULL);
+    CHECK(jr_hyphenator_new("../../etc/passwd") == NULL);
+    const char *ok[] = {"de", "de-DE", "de_DE", "DE-de", "de-AT", "de-CH", "de-Latn-DE"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        jr_hyphenator *h = jr_hyphenator_new(ok[i]);
+        if (!h) {
+            fprintf(stderr, "%s:%d: no patterns for %s\n", __FILE__, __LINE__, ok[i]);
+            failures++;
+            continue;
+        }
+        SHOW(h, "Bildungsregion", "Bil-dungs-re-gion");
+        jr_hyphenator_free(h);
+    }
+
+    /* an override folder: only it is searched */
+    setenv("JOURNAL_HYPHEN_DIR", "tests/hyphen/dicts", 1);
+    CHECK(jr_hyphenator_new("de") == NULL);
+    jr_hyphenator *la = jr_hyphenator_new("la"); /* ISO8859-1, pattern "1b" */
+    CHECK(la != NULL);
+    if (la) {
+        SHOW(la, "abcabcabc", "abca-bcabc"); /* 2 letters left, 3 right */
+        jr_hyphenator_free(la);
+    }
+    jr_hyphenator *pl = jr_hyphenator_new("pl-PL"); /* UTF-8, pattern "1ł" */
+    CHECK(pl != NULL);
+    if (pl) {
+        SHOW(pl,
+             "ma\xc5\x82"
+             "a\xc5\x82"
+             "a\xc5\x82"
+             "a",
+             "ma-\xc5\x82"
+             "a-\xc5\x82"
+             "a\xc5\x82"
+             "a");
+        jr_hyphenator_free(pl);
+    }
+    unsetenv("JOURNAL_HYPHEN_DIR");
+}
+
+static void test_pathological(void)
+{
+    jr_hyphenator *h = jr_hyphenator_new("de");
+    CHECK(h != NULL);
+    if (!h)
+        return;
+    size_t n = 100000;
+    char *w = jr_xmalloc(n + 1);
+    for (size_t i = 0; i < n; i++)
+        w[i] = "bildungsregion"[i % 14];
+    w[n] = '\0';
+    size_t pts[64];
+    bool ex[64];
+    CHECK(jr_hyphenate(h, w, n, pts, ex, 64) <= 64);
+    for (size_t i = 0; i < n; i++)
+        w[i] = (i % 3 == 2) ? '-' : 'a';
+    size_t k = jr_hyphenate(h, w, n, pts, ex, 64);
+    CHECK(k == 64);
+    for (size_t i = 0; i < k; i++)
+        CHECK(pts[i] > 0 && pts[i] < n && w[pts[i] - 1] == '-' && ex[i]);
+    for (size_t i = 0; i < n; i += 2) { /* ä ä ä ... */
+        w[i] = '\xc3';
+        w[i + 1] = '\xa4';
+    }
+    CHECK(jr_hyphenate(h, w, n, pts, ex, 64) <= 64);
+    free(w);
+    jr_hyphenator_free(h);
+}
+
+int main(void)
+{
+    test_word_list();
+    test_rules();
+    test_exceptions();
+    test_languages();
+    test_pathological();
+    if (failures) {
+        fprintf(stderr, "%d failure(s)\n", failures);
+        return 1;
+    }
+    return 0;
+}
