@@ -40,6 +40,10 @@ HPDF_OutputIntent HPDF_OutputIntent_New(HPDF_Doc pdf, const char *identifier, co
                                         HPDF_Array outputprofile);
 HPDF_STATUS HPDF_AddIntent(HPDF_Doc pdf, HPDF_OutputIntent intent);
 
+/* ICC profiles (Debian package libgs-common). */
+#define CMYK_PROFILE "/usr/share/color/icc/ghostscript/default_cmyk.icc"
+#define SRGB_PROFILE "/usr/share/color/icc/ghostscript/srgb.icc"
+
 /* Room outside the bleed for crop marks (print variant) [pt]. */
 #define MARK_GAP    3.0  /* between the bleed edge and a mark */
 #define MARK_LENGTH 12.0 /* length of a crop mark */
@@ -67,8 +71,12 @@ typedef struct pdf_ctx {
     size_t nfonts;
     image_slot *images;
     HPDF_Page *pages;
-    double ox, oy; /* offset of the trim box in the media box (print) [pt] */
-    bool cmyk;     /* colours as CMYK (print variant) */
+    double ox, oy;  /* offset of the trim box in the media box (print) [pt] */
+    bool cmyk;      /* colours as CMYK (print variant) */
+    bool flatten;   /* no transparency: alpha composited onto white */
+    bool links;     /* write link annotations (not in the print variant) */
+    HPDF_Dict srgb; /* sRGB ICC profile stream, made once (print variant) */
+    bool srgb_tried;
     /* content state of the page being drawn */
     HPDF_Stream out;
     bool in_text;
@@ -373,24 +381,103 @@ static void draw_line(pdf_ctx *c, const jr_item *it)
     emit(c, "l S\n");
 }
 
+/* May a JPEG go into the PDF as it is? Only baseline, extended and
+ * progressive Huffman-coded 8-bit files (DCTDecode in every reader);
+ * arithmetic coding and the rest are decoded and re-embedded. */
+static bool jpeg_passthrough_ok(const unsigned char *d, size_t len)
+{
+    size_t pos = 2;
+    while (pos + 4 <= len) {
+        if (d[pos] != 0xFF)
+            return false;
+        unsigned m = d[pos + 1];
+        if (m == 0xFF) {
+            pos++;
+            continue;
+        }
+        size_t seglen = ((size_t)d[pos + 2] << 8) | d[pos + 3];
+        if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+            if (m != 0xC0 && m != 0xC1 && m != 0xC2)
+                return false;
+            return pos + 4 < len && d[pos + 4] == 8; /* sample precision */
+        }
+        if (m == 0xD9 || m == 0xDA || seglen < 2)
+            return false;
+        pos += 2 + seglen;
+    }
+    return false;
+}
+
+/* [/ICCBased <sRGB>] for RGB images in the print variant (PDF/X allows no
+ * DeviceRGB beside a CMYK output intent). The profile stream is shared; each
+ * image gets its own array (libharu objects have one owner). NULL if the
+ * profile is missing. */
+static HPDF_Array srgb_space(pdf_ctx *c)
+{
+    if (!c->srgb_tried) {
+        c->srgb_tried = true;
+        size_t len = 0;
+        char *icc = jr_read_file(SRGB_PROFILE, &len);
+        if (icc) {
+            HPDF_Dict prof = HPDF_DictStream_New(c->pdf->mmgr, c->pdf->xref);
+            HPDF_Dict_AddNumber(prof, "N", 3);
+            HPDF_Dict_AddName(prof, "Alternate", "DeviceRGB");
+            HPDF_Stream_Write(prof->stream, (const HPDF_BYTE *)icc, (HPDF_UINT)len);
+            prof->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+            free(icc);
+            c->srgb = prof;
+        }
+    }
+    if (!c->srgb)
+        return NULL;
+    HPDF_Array a = HPDF_Array_New(c->pdf->mmgr);
+    HPDF_Array_AddName(a, "ICCBased");
+    HPDF_Array_Add(a, c->srgb);
+    return a;
+}
+
+/* Put the alpha plane onto white paper (print and PDF/A-1 allow no soft
+ * masks). White is 255 in gray and RGB, no ink (0) in CMYK. */
+static void flatten_alpha(jr_pixels *px)
+{
+    size_t n = (size_t)px->width * px->height;
+    int ch = px->channels;
+    unsigned paper = ch == 4 ? 0 : 255;
+    for (size_t i = 0; i < n; i++) {
+        unsigned a = px->alpha[i];
+        for (int k = 0; k < ch; k++) {
+            unsigned char *v = &px->data[i * (size_t)ch + (size_t)k];
+            *v = (unsigned char)((*v * a + paper * (255 - a) + 127) / 255);
+        }
+    }
+    free(px->alpha);
+    px->alpha = NULL;
+}
+
 static HPDF_Image load_image(pdf_ctx *c, const char *path)
 {
     char why[256] = "";
-    jr_image_info info;
-    if (jr_image_check(path, &info, why, sizeof why) < 0) {
-        jr_diag(JR_E_IMAGE_FORMAT, c->opt->source, 0, 0, path, why);
-        return NULL;
-    }
-    c->stage = path;
     HPDF_Image img = NULL;
-    if (info.format == JR_IMG_JPEG && info.channels != 4) {
-        /* A JPEG that libjpeg read completely goes in as it is (small). */
-        size_t len = 0;
-        char *data = jr_read_file(path, &len);
-        if (data && len <= 0xFFFFFFFFu)
-            img = HPDF_LoadJpegImageFromMem(c->pdf, (const HPDF_BYTE *)data, (HPDF_UINT)len);
-        free(data);
+    bool rgb = false;
+    c->stage = path;
+    size_t len = 0;
+    unsigned char *data = (unsigned char *)jr_read_file(path, &len);
+    if (data && len >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF &&
+        len <= 0x7FFFFFFFu && jpeg_passthrough_ok(data, len)) {
+        /* A JPEG that libjpeg reads completely goes in as it is (small). */
+        jr_image_info info;
+        if (jr_image_check(path, &info, why, sizeof why) < 0) {
+            jr_diag(JR_E_IMAGE_FORMAT, c->opt->source, 0, 0, path, why);
+            free(data);
+            c->stage = NULL;
+            return NULL;
+        }
+        if (info.channels == 1 || info.channels == 3) {
+            img = HPDF_LoadJpegImageFromMem(c->pdf, data, (HPDF_UINT)len);
+            rgb = info.channels == 3;
+        }
     }
+    free(data);
     if (!img) {
         jr_pixels px;
         if (jr_image_decode(path, &px, why, sizeof why) < 0) {
@@ -398,9 +485,12 @@ static HPDF_Image load_image(pdf_ctx *c, const char *path)
             c->stage = NULL;
             return NULL;
         }
+        if (px.alpha && c->flatten)
+            flatten_alpha(&px);
         HPDF_ColorSpace cs = px.channels == 1   ? HPDF_CS_DEVICE_GRAY
                              : px.channels == 4 ? HPDF_CS_DEVICE_CMYK
                                                 : HPDF_CS_DEVICE_RGB;
+        rgb = px.channels == 3;
         img = HPDF_LoadRawImageFromMem(c->pdf, px.data, px.width, px.height, cs, 8);
         if (img && px.alpha) {
             HPDF_Image mask = HPDF_LoadRawImageFromMem(c->pdf, px.alpha, px.width, px.height,
@@ -409,6 +499,11 @@ static HPDF_Image load_image(pdf_ctx *c, const char *path)
                 HPDF_Image_AddSMask(img, mask);
         }
         jr_pixels_free(&px);
+    }
+    if (img && rgb && c->cmyk) {
+        HPDF_Array cs = srgb_space(c);
+        if (cs)
+            HPDF_Dict_Add(img, "ColorSpace", cs);
     }
     c->stage = NULL;
     return img;
@@ -480,7 +575,7 @@ static HPDF_Destination make_dest(pdf_ctx *c, int page, double y)
 
 static void draw_link(pdf_ctx *c, HPDF_Page page, const jr_item *it)
 {
-    if (!(it->w > 0) || !(it->h > 0))
+    if (!c->links || !(it->w > 0) || !(it->h > 0))
         return;
     HPDF_Rect r = item_rect(c, it);
     HPDF_Annotation a = NULL;
@@ -493,8 +588,10 @@ static void draw_link(pdf_ctx *c, HPDF_Page page, const jr_item *it)
         if (dst)
             a = HPDF_Page_CreateLinkAnnot(page, r, dst);
     }
-    if (a)
+    if (a) {
         HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
+        HPDF_Dict_AddNumber(a, "F", 4); /* printable (PDF/A asks for it) */
+    }
 }
 
 /* ---- page labels ----------------------------------------------------------- */
@@ -703,16 +800,14 @@ static void add_id(pdf_ctx *c)
 
 /* ---- print variant ---------------------------------------------------------- */
 
-#define CMYK_PROFILE "/usr/share/color/icc/ghostscript/default_cmyk.icc"
-
 /* /OutputIntents with a CMYK profile (libharu's HPDF_OutputIntent_New
  * misspells /DestOutputProfile with a trailing space, so it is built here). */
-static void add_output_intent(pdf_ctx *c)
+static bool add_output_intent(pdf_ctx *c)
 {
     size_t len = 0;
     char *icc = jr_read_file(CMYK_PROFILE, &len);
     if (!icc)
-        return;
+        return false;
     HPDF_MMgr mm = c->pdf->mmgr;
     HPDF_Dict prof = HPDF_DictStream_New(mm, c->pdf->xref);
     HPDF_Dict_AddNumber(prof, "N", 4);
@@ -733,6 +828,7 @@ static void add_output_intent(pdf_ctx *c)
     HPDF_Array intents = HPDF_Array_New(mm);
     HPDF_Array_Add(intents, intent);
     HPDF_Dict_Add(c->pdf->catalog, "OutputIntents", intents);
+    return true;
 }
 
 static void add_box(HPDF_Page page, const char *name, double l, double b, double r, double t)
@@ -837,6 +933,8 @@ static int write_doc(pdf_ctx *c, const char *path)
     double margin = opt->print ? bleed + MARK_ROOM : 0;
     c->ox = c->oy = margin;
     c->cmyk = opt->print;
+    c->flatten = opt->print || opt->pdfa;
+    c->links = !opt->print; /* PDF/X: no annotations on the printed page */
     double tw = dl->page_width, th = dl->page_height;
     double mw = tw + 2 * margin, mh = th + 2 * margin;
     if (!(mw >= 3 && mw <= 14400 && mh >= 3 && mh <= 14400)) {
@@ -889,8 +987,16 @@ static int write_doc(pdf_ctx *c, const char *path)
         HPDF_Dict_Add(c->pdf->catalog, "Lang", HPDF_String_New(c->pdf->mmgr, lang, NULL));
         free(lang);
     }
-    if (opt->print)
-        add_output_intent(c);
+    if (opt->print && add_output_intent(c)) {
+        /* PDF/X-3:2003 (PDF 1.4): CMYK and ICC-based colour, no
+         * transparency, trim and bleed boxes, output intent, ID. */
+        HPDF_Dict info = c->pdf->info;
+        if (info) {
+            HPDF_Dict_Add(info, "GTS_PDFXVersion",
+                          HPDF_String_New(c->pdf->mmgr, "PDF/X-3:2003", NULL));
+            HPDF_Dict_AddName(info, "Trapped", "False");
+        }
+    }
     add_id(c);
     c->stage = path;
     HPDF_SaveToFile(c->pdf, path);

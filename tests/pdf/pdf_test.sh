@@ -205,6 +205,13 @@ grep -aq '/S /GTS_PDFX' pqdf.pdf || fail "print: no PDF/X output intent"
 grep -aq '/DestOutputProfile' pqdf.pdf || fail "print: no output profile"
 grep -aq ' rg$' pqdf.pdf && fail "print: RGB colour operators in the content"
 grep -aq ' k$' pqdf.pdf || fail "print: no CMYK colour operators"
+grep -q '^PDF subtype: *PDF/X-3:2003' pi.out || fail "print: not marked PDF/X-3:2003"
+grep -aq '/Annots' pqdf.pdf && fail "print: link annotations on a PDF/X page"
+quiet pim.out pdfimages -list p.pdf
+awk '$3 == "smask"' pim.out | grep -q . && fail "print: soft mask (transparency) in PDF/X"
+[ "$(awk '$3 == "image" && $6 == "icc"' pim.out | wc -l)" -eq 3 ] ||
+    fail "print: RGB images not ICC-based"
+quiet prender.out pdftoppm -r 20 -png p.pdf ppage
 
 # --- valgrind (if installed): no invalid access, no definite leak -----------
 if command -v valgrind >/dev/null; then
