@@ -316,22 +316,26 @@ static void flush_leaf(parser *p)
 {
     size_t a, z;
     trim_pending(p, &a, &z);
-    bool empty = true;
-    for (size_t i = a; i < z && empty; i++)
-        if (p->spans[i].kind == JR_SPAN_TEXT && !blank(p->spans[i].text.data, p->spans[i].text.len))
-            empty = false;
-    if (!empty) {
-        jr_typo_piece *pieces = jr_xmalloc((z - a) * sizeof *pieces);
-        for (size_t i = a; i < z; i++) {
-            pending *s = &p->spans[i];
-            jr_typo_piece *pc = &pieces[i - a];
-            pc->kind = s->kind == JR_SPAN_LINEBREAK ? JR_TYPO_BREAK
-                       : (s->style & JR_STYLE_CODE) ? JR_TYPO_CODE
-                                                    : JR_TYPO_TEXT;
-            pc->text = s->text.data ? s->text.data : "";
-            pc->len = s->text.len;
-        }
+    jr_typo_piece *pieces = z > a ? jr_xmalloc((z - a) * sizeof *pieces) : NULL;
+    for (size_t i = a; i < z; i++) {
+        pending *s = &p->spans[i];
+        jr_typo_piece *pc = &pieces[i - a];
+        pc->kind = s->kind == JR_SPAN_LINEBREAK ? JR_TYPO_BREAK
+                   : (s->style & JR_STYLE_CODE) ? JR_TYPO_CODE
+                                                : JR_TYPO_TEXT;
+        pc->text = s->text.data ? s->text.data : "";
+        pc->len = s->text.len;
+    }
+    if (z > a)
         jr_typography_pieces(pieces, z - a, p->lang);
+    /* empty paragraphs (nothing but white space and breaks) are left out */
+    bool empty = true;
+    for (size_t i = a; i < z && empty; i++) {
+        const char *t = pieces[i - a].out ? pieces[i - a].out : pieces[i - a].text;
+        if (p->spans[i].kind == JR_SPAN_TEXT && !blank(t, strlen(t)))
+            empty = false;
+    }
+    if (!empty) {
         jr_pos pos = p->leaf_pos.line > 0 ? p->leaf_pos : p->spans[a].pos;
         jr_block *b = add_block(p, p->leaf_kind, pos);
         b->level = p->leaf_kind == JR_BLOCK_HEADING ? p->leaf_level : 0;
@@ -350,8 +354,11 @@ static void flush_leaf(parser *p)
             sp->pos = s->pos;
             free(pc->out);
         }
-        free(pieces);
+    } else {
+        for (size_t i = a; i < z; i++)
+            free(pieces[i - a].out);
     }
+    free(pieces);
     for (size_t i = 0; i < p->nspans; i++)
         jr_buf_free(&p->spans[i].text);
     p->nspans = 0;

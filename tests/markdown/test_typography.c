@@ -181,7 +181,7 @@ static void test_bad_bytes(void)
 {
     const char md[] = "```\n\x01"
                       "a\tb\n```\n\nx \xFF `\x02"
-                      "c\td` y\x03z\n";
+                      "c\td` y\x03z\n\n\x01\x02\n";
     jr_doc *d = jr_markdown_parse_string(md, sizeof md - 1, "de", "t.md", 1);
     if (d->nblocks != 2 || d->blocks[0].nspans != 1 || d->blocks[1].nspans != 3) {
         fprintf(stderr, "FAIL bad bytes: %zu blocks\n", d->nblocks);
