@@ -59,7 +59,7 @@ typedef struct load_req {
 } load_req;
 
 struct jr_fontset {
-    jr_font *fonts;
+    jr_font **fonts; /* each owned; pointers stay put */
     size_t nfonts, fonts_cap;
     load_req *reqs;
     size_t nreqs, reqs_cap;
@@ -118,13 +118,14 @@ void jr_fontset_free(jr_fontset *fs)
     if (!fs)
         return;
     for (size_t i = 0; i < fs->nfonts; i++) {
-        jr_font *f = &fs->fonts[i];
+        jr_font *f = fs->fonts[i];
         hb_font_destroy(f->font);
         hb_face_destroy(f->face);
         hb_blob_destroy(f->blob);
         free(f->path);
         free(f->family);
         free(f->fallback);
+        free(f);
     }
     free(fs->fonts);
     for (size_t i = 0; i < fs->nreqs; i++) {
@@ -153,7 +154,7 @@ const jr_font_info *jr_font_get(const jr_fontset *fs, int font)
 {
     if (!fs || font < 0 || (size_t)font >= fs->nfonts)
         return NULL;
-    return &fs->fonts[font].info;
+    return &fs->fonts[font]->info;
 }
 
 static bool font_ok(const jr_fontset *fs, int font)
@@ -236,7 +237,7 @@ static int load_file(jr_fontset *fs, const char *path, int index, const char *fa
     if (!canon)
         return -1;
     for (size_t i = 0; i < fs->nfonts; i++) {
-        if (fs->fonts[i].info.face_index == index && strcmp(fs->fonts[i].path, canon) == 0) {
+        if (fs->fonts[i]->info.face_index == index && strcmp(fs->fonts[i]->path, canon) == 0) {
             free(canon);
             return (int)i;
         }
@@ -256,7 +257,8 @@ static int load_file(jr_fontset *fs, const char *path, int index, const char *fa
         return -1;
     }
     JR_GROW(fs->fonts, fs->fonts_cap, fs->nfonts + 1);
-    jr_font *f = &fs->fonts[fs->nfonts];
+    jr_font *f = jr_xcalloc(1, sizeof *f);
+    fs->fonts[fs->nfonts] = f;
     memset(f, 0, sizeof *f);
     f->path = canon;
     f->blob = blob;
@@ -416,7 +418,7 @@ bool jr_font_has_glyph(const jr_fontset *fs, int font, uint32_t cp)
     if (!font_ok(fs, font) || !drawable_cp(cp))
         return false;
     hb_codepoint_t g;
-    return hb_font_get_nominal_glyph(fs->fonts[font].font, cp, &g) && g != 0;
+    return hb_font_get_nominal_glyph(fs->fonts[font]->font, cp, &g) && g != 0;
 }
 
 static cp_slot *fallback_slot(jr_font *f, uint32_t cp)
@@ -453,13 +455,13 @@ static void fallback_put(jr_font *f, uint32_t cp, int font)
 
 static int find_fallback(jr_fontset *fs, int font, uint32_t cp)
 {
-    bool bold = fs->fonts[font].info.bold, italic = fs->fonts[font].info.italic;
+    bool bold = fs->fonts[font]->info.bold, italic = fs->fonts[font]->info.italic;
     FcPattern *pat = FcPatternCreate();
     FcCharSet *cs = FcCharSetCreate();
     FcCharSetAddChar(cs, cp);
     FcPatternAddCharSet(pat, FC_CHARSET, cs);
     /* Same family first (its serif/sans aliases follow from the config). */
-    FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)fs->fonts[font].family);
+    FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)fs->fonts[font]->family);
     FcConfig *fc = fc_config(fs);
     FcFontSet *set = NULL;
     if (fc) {
@@ -492,11 +494,11 @@ int jr_font_for_char(jr_fontset *fs, int font, uint32_t cp)
         return -1;
     if (jr_font_has_glyph(fs, font, cp))
         return font;
-    cp_slot *s = fallback_slot(&fs->fonts[font], cp);
+    cp_slot *s = fallback_slot(fs->fonts[font], cp);
     if (s && s->cp == cp)
         return s->font;
     int id = find_fallback(fs, font, cp);
-    fallback_put(&fs->fonts[font], cp, id); /* after loading: fonts may move */
+    fallback_put(fs->fonts[font], cp, id);
     return id;
 }
 
@@ -612,7 +614,7 @@ double jr_font_measure(jr_fontset *fs, int font, double size, const char *text, 
         }
     }
 
-    jr_font *f = &fs->fonts[font];
+    jr_font *f = fs->fonts[font];
     size_t ncp;
     double width = shape(fs, f, text, len, &ncp);
     double upem = f->info.units_per_em;

@@ -1,0 +1,231 @@
+/* Fonts (journal/fontmetrics.c): loading through fontconfig and by path,
+ * measuring with kerning, the cache, glyph coverage and fallback. Needs
+ * fonts-noto-core and fonts-dejavu-core. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fontmetrics.h"
+#include "util.h"
+
+static int failures;
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
+            failures++;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+#define NOTO_DIR "/usr/share/fonts/truetype/noto"
+
+static bool ends_with(const char *s, const char *tail)
+{
+    size_t a = strlen(s), b = strlen(tail);
+    return a >= b && strcmp(s + a - b, tail) == 0;
+}
+
+static double measure(jr_fontset *fs, int f, double size, const char *s, int *kern)
+{
+    return jr_font_measure(fs, f, size, s, strlen(s), kern);
+}
+
+static void test_loading(void)
+{
+    jr_fontset *fs = jr_fontset_new();
+    int r = jr_font_load(fs, "Noto Serif", false, false, NULL);
+    int b = jr_font_load(fs, "Noto Serif", true, false, NULL);
+    int i = jr_font_load(fs, "Noto Serif", false, true, NULL);
+    int bi = jr_font_load(fs, "Noto Serif", true, true, NULL);
+    CHECK(r >= 0 && b >= 0 && i >= 0 && bi >= 0);
+    CHECK(r != b && r != i && r != bi && b != i && b != bi && i != bi);
+    CHECK(jr_font_count(fs) == 4);
+    const jr_font_info *ri = jr_font_get(fs, r);
+    CHECK(ri && ends_with(ri->path, "NotoSerif-Regular.ttf"));
+    CHECK(ri && strcmp(ri->family, "Noto Serif") == 0 && !ri->bold && !ri->italic);
+    CHECK(ri && ri->units_per_em == 1000);
+    CHECK(ri && ri->ascender > 0.7 && ri->ascender < 1.3);
+    CHECK(ri && ri->descender < -0.1 && ri->descender > -0.5);
+    CHECK(ri && ri->cap_height > 0.6 && ri->cap_height < 0.8);
+    CHECK(ri && ri->x_height > 0.4 && ri->x_height < ri->cap_height);
+    const jr_font_info *bf = jr_font_get(fs, b), *itf = jr_font_get(fs, i),
+                       *bif = jr_font_get(fs, bi);
+    CHECK(bf && ends_with(bf->path, "NotoSerif-Bold.ttf") && bf->bold && !bf->italic);
+    CHECK(itf && ends_with(itf->path, "NotoSerif-Italic.ttf") && !itf->bold && itf->italic);
+    CHECK(bif && ends_with(bif->path, "NotoSerif-BoldItalic.ttf") && bif->bold && bif->italic);
+
+    /* the same font again: the same id, by family or by path */
+    CHECK(jr_font_load(fs, "Noto Serif", false, false, NULL) == r);
+    CHECK(jr_font_load(fs, "noto serif", false, false, NULL) == r);
+    CHECK(jr_font_load(fs, NOTO_DIR "/NotoSerif-Regular.ttf", false, false, NULL) == r);
+    CHECK(jr_font_load(fs, "NotoSerif-Bold.ttf", false, false, NOTO_DIR) == b);
+    CHECK(jr_font_load(fs, "noto/NotoSerif-Italic.ttf", false, false, NOTO_DIR "/..") == i);
+    CHECK(jr_font_count(fs) == 4);
+    /* a path load reads the style from the font */
+    int sb = jr_font_load(fs, NOTO_DIR "/NotoSans-Bold.ttf", false, false, NULL);
+    CHECK(sb >= 0 && jr_font_get(fs, sb)->bold && !jr_font_get(fs, sb)->italic);
+    CHECK(sb >= 0 && strcmp(jr_font_get(fs, sb)->family, "Noto Sans") == 0);
+
+    /* no substitutes: an unknown family is -1, not DejaVu */
+    CHECK(jr_font_load(fs, "No Such Family Anywhere", false, false, NULL) == -1);
+    CHECK(jr_font_load(fs, "No Such Family Anywhere", true, true, NULL) == -1);
+    CHECK(jr_font_load(fs, "", false, false, NULL) == -1);
+    CHECK(jr_font_load(fs, "missing.ttf", false, false, "tests/fonts") == -1);
+    CHECK(jr_font_load(fs, "tests/fonts/test_fonts.c", false, false, NULL) == -1);
+    /* only TrueType outlines: a CFF font is refused (when one is installed) */
+    const char *cff = "/usr/share/fonts/opentype/urw-base35/P052-Roman.otf";
+    if (jr_file_exists(cff)) {
+        CHECK(jr_font_load(fs, cff, false, false, NULL) == -1);
+        CHECK(jr_font_load(fs, "P052", false, false, NULL) == -1);
+    }
+    CHECK(jr_font_get(fs, -1) == NULL && jr_font_get(fs, 99) == NULL);
+    jr_fontset_free(fs);
+}
+
+static void test_measuring(void)
+{
+    jr_fontset *fs = jr_fontset_new();
+    int f = jr_font_load(fs, "Noto Serif", false, false, NULL);
+    CHECK(f >= 0);
+    if (f < 0) {
+        jr_fontset_free(fs);
+        return;
+    }
+    int kern[32];
+    /* kerned pairs in Noto Serif: narrower than their letters, kern > 0 (TJ) */
+    const char *pairs[][3] = {{"AV", "A", "V"}, {"To", "T", "o"}, {"Te", "T", "e"},
+                              {"Wo", "W", "o"}, {"P.", "P", "."}, {"\xc3\x84V", "\xc3\x84", "V"}};
+    for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
+        double w = measure(fs, f, 10, pairs[k][0], kern);
+        double a = measure(fs, f, 10, pairs[k][1], NULL), b = measure(fs, f, 10, pairs[k][2], NULL);
+        if (!(w < a + b - 0.1) || kern[0] != 0 || kern[1] <= 0) {
+            fprintf(stderr, "%s:%d: pair %s: %.3f vs %.3f + %.3f, kern %d %d\n", __FILE__, __LINE__,
+                    pairs[k][0], w, a, b, kern[0], kern[1]);
+            failures++;
+        }
+        /* the width is the letters minus the kern (TJ thousandths of an em) */
+        CHECK(fabs(w - (a + b - kern[1] * 10 / 1000.0)) < 0.006);
+    }
+    double av = measure(fs, f, 10, "AV", kern);
+    CHECK(kern[1] == 80); /* Noto Serif 2.x: A V -80 units */
+    CHECK(fabs(jr_font_kern_pair(fs, f, 10, 'A', 'V') + 0.8) < 1e-9);
+    CHECK(jr_font_kern_pair(fs, f, 10, 'n', 'n') == 0);
+    CHECK(av > 0);
+
+    /* kern[] is per code point, also after multi-byte characters */
+    const char *s = "\xc3\x84V\xc3\x84V"; /* ÄVÄV */
+    double w4 = measure(fs, f, 10, s, kern);
+    CHECK(kern[0] == 0 && kern[1] > 0 && kern[2] > 0 && kern[3] > 0);
+    double single = 2 * measure(fs, f, 10, "\xc3\x84", NULL) + 2 * measure(fs, f, 10, "V", NULL);
+    CHECK(fabs(w4 - (single - (kern[1] + kern[2] + kern[3]) * 10 / 1000.0)) < 0.01);
+    const char *q = "\xe2\x80\x9eWort\xe2\x80\x9c"; /* „Wort“: 6 code points */
+    int kq[8];
+    for (int k = 0; k < 8; k++)
+        kq[k] = -12345;
+    measure(fs, f, 10, q, kq);
+    CHECK(kq[5] != -12345 && kq[6] == -12345); /* exactly 6 entries written */
+    CHECK(kq[1] == -(int)lround(jr_font_kern_pair(fs, f, 10, 0x201E, 'W') * 100));
+    CHECK(kq[2] == -(int)lround(jr_font_kern_pair(fs, f, 10, 'W', 'o') * 100));
+
+    /* linear in the size */
+    const char *word = "Fachkr\xc3\xa4"
+                       "ftesicherung";
+    double w10 = measure(fs, f, 10, word, NULL), w20 = measure(fs, f, 20, word, NULL);
+    double w7 = measure(fs, f, 7.5, word, NULL);
+    CHECK(w10 > 50 && w10 < 150);
+    CHECK(fabs(w20 - 2 * w10) < 1e-9 && fabs(w7 - 0.75 * w10) < 1e-9);
+
+    /* the cache gives the same answer as the first (shaped) one */
+    int k1[32], k2[32];
+    const char *t = "Wasserversorgung";
+    double first = measure(fs, f, 9, t, k1);
+    double again = measure(fs, f, 9, t, k2);
+    CHECK(first == again && memcmp(k1, k2, strlen(t) * sizeof(int)) == 0);
+    /* prefixes and other fonts are other entries */
+    CHECK(measure(fs, f, 9, "Wasser", NULL) < first);
+    int bold = jr_font_load(fs, "Noto Serif", true, false, NULL);
+    CHECK(bold >= 0 && measure(fs, bold, 9, t, NULL) != first);
+    CHECK(measure(fs, f, 9, t, NULL) == first);
+    /* many words (the table grows), then the first again */
+    char buf[32];
+    for (int k = 0; k < 5000; k++) {
+        snprintf(buf, sizeof buf, "Wort%d", k);
+        measure(fs, f, 10, buf, NULL);
+    }
+    CHECK(measure(fs, f, 9, t, k2) == first && memcmp(k1, k2, strlen(t) * sizeof(int)) == 0);
+    /* a long text (not cached) */
+    size_t n = 3000;
+    char *longtext = jr_xmalloc(n + 1);
+    for (size_t k = 0; k < n; k++)
+        longtext[k] = "AV "[k % 3];
+    longtext[n] = '\0';
+    int *lk = jr_xmalloc(n * sizeof *lk);
+    double lw = jr_font_measure(fs, f, 10, longtext, n, lk);
+    CHECK(fabs(lw - 1000 * (measure(fs, f, 10, "AV ", NULL))) < 1e-6);
+    CHECK(lk[1] == 80 && lk[2] == 0);
+    free(lk);
+    free(longtext);
+    CHECK(jr_font_measure(fs, f, 10, "", 0, kern) == 0);
+    CHECK(jr_font_measure(fs, -1, 10, "A", 1, kern) == 0);
+    jr_fontset_free(fs);
+}
+
+static void test_glyphs(void)
+{
+    jr_fontset *fs = jr_fontset_new();
+    int f = jr_font_load(fs, "Noto Serif", false, false, NULL);
+    CHECK(f >= 0);
+    if (f < 0) {
+        jr_fontset_free(fs);
+        return;
+    }
+    /* Greek, Cyrillic, Polish, German, typographic punctuation */
+    const uint32_t have[] = {0x3B1,  0x3A9,  0x436,  0x416,  0x142,  0x141, 0x105,  0x119,
+                             0x15B,  0x17A,  0x17C,  0x107,  0x144,  0xDF,  0x1E9E, 0x201E,
+                             0x201C, 0x2013, 0x2014, 0x2026, 0x20AC, 0xAD};
+    for (size_t k = 0; k < sizeof have / sizeof have[0]; k++) {
+        if (!jr_font_has_glyph(fs, f, have[k]) || jr_font_for_char(fs, f, have[k]) != f) {
+            fprintf(stderr, "%s:%d: Noto Serif lacks U+%04X\n", __FILE__, __LINE__,
+                    (unsigned)have[k]);
+            failures++;
+        }
+    }
+    /* ✓ is not in Noto Serif; DejaVu has it */
+    CHECK(!jr_font_has_glyph(fs, f, 0x2713));
+    size_t before = jr_font_count(fs);
+    int fb = jr_font_for_char(fs, f, 0x2713);
+    CHECK(fb >= 0 && fb != f && jr_font_has_glyph(fs, fb, 0x2713));
+    CHECK(fb >= 0 && strstr(jr_font_get(fs, fb)->path, ".ttf") != NULL);
+    CHECK(jr_font_count(fs) == before + 1);
+    CHECK(jr_font_for_char(fs, f, 0x2713) == fb); /* cached, nothing loaded */
+    CHECK(jr_font_count(fs) == before + 1);
+    /* libharu draws two-byte codes only */
+    CHECK(jr_font_for_char(fs, f, 0x1F600) == -1); /* emoji */
+    CHECK(!jr_font_has_glyph(fs, f, 0x1F600));
+    CHECK(jr_font_for_char(fs, f, 0x1D11E) == -1);
+    CHECK(jr_font_for_char(fs, f, 0xFFFE) == -1);
+    CHECK(jr_font_for_char(fs, f, 0xFFFF) == -1);
+    CHECK(jr_font_for_char(fs, f, 0xD800) == -1);
+    CHECK(jr_font_for_char(fs, f, 0xFDD0) == -1);
+    CHECK(jr_font_for_char(fs, f, 0x110000) == -1);
+    CHECK(jr_font_for_char(fs, -1, 'A') == -1);
+    CHECK(jr_font_for_char(fs, f, 'A') == f);
+    /* a private-use code point no installed font has */
+    CHECK(jr_font_for_char(fs, f, 0xF8FF) == -1 ||
+          jr_font_has_glyph(fs, jr_font_for_char(fs, f, 0xF8FF), 0xF8FF));
+    jr_fontset_free(fs);
+}
+
+int main(void)
+{
+    test_loading();
+    test_measuring();
+    test_glyphs();
+    if (failures) {
+        fprintf(stderr, "%d failure(s)\n", failures);
+        return 1;
+    }
+    return 0;
+}
