@@ -368,14 +368,14 @@ static unsigned rnd(unsigned n)
 }
 
 /* Random text: `nwords` words of 1..9 letters, some with hyphen points, and
- * a few unhyphenated ones of 10..25 letters. */
-static void random_text(char *buf, size_t nwords, unsigned hyph_percent)
+ * if `long_words` a few unhyphenated ones of 10..25 letters. */
+static void random_text(char *buf, size_t nwords, unsigned hyph_percent, bool long_words)
 {
     char *o = buf;
     for (size_t k = 0; k < nwords; k++) {
         if (k)
             *o++ = ' ';
-        unsigned len = rnd(40) ? 1 + rnd(9) : 10 + rnd(16); /* a few too long */
+        unsigned len = (!long_words || rnd(40)) ? 1 + rnd(9) : 10 + rnd(16);
         for (unsigned c = 0; c < len; c++) {
             if (c >= 2 && c + 2 <= len && len < 10 && rnd(100) < hyph_percent)
                 *o++ = '-';
@@ -389,12 +389,14 @@ static void random_text(char *buf, size_t nwords, unsigned hyph_percent)
  * and 2, with equal and with varying line widths and random demerits. */
 static void test_matches_exhaustive_search(void)
 {
+    int failures_before = failures;
+    rng_state = 1;
     char text[1024];
     int feasible[3] = {0, 0, 0}, infeasible[3] = {0, 0, 0}; /* feasible[0]: overfull pass 3 */
     for (unsigned round = 0; round < ROUNDS; round++) {
         g_stretch = 0.5 + rnd(3) * 0.5;
         g_shrink = rnd(3) * 0.25;
-        random_text(text, 3 + rnd(13), 40);
+        random_text(text, 3 + rnd(13), 40, true);
         para *p = make(text);
         widths wd = uniform(14.0 + rnd(10));
         wd.nfirst = rnd(5);
@@ -437,7 +439,7 @@ static void test_matches_exhaustive_search(void)
                 infeasible[pass]++;
                 CHECK(r.nlines == 0 && r.lines == NULL);
             }
-            if (failures) {
+            if (failures > failures_before) {
                 fprintf(stderr, "round %u pass %d text \"%s\" rest width %g\n", round, pass, text,
                         wd.rest);
                 jr_lb_result_free(&r);
@@ -455,8 +457,515 @@ static void test_matches_exhaustive_search(void)
     CHECK(feasible[0] > 50);
 }
 
+/* Break with the given parameters (NULL: defaults) in one pass; returns the
+ * result after checking it against the items and the exhaustive optimum. */
+static jr_lb_result run_pass(const para *p, widths *wd, const jr_lb_params *prm, int pass)
+{
+    jr_lb_params d;
+    if (!prm) {
+        jr_lb_params_default(&d);
+        prm = &d;
+    }
+    jr_lb_result r;
+    bool ok = jr_linebreak_pass(p->items, p->n, width_fn, wd, prm, pass, &r);
+    CHECK(ok);
+    if (ok) {
+        CHECK(r.pass == pass);
+        check_consistent(p, &r, wd, prm->last_line_ragged);
+        CHECK_NEAR(r.demerits, brute_force(p, wd, prm, pass));
+    }
+    return r;
+}
+
+/* A penalty of 500 at the best break moves it; a negative one attracts. */
+static void test_penalties(void)
+{
+    g_stretch = 2, g_shrink = 1;
+    widths wd = uniform(14);
+    int pens[] = {0, 500, -500};
+    for (int k = 0; k < 3; k++) {
+        para *p = calloc(1, sizeof *p);
+        add_text(p, "aaa bbb ccc ddd");
+        add(p, jr_lb_penalty(0, pens[k], false)); /* item 7; the glue after is no break */
+        add_text(p, " eee fff ggg hhh");
+        p->n = jr_lb_finish_paragraph(p->items, p->n);
+        jr_lb_result r = run_pass(p, &wd, NULL, 1);
+        if (pens[k] >= 0 && pens[k] < 500) {
+            /* "aaa bbb ccc ddd" | "eee fff ggg hhh", both 15 shrunk by 1/3 */
+            CHECK_ENDS(&r, 7, 18);
+            CHECK_NEAR(r.lines[0].ratio, -1.0 / 3);
+            CHECK_NEAR(r.lines[1].ratio, -1.0 / 3);
+            CHECK_NEAR(r.demerits, 2 * sq(10 + 100.0 / 27));
+        } else if (pens[k] > 0) {
+            /* three lines rather than pay 500^2 */
+            CHECK_ENDS(&r, 5, 14, 18);
+            CHECK_NEAR(r.lines[0].ratio, 0.75);
+            CHECK_NEAR(r.lines[1].ratio, -1.0 / 3);
+            CHECK_NEAR(r.lines[2].ratio, 0);
+        } else {
+            CHECK_ENDS(&r, 7, 18);
+            CHECK_NEAR(r.demerits, 2 * sq(10 + 100.0 / 27) - 500.0 * 500);
+        }
+        jr_lb_result_free(&r);
+        free(p);
+    }
+    /* A penalty -500 after "ccc" draws the break there from "ddd". */
+    para *p = calloc(1, sizeof *p);
+    add_text(p, "aaa bbb ccc");
+    add(p, jr_lb_penalty(0, -500, false));
+    add_text(p, " ddd eee fff ggg hhh");
+    p->n = jr_lb_finish_paragraph(p->items, p->n);
+    jr_lb_result r = run_pass(p, &wd, NULL, 1);
+    CHECK_ENDS(&r, 5, 14, 18);
+    jr_lb_result_free(&r);
+    free(p);
+}
+
+/* Forced breaks end lines; a hard line break is ragged like the last line. */
+static void test_forced_breaks(void)
+{
+    g_stretch = 1, g_shrink = 0;
+    widths wd = uniform(20);
+    para *p = make("aaa bbb|ccc ddd eee|fff");
+    jr_lb_result r = run_pass(p, &wd, NULL, 1);
+    CHECK_ENDS(&r, 3, 9, 13);
+    for (size_t l = 0; l < 3; l++)
+        CHECK_NEAR(r.lines[l].ratio, 0);
+    CHECK_NEAR(r.demerits, 3 * sq(10));
+    CHECK_EQ_SZ(jr_lb_line_start(&r, p->items, p->n, 1), 4);
+    jr_lb_result_free(&r);
+
+    /* Not ragged: "aaa bbb" has to stretch its one space by 13: only the
+     * emergency pass takes it, and reports the real ratio. */
+    jr_lb_params prm;
+    jr_lb_params_default(&prm);
+    prm.last_line_ragged = false;
+    jr_linebreak_paragraph(p->items, p->n, width_fn, &wd, &prm, &r);
+    CHECK(r.pass == 3);
+    CHECK_ENDS(&r, 3, 9, 13);
+    CHECK_NEAR(r.lines[0].ratio, 13);
+    CHECK_NEAR(r.lines[1].ratio, 4.5);
+    CHECK_NEAR(r.lines[2].ratio, 0); /* fil glue */
+    CHECK(!r.lines[0].overfull && !r.lines[1].overfull);
+    check_consistent(p, &r, &wd, false);
+    jr_lb_result_free(&r);
+    free(p);
+}
+
+/* Adjacent hyphenated lines cost flagged_demerits: with them the breaker
+ * takes a solution with one hyphen. */
+static void test_double_hyphen_demerits(void)
+{
+    g_stretch = 1, g_shrink = 0;
+    widths wd = uniform(18);
+    para *p = make("jcl-tt db bn-zc uf-mv qy-c-l-ksf wac-a-d-zikz sblhuq tqzn iui-au-jm rzf-pk-pz");
+    jr_lb_params prm;
+    jr_lb_params_default(&prm);
+    prm.flagged_demerits = 0;
+    jr_lb_result r = run_pass(p, &wd, &prm, 2);
+    CHECK_ENDS(&r, 11, 25, 33, 47);
+    CHECK(r.lines[0].hyphenated && r.lines[1].hyphenated && !r.lines[2].hyphenated);
+    jr_lb_result_free(&r);
+
+    r = run_pass(p, &wd, NULL, 2);
+    CHECK_ENDS(&r, 13, 29, 37, 47);
+    CHECK(!r.lines[0].hyphenated && !r.lines[1].hyphenated && r.lines[2].hyphenated);
+    /* 0, 1 (loose), 0 + hyphen penalty, last + final hyphen demerits */
+    CHECK_NEAR(r.demerits, sq(10) + sq(110) + sq(10) + sq(50) + sq(10) + 5000);
+    jr_lb_result_free(&r);
+    free(p);
+}
+
+/* No more than max_consecutive_hyphens hyphenated lines in a row. */
+static void test_max_consecutive_hyphens(void)
+{
+    g_stretch = 1, g_shrink = 0;
+    widths wd = uniform(19);
+    para *p = make("ot-n-bsz hldtt zoq-lz tk-q-fqxr hhm-yg-c-h-gk uy-ky-mvb-qx sv cy-o-n-k-o-sa");
+    jr_lb_params prm;
+    jr_lb_params_default(&prm);
+    prm.flagged_demerits = 0;
+    prm.max_consecutive_hyphens = 0; /* no limit */
+    jr_lb_result r = run_pass(p, &wd, &prm, 2);
+    CHECK_ENDS(&r, 9, 25, 39, 51);
+    CHECK(r.lines[0].hyphenated && r.lines[1].hyphenated && r.lines[2].hyphenated);
+    jr_lb_result_free(&r);
+
+    prm.max_consecutive_hyphens = 2;
+    r = run_pass(p, &wd, &prm, 2);
+    CHECK_ENDS(&r, 9, 21, 37, 51);
+    CHECK(r.lines[0].hyphenated && r.lines[1].hyphenated && !r.lines[2].hyphenated);
+    jr_lb_result_free(&r);
+
+    /* with 1, nothing fits the tolerance; the emergency pass keeps the rule */
+    prm.max_consecutive_hyphens = 1;
+    CHECK(!jr_linebreak_pass(p->items, p->n, width_fn, &wd, &prm, 2, &r));
+    jr_linebreak_paragraph(p->items, p->n, width_fn, &wd, &prm, &r);
+    CHECK(r.pass == 3);
+    check_consistent(p, &r, &wd, true);
+    for (size_t l = 1; l < r.nlines; l++)
+        CHECK(!(r.lines[l].hyphenated && r.lines[l - 1].hyphenated));
+    jr_lb_result_free(&r);
+    free(p);
+}
+
+/* Where a hyphen run of 2 is cheaper so far, the breaker still keeps the
+ * run of 1 at the same place: it may be the only way on (a regression
+ * found by the exhaustive comparison). */
+static void test_hyphen_runs_kept_apart(void)
+{
+    g_stretch = 1.5, g_shrink = 0.5;
+    widths wd = uniform(19);
+    para *p = make("l hr-ss qp-b-v-s-z-j-vt aw-g-kq at lg-d-g-ci xd-b-fxns np-j-xt-c-zh "
+                   "gez-c-d-n-l-de fya bad-p-g-oy aa-l-u-e-ka bad-wj hs-yj-e-duo ux-k-p-iu");
+    jr_lb_params prm;
+    jr_lb_params_default(&prm);
+    prm.flagged_demerits = 0;
+    prm.final_hyphen_demerits = 0;
+    jr_lb_result r = run_pass(p, &wd, &prm, 2);
+    CHECK_ENDS(&r, 19, 37, 53, 73, 91, 105);
+    CHECK_NEAR(r.demerits, 20187.791495198902);
+    jr_lb_result_free(&r);
+    free(p);
+}
+
+/* A loose line next to a tight one costs fitness_demerits. */
+static void test_fitness_demerits(void)
+{
+    g_stretch = 1, g_shrink = 0.5;
+    widths wd = uniform(16);
+    para *p = make("ro-kb-dfe yvi-qp-fg re-e-vp ap-wy-lm-ndk n mlc-at ox-puc-ne tc");
+    jr_lb_params prm;
+    jr_lb_params_default(&prm);
+    prm.fitness_demerits = 0;
+    jr_lb_result r = run_pass(p, &wd, &prm, 1); /* pass 1: the hyphens are ignored */
+    CHECK_ENDS(&r, 11, 27, 41);
+    CHECK_NEAR(r.lines[0].ratio, 1);  /* loose */
+    CHECK_NEAR(r.lines[1].ratio, -1); /* tight */
+    CHECK(!r.lines[0].hyphenated && !r.lines[1].hyphenated);
+    jr_lb_result_free(&r);
+
+    r = run_pass(p, &wd, NULL, 1);
+    CHECK_ENDS(&r, 11, 25, 37, 41);
+    CHECK_NEAR(r.lines[0].ratio, 1);
+    CHECK_NEAR(r.lines[1].ratio, 1);
+    CHECK_NEAR(r.lines[2].ratio, 0.5);
+    CHECK_NEAR(r.demerits, 2 * sq(110) + sq(10 + 12.5) + sq(10));
+    jr_lb_result_free(&r);
+    free(p);
+}
+
+/* A hyphen ending the second-to-last line costs final_hyphen_demerits. */
+static void test_final_hyphen_demerits(void)
+{
+    g_stretch = 1, g_shrink = 0;
+    widths wd = uniform(21);
+    para *p = make("kbn-js ih-t-fal y dy-d-r-hv ddn-si-it zavj-t-u-zd mj-ng-xs");
+    jr_lb_params prm;
+    jr_lb_params_default(&prm);
+    prm.final_hyphen_demerits = 0;
+    jr_lb_result r = run_pass(p, &wd, &prm, 2);
+    CHECK_ENDS(&r, 19, 35, 41);
+    CHECK(r.lines[1].hyphenated);
+    CHECK_NEAR(r.demerits, sq(10) + sq(10 + 12.5) + sq(50) + sq(10));
+    jr_lb_result_free(&r);
+
+    r = run_pass(p, &wd, NULL, 2);
+    CHECK_ENDS(&r, 15, 33, 41);
+    CHECK(r.lines[0].hyphenated && !r.lines[1].hyphenated);
+    jr_lb_result_free(&r);
+    free(p);
+}
+
+/* The last line: natural width, ratio 0, with fil glue or without. */
+static void test_last_line(void)
+{
+    g_stretch = 1, g_shrink = 0;
+    widths wd = uniform(20);
+    para *p = make("word");
+    jr_lb_result r = run_pass(p, &wd, NULL, 1);
+    CHECK_ENDS(&r, 3);
+    CHECK_NEAR(r.lines[0].ratio, 0);
+    CHECK_NEAR(r.demerits, 100);
+    CHECK(!r.lines[0].hyphenated && !r.lines[0].overfull);
+    jr_lb_result_free(&r);
+    free(p);
+
+    /* Ended by a bare forced break: ragged by the parameter alone. */
+    p = calloc(1, sizeof *p);
+    add_text(p, "aaa bbb ccc");
+    add(p, jr_lb_penalty(0, -JR_INF_PENALTY, false));
+    r = run_pass(p, &wd, NULL, 1);
+    CHECK_ENDS(&r, 5);
+    CHECK_NEAR(r.lines[0].ratio, 0);
+    jr_lb_result_free(&r);
+    /* justified: 11 of 20 with 2 spaces is r 4.5, only in the emergency pass */
+    jr_lb_params prm;
+    jr_lb_params_default(&prm);
+    prm.last_line_ragged = false;
+    CHECK(!jr_linebreak_pass(p->items, p->n, width_fn, &wd, &prm, 2, &r));
+    CHECK(r.nlines == 0 && r.lines == NULL);
+    r = run_pass(p, &wd, &prm, 3);
+    CHECK_ENDS(&r, 5);
+    CHECK_NEAR(r.lines[0].ratio, 4.5);
+    /* very loose after the decent start: plus fitness_demerits */
+    CHECK_NEAR(r.demerits, sq(10 + 100 * 4.5 * 4.5 * 4.5) + 10000);
+    jr_lb_result_free(&r);
+    /* with emergency stretch the badness is rated on 2 + 7 units: (9/9)^3 */
+    prm.emergency_stretch = 7;
+    r = run_pass(p, &wd, &prm, 3);
+    CHECK_NEAR(r.lines[0].ratio, 4.5);
+    CHECK_NEAR(r.demerits, sq(10 + 100));
+    jr_lb_result_free(&r);
+    free(p);
+
+    /* No forced break at the end: one is assumed after the last item. */
+    p = calloc(1, sizeof *p);
+    add_text(p, "aaa bbb ccc");
+    jr_linebreak(p->items, p->n, width_fn, &wd, NULL, false, &r);
+    CHECK(r.pass == 1);
+    CHECK_ENDS(&r, 5); /* == nitems */
+    CHECK_NEAR(r.lines[0].ratio, 0);
+    jr_lb_result_free(&r);
+    free(p);
+}
+
+/* Glue and penalties after a break are discarded; glue after glue is no
+ * break; the line starts at the next box. */
+static void test_discarded_glue(void)
+{
+    g_stretch = 1, g_shrink = 0;
+    widths wd = uniform(9);
+    para *p = make("aaaa bbbb  cccc dddd");
+    jr_lb_result r = run_pass(p, &wd, NULL, 1);
+    CHECK_ENDS(&r, 3, 10);
+    CHECK_NEAR(r.lines[0].ratio, 0);
+    CHECK_EQ_SZ(jr_lb_line_start(&r, p->items, p->n, 0), 0);
+    CHECK_EQ_SZ(jr_lb_line_start(&r, p->items, p->n, 1), 5);
+    jr_lb_result_free(&r);
+    free(p);
+}
+
+/* Line widths per line: a narrower first line, a figure narrowing lines
+ * 2 and 3 (checked against the exhaustive search in run_pass). */
+static void test_line_widths(void)
+{
+    g_stretch = 2, g_shrink = 0.5;
+    const char *text = "aaa bbbbbb cc dddd eeeee f gggggg hh iiii jjjjj kkk llllll mm nnnn";
+    para *p = make(text);
+    widths wd = uniform(20);
+    jr_lb_result r = run_pass(p, &wd, NULL, 1);
+    CHECK_ENDS(&r, 7, 15, 23, 29);
+    jr_lb_result_free(&r);
+
+    wd.nfirst = 1;
+    wd.first[0] = 16;
+    r = run_pass(p, &wd, NULL, 1);
+    CHECK_ENDS(&r, 5, 13, 21, 29);
+    jr_lb_result_free(&r);
+
+    wd.nfirst = 3;
+    wd.first[0] = 20, wd.first[1] = 14, wd.first[2] = 14;
+    r = run_pass(p, &wd, NULL, 1);
+    CHECK_ENDS(&r, 7, 13, 19, 29);
+    jr_lb_result_free(&r);
+    free(p);
+}
+
+/* Pass 1 when it can (hyphen points present but unused), pass 2 when only
+ * a hyphen makes it fit, then the emergency pass. */
+static void test_passes(void)
+{
+    g_stretch = 1, g_shrink = 0;
+    widths wd = uniform(10);
+    /* "aaaa bbbb" at r 1 is just within pretolerance 100; "aaaa bb-" would be r 2 */
+    para *p = make("aaaa bb-bb cc-cc d");
+    jr_lb_result r;
+    jr_linebreak_paragraph(p->items, p->n, width_fn, &wd, NULL, &r);
+    CHECK(r.pass == 1);
+    CHECK_ENDS(&r, 5, 13);
+    CHECK(!r.lines[0].hyphenated);
+    CHECK_NEAR(r.lines[0].ratio, 1);
+    CHECK_NEAR(r.demerits, sq(110) + sq(10));
+    jr_lb_result_free(&r);
+    free(p);
+
+    /* "aaaa" alone has no stretch; "aaaa bbbbbb" is 11: only "aaaa bbb-" fits */
+    p = make("aaaa bbb-bbb cc dd");
+    jr_linebreak_paragraph(p->items, p->n, width_fn, &wd, NULL, &r);
+    CHECK(r.pass == 2);
+    CHECK_ENDS(&r, 3, 11);
+    CHECK(r.lines[0].hyphenated && !r.lines[1].hyphenated);
+    CHECK_NEAR(r.lines[0].ratio, 1);
+    CHECK_NEAR(r.demerits, sq(10 + 100) + sq(50) + sq(10) + 5000);
+    jr_lb_result_free(&r);
+    /* The layout's way: pass 1 on the plain items, hyphenate only if it fails. */
+    para *plain = make("aaaa bbbbbb cc dd");
+    CHECK(!jr_linebreak_pass(plain->items, plain->n, width_fn, &wd, NULL, 1, &r));
+    CHECK(r.nlines == 0 && r.lines == NULL);
+    jr_linebreak(p->items, p->n, width_fn, &wd, NULL, true, &r);
+    CHECK(r.pass == 2);
+    CHECK_ENDS(&r, 3, 11);
+    jr_lb_result_free(&r);
+    /* jr_linebreak on the plain items falls back to the emergency pass */
+    jr_linebreak(plain->items, plain->n, width_fn, &wd, NULL, false, &r);
+    CHECK(r.pass == 3);
+    CHECK_ENDS(&r, 1, 5, 9); /* "aaaa" (underfull, ratio 0: no stretch), "bbbbbb cc", "dd" */
+    CHECK_NEAR(r.lines[0].ratio, 0);
+    CHECK_NEAR(r.lines[1].ratio, 1);
+    CHECK(!r.lines[0].overfull && !r.lines[1].overfull);
+    check_consistent(plain, &r, &wd, true);
+    jr_lb_result_free(&r);
+    free(plain);
+    free(p);
+}
+
+/* A word wider than the line: an overfull line, no text lost. */
+static void test_overfull(void)
+{
+    g_stretch = 1, g_shrink = 0.5;
+    widths wd = uniform(10);
+    para *p = make("aaaa bbbbbbbbbbbbbbbbbbbb cc");
+    jr_lb_result r;
+    jr_linebreak_paragraph(p->items, p->n, width_fn, &wd, NULL, &r);
+    CHECK(r.pass == 3);
+    CHECK_ENDS(&r, 1, 3, 7);
+    CHECK(!r.lines[0].overfull && r.lines[1].overfull && !r.lines[2].overfull);
+    CHECK_NEAR(r.lines[0].ratio, 0);
+    CHECK_NEAR(r.lines[1].ratio, -1);
+    CHECK_NEAR(r.lines[2].ratio, 0);
+    check_consistent(p, &r, &wd, true);
+    jr_lb_result_free(&r);
+    free(p);
+
+    /* one box of 100,000 characters */
+    p = calloc(1, sizeof *p);
+    add(p, jr_lb_box(100000));
+    p->n = jr_lb_finish_paragraph(p->items, p->n);
+    jr_linebreak_paragraph(p->items, p->n, width_fn, &wd, NULL, &r);
+    CHECK(r.pass == 3);
+    CHECK_ENDS(&r, 3);
+    CHECK(r.lines[0].overfull);
+    CHECK_NEAR(r.lines[0].ratio, -1);
+    jr_lb_result_free(&r);
+    free(p);
+}
+
+/* No boxes, no lines. */
+static void test_empty(void)
+{
+    widths wd = uniform(10);
+    jr_lb_result r;
+    jr_linebreak_paragraph(NULL, 0, width_fn, &wd, NULL, &r);
+    CHECK(r.nlines == 0 && r.lines == NULL && r.pass == 1);
+    jr_lb_result_free(&r);
+    jr_linebreak(NULL, 0, width_fn, &wd, NULL, true, &r);
+    CHECK(r.nlines == 0 && r.lines == NULL && r.pass == 2);
+    CHECK(jr_linebreak_pass(NULL, 0, width_fn, &wd, NULL, 1, &r));
+    CHECK(r.nlines == 0);
+    para *p = make("");
+    CHECK_EQ_SZ(p->n, 3);
+    jr_linebreak_paragraph(p->items, p->n, width_fn, &wd, NULL, &r);
+    CHECK(r.nlines == 0 && r.lines == NULL);
+    jr_lb_result_free(&r);
+    free(p);
+}
+
+/* A long paragraph: 10,000 words, all lines within the tolerance. */
+static void test_long_paragraph(void)
+{
+    static char text[130000];
+    rng_state = 12345;
+    random_text(text, 10000, 30, false);
+    g_stretch = 1, g_shrink = 1.0 / 3;
+    para *p = make(text);
+    widths wd = uniform(50);
+    jr_lb_result r;
+    jr_linebreak_paragraph(p->items, p->n, width_fn, &wd, NULL, &r);
+    CHECK(r.pass == 1);
+    CHECK_EQ_SZ(r.nlines, 1226);
+    size_t hyph = 0;
+    for (size_t l = 0; l < r.nlines; l++) {
+        CHECK(r.lines[l].ratio >= -1 && r.lines[l].ratio <= 1); /* pretolerance 100 */
+        CHECK(!r.lines[l].overfull);
+        hyph += r.lines[l].hyphenated;
+    }
+    CHECK_EQ_SZ(hyph, 0);
+    check_consistent(p, &r, &wd, true);
+    jr_lb_result_free(&r);
+
+    /* narrower: pass 2, hyphenated, never three in a row */
+    wd = uniform(40);
+    jr_linebreak_paragraph(p->items, p->n, width_fn, &wd, NULL, &r);
+    CHECK(r.pass == 2);
+    CHECK_EQ_SZ(r.nlines, 1528);
+    double max_ratio = cbrt(2.0); /* tolerance 200 */
+    int run = 0;
+    hyph = 0;
+    for (size_t l = 0; l < r.nlines; l++) {
+        CHECK(r.lines[l].ratio >= -1 && r.lines[l].ratio <= max_ratio + 1e-9);
+        CHECK(!r.lines[l].overfull);
+        run = r.lines[l].hyphenated ? run + 1 : 0;
+        hyph += r.lines[l].hyphenated;
+        CHECK(run <= 2);
+    }
+    CHECK_EQ_SZ(hyph, 220);
+    check_consistent(p, &r, &wd, true);
+    jr_lb_result_free(&r);
+
+    /* narrower still: the emergency pass, loose lines but none overfull */
+    wd = uniform(25);
+    jr_linebreak_paragraph(p->items, p->n, width_fn, &wd, NULL, &r);
+    CHECK(r.pass == 3);
+    CHECK_EQ_SZ(r.nlines, 2482);
+    for (size_t l = 0; l < r.nlines; l++)
+        CHECK(!r.lines[l].overfull);
+    check_consistent(p, &r, &wd, true);
+    jr_lb_result_free(&r);
+    free(p);
+}
+
+/* 100,000 one-unit boxes with a break allowed between each (a long URL):
+ * exact fits everywhere, and it finishes. */
+static void test_breakable_everywhere(void)
+{
+    para *p = calloc(1, sizeof *p);
+    for (size_t i = 0; i < 30000; i++) {
+        if (i)
+            add(p, jr_lb_penalty(0, 0, false));
+        add(p, jr_lb_box(1));
+    }
+    p->n = jr_lb_finish_paragraph(p->items, p->n);
+    widths wd = uniform(40);
+    jr_lb_result r;
+    jr_linebreak_paragraph(p->items, p->n, width_fn, &wd, NULL, &r);
+    CHECK(r.pass == 1);
+    CHECK_EQ_SZ(r.nlines, 750);
+    for (size_t l = 0; l + 1 < r.nlines; l++) {
+        CHECK_EQ_SZ(r.lines[l].end, 80 * l + 79);
+        CHECK_NEAR(r.lines[l].ratio, 0);
+    }
+    jr_lb_result_free(&r);
+    free(p);
+}
+
 int main(void)
 {
+    test_passes();
+    test_overfull();
+    test_empty();
+    test_long_paragraph();
+    test_breakable_everywhere();
+    test_penalties();
+    test_forced_breaks();
+    test_double_hyphen_demerits();
+    test_max_consecutive_hyphens();
+    test_hyphen_runs_kept_apart();
+    test_fitness_demerits();
+    test_final_hyphen_demerits();
+    test_last_line();
+    test_discarded_glue();
+    test_line_widths();
     test_matches_exhaustive_search();
     test_total_fit_beats_first_fit();
     if (failures) {
