@@ -595,6 +595,13 @@ static void atom_entry(xw *x, const jr_journal *j, const jr_feed_options *opt, c
         xw_end(x);
         xw_elem(x, "published", date, NULL);
         xw_elem(x, "updated", date, NULL);
+        /* Readers such as newsboat do not fall back to the feed's author. */
+        if (j->publisher) {
+            jr_src sj = src_j(j, "publisher");
+            xw_start(x, "author");
+            xw_elem(x, "name", j->publisher, &sj);
+            xw_end(x);
+        }
         atom_link(x, "alternate", "text/html", url);
         atom_enclosure(x, j, opt, en->ei);
         if (e->theme) {
@@ -778,6 +785,10 @@ static void rss_item(xw *x, const jr_journal *j, const jr_feed_options *opt, con
         xw_text(x, id, NULL);
         xw_end(x);
         xw_elem(x, "pubDate", date, NULL);
+        if (j->publisher) {
+            jr_src sj = src_j(j, "publisher");
+            xw_elem(x, "dc:creator", j->publisher, &sj);
+        }
         if (e->theme)
             rss_html_text(x, "description", e->theme, &se);
         char *html = edition_html(j, opt, en->ei);
