@@ -377,6 +377,9 @@ static bool glue_space(const text *t, size_t i, bool german)
     /* a spaced dash does not begin a line: Wort – weiter */
     if ((a == 0x2013 || a == 0x2014) && is_space(at(t, i + 2)) && !is_space(b))
         return true;
+    /* nor does an ellipsis for left-out words: Wort … */
+    if (a == 0x2026 && !is_space(b) && !is_alnum(at(t, i + 2)))
+        return true;
     /* 3. Mai */
     if (german && b == '.' && i >= 2 && is_digit(t->cp[i - 2])) {
         for (size_t k = 0; k < COUNT(months); k++)

@@ -86,6 +86,8 @@ static void test_strings(void)
     check("de", "am 3. Mai und 24. Dezember", "am 3.~Mai und 24.~Dezember");
     check("en", "on 3. May", "on 3. May");
     check("de", "Wort – weiter", "Wort~– weiter");
+    check("de", "und dann ... weiter, so ...", "und dann~… weiter, so~…");
+    check("de", "so ...weiter", "so …weiter");
     check("de",
           "Wort\xC2\xA0"
           "bleibt",
