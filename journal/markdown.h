@@ -1,7 +1,14 @@
 /* markdown.h: CommonMark body -> document model (cmark), with typography
- * for the article's language: German quotes „…“ ‚…‘ (English “…” for en),
- * – — …, non-breaking spaces between numbers and units. Raw HTML is dropped
- * with a warning. Nesting is walked without recursion. */
+ * for the article's language: German quotes „…“ ‚…‘ (de; «…» ‹…› for de-CH
+ * and de-LI; English “…” ‘…’ for every other language; NULL or "" means
+ * German, the journal's default), apostrophes ’, – — …, a lone " - " as –,
+ * no-break spaces (U+00A0) between numbers and units, after § / S. / Nr.
+ * before a number, inside z. B., before a spaced dash or ellipsis. Soft
+ * hyphens and U+00A0 from the source stay. Runs of spaces become one; tabs
+ * and control characters never reach the model; invalid UTF-8 becomes
+ * U+FFFD. Raw HTML is dropped with a warning (HTML comments quietly; <br>
+ * becomes a line break). Nesting is walked without recursion; containers
+ * deeper than JR_MAX_DEPTH are set flat with one warning per article. */
 #ifndef JOURNAL_MARKDOWN_H
 #define JOURNAL_MARKDOWN_H
 
