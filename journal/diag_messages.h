@@ -62,3 +62,6 @@ JR_MSG(JR_W_UNSAFE_HTML, JR_WARNING, "removed from feeds and web pages: %s")
 
 /* --- summary notes ----------------------------------------------------- */
 JR_MSG(JR_N_WROTE, JR_NOTE, "wrote %s")
+
+/* --- watch mode ------------------------------------------------------- */
+JR_MSG(JR_E_WATCH, JR_ERROR, "cannot watch %s: %s")
