@@ -1,0 +1,424 @@
+/* build.c: one run of the pipeline, from the content folder to the files in
+ * out/. Every stage reports problems through diag.h and goes on, so that an
+ * editor sees all of them at once; nothing is written when any error was
+ * reported, and outputs are renamed into place only when all are complete. */
+#define _POSIX_C_SOURCE 200809L
+#include "build.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "content.h"
+#include "diag.h"
+#include "feed.h"
+#include "fontmetrics.h"
+#include "image.h"
+#include "layout.h"
+#include "markdown.h"
+#include "model.h"
+#include "pages.h"
+#include "pdf.h"
+#include "style.h"
+#include "util.h"
+
+/* ---- checks of images ---------------------------------------------------- */
+
+/* Check one image reference; returns true when it can be used. */
+static bool check_image(const jr_journal *j, const char *dir, const char *rel, const char *path,
+                        jr_pos pos)
+{
+    bool outside = false;
+    char *resolved = jr_image_resolve(j->root, dir, rel, &outside);
+    if (!resolved) {
+        jr_diag(outside ? JR_E_IMAGE_OUTSIDE : JR_E_IMAGE_MISSING, path, pos.line, pos.col, rel);
+        return false;
+    }
+    jr_image_info info;
+    char why[256];
+    bool ok = jr_image_check(resolved, &info, why, sizeof why) == 0;
+    if (!ok)
+        jr_diag(JR_E_IMAGE_FORMAT, path, pos.line, pos.col, rel, why);
+    free(resolved);
+    return ok;
+}
+
+static void check_article(const jr_journal *j, const jr_article *a)
+{
+    if (a->image)
+        check_image(j, a->dir, a->image, a->path, a->key_pos[JR_FM_IMAGE]);
+    if (a->image && (!a->image_alt || !*a->image_alt) && (!a->image_caption || !*a->image_caption))
+        jr_diag(JR_W_IMAGE_NO_ALT, a->path, a->key_pos[JR_FM_IMAGE].line,
+                a->key_pos[JR_FM_IMAGE].col, a->image);
+    if (!a->doc)
+        return;
+    for (size_t i = 0; i < a->doc->nblocks; i++) {
+        const jr_block *b = &a->doc->blocks[i];
+        if (b->kind != JR_BLOCK_FIGURE || !b->image)
+            continue;
+        check_image(j, a->dir, b->image, a->path, b->pos);
+        if (!b->alt || !*b->alt)
+            jr_diag(JR_W_IMAGE_NO_ALT, a->path, b->pos.line, b->pos.col, b->image);
+    }
+}
+
+static void check_edition(const jr_journal *j, const jr_edition *e)
+{
+    if (e->cover_image)
+        check_image(j, e->dir, e->cover_image, e->yaml_path, (jr_pos){0, 0});
+}
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static long long file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long long)st.st_size : 0;
+}
+
+/* Creation time: SOURCE_DATE_EPOCH if set, else the edition date (00:00 UTC),
+ * so that the same input always gives the same files. */
+static long long build_time(const jr_date *d)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde) {
+        char *end;
+        long long v = strtoll(sde, &end, 10);
+        if (*end == 0 && v >= 0)
+            return v;
+    }
+    if (!d || d->year == 0)
+        return 0;
+    /* days from civil (proleptic Gregorian), H. Hinnant's algorithm */
+    int y = d->year - (d->month <= 2);
+    int era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned mp = (unsigned)(d->month + (d->month > 2 ? -3 : 9));
+    unsigned doy = (153 * mp + 2) / 5 + (unsigned)d->day - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    long long days = (long long)era * 146097 + (long long)doe - 719468;
+    return days * 86400;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+    size_t len;
+    char *data = jr_read_file(from, &len);
+    if (!data)
+        return -1;
+    FILE *f = fopen(to, "wb");
+    int rc = -1;
+    if (f) {
+        rc = fwrite(data, 1, len, f) == len ? 0 : -1;
+        if (fclose(f) != 0)
+            rc = -1;
+    }
+    free(data);
+    return rc;
+}
+
+static char *join_keywords(const jr_journal *j, const jr_edition *e)
+{
+    jr_buf b = {0};
+    for (size_t i = 0; i < j->nsections; i++) {
+        if (b.len)
+            jr_buf_puts(&b, ", ");
+        jr_buf_puts(&b, j->sections[i].title);
+    }
+    for (size_t i = 0; i < e->narticles; i++)
+        for (size_t t = 0; t < e->articles[i].ntags; t++) {
+            const char *tag = e->articles[i].tags[t];
+            if (b.data && strstr(b.data, tag))
+                continue;
+            if (b.len)
+                jr_buf_puts(&b, ", ");
+            jr_buf_puts(&b, tag);
+        }
+    return jr_buf_detach(&b);
+}
+
+/* Copy the images an edition's pages use into out/<edition>/ (same relative
+ * paths as in the content folder). */
+static int copy_edition_images(const jr_journal *j, const jr_edition *e, const char *edir,
+                               jr_output *out)
+{
+    for (size_t i = 0; i <= e->narticles; i++) {
+        const jr_article *a = i < e->narticles ? &e->articles[i] : NULL;
+        size_t nrefs = a ? (a->doc ? a->doc->nblocks : 0) + 1 : 1;
+        for (size_t r = 0; r < nrefs; r++) {
+            const char *rel = NULL;
+            const char *dir = e->dir;
+            if (!a)
+                rel = e->cover_image;
+            else if (r == 0)
+                rel = a->image, dir = a->dir;
+            else if (a->doc->blocks[r - 1].kind == JR_BLOCK_FIGURE)
+                rel = a->doc->blocks[r - 1].image, dir = a->dir;
+            if (!rel || strstr(rel, "://"))
+                continue;
+            bool outside;
+            char *src = jr_image_resolve(j->root, dir, rel, &outside);
+            if (!src)
+                continue;
+            char *dst = jr_path_join(edir, rel);
+            char *slash = strrchr(dst, '/');
+            if (slash) {
+                *slash = 0;
+                jr_mkdir_p(dst);
+                *slash = '/';
+            }
+            int rc = copy_file(src, jr_output_add(out, dst));
+            if (rc != 0)
+                jr_diag(JR_E_WRITE, NULL, 0, 0, dst);
+            free(src);
+            free(dst);
+            if (rc != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- the run ----------------------------------------------------------------- */
+
+typedef struct edition_out {
+    const jr_edition *e;
+    bool build; /* typeset in this run */
+    char *dir;  /* out/<edition> */
+    char *pdf_name, *pdf_path, *print_path;
+    const char *pdf_tmp;
+    long long pdf_size;
+    int pages, overfull, hyphenated;
+} edition_out;
+
+static int layout_and_write(const jr_journal *j, edition_out *eo, const jr_build_options *opt,
+                            jr_fontset *fonts, jr_output *out, FILE *dump)
+{
+    const jr_edition *e = eo->e;
+    jr_style style;
+    jr_style_default(&style);
+    jr_layout_ctx ctx = {.journal = j, .edition = e, .style = &style, .fonts = fonts};
+    jr_doclayout *dl = jr_layout_edition(&ctx);
+    if (!dl) {
+        jr_style_clear(&style);
+        return -1;
+    }
+    eo->pages = (int)dl->npages;
+    eo->overfull = dl->overfull_lines;
+    eo->hyphenated = dl->hyphenated_lines;
+    if (dump) {
+        fprintf(dump, "# edition %s\n", e->id);
+        jr_doclayout_dump(dl, dump);
+    }
+    int rc = 0;
+    if (!opt->check_only && jr_diag_count(JR_ERROR) == 0) {
+        char *title = jr_xasprintf("%s %d/%d", j->title, e->number, e->year);
+        char *keywords = join_keywords(j, e);
+        jr_pdf_options po = {
+            .title = title,
+            .author = j->publisher,
+            .subject = e->theme,
+            .keywords = keywords,
+            .creator = "journal " JOURNAL_VERSION,
+            .lang = j->language,
+            .created = build_time(&e->date),
+            .source = e->yaml_path,
+        };
+        eo->pdf_tmp = jr_output_add(out, eo->pdf_path);
+        rc = jr_pdf_write(dl, &po, eo->pdf_tmp);
+        if (rc == 0) {
+            eo->pdf_size = file_size(eo->pdf_tmp);
+            if (!opt->no_print) {
+                po.print = true;
+                po.bleed = style.bleed;
+                rc = jr_pdf_write(dl, &po, jr_output_add(out, eo->print_path));
+            }
+        }
+        free(title);
+        free(keywords);
+    }
+    jr_doclayout_free(dl);
+    jr_style_clear(&style);
+    return rc;
+}
+
+int jr_build_run(const jr_build_options *opt)
+{
+    const char *root = opt->content_dir ? opt->content_dir : "articles";
+    const char *out_dir = opt->out_dir ? opt->out_dir : "out";
+
+    if (!jr_is_dir(root)) {
+        jr_diag(JR_E_NO_CONTENT_DIR, NULL, 0, 0, root);
+        return 1;
+    }
+    jr_journal *j = jr_content_load(root);
+    if (!j)
+        return 1;
+    if (j->neditions == 0) {
+        jr_diag(JR_E_NO_EDITIONS, root, 0, 0);
+        jr_journal_free(j);
+        return 1;
+    }
+
+    /* Parse every article of every edition: the feeds span all editions,
+     * and `check` checks everything. */
+    for (size_t ei = 0; ei < j->neditions; ei++) {
+        jr_edition *e = &j->editions[ei];
+        check_edition(j, e);
+        for (size_t ai = 0; ai < e->narticles; ai++) {
+            jr_article *a = &e->articles[ai];
+            jr_markdown_parse(a, a->lang ? a->lang : j->language);
+            check_article(j, a);
+        }
+    }
+
+    /* Which editions to typeset. */
+    const jr_edition *chosen = NULL;
+    if (opt->edition) {
+        chosen = jr_journal_edition(j, opt->edition);
+        if (!chosen) {
+            jr_diag(JR_E_NO_EDITION, NULL, 0, 0, opt->edition);
+            jr_journal_free(j);
+            return 1;
+        }
+    } else if (!opt->all) {
+        chosen = jr_journal_newest(j);
+    }
+
+    edition_out *eos = jr_xcalloc(j->neditions, sizeof *eos);
+    for (size_t ei = 0; ei < j->neditions; ei++) {
+        edition_out *eo = &eos[ei];
+        eo->e = &j->editions[ei];
+        /* `check` lays out every edition, so that overfull lines are reported */
+        eo->build = opt->check_only || opt->all || eo->e == chosen;
+        eo->dir = jr_path_join(out_dir, eo->e->id);
+        eo->pdf_name = jr_xasprintf("%s-%s.pdf", j->slug, eo->e->id);
+        eo->pdf_path = jr_path_join(eo->dir, eo->pdf_name);
+        char *print_name = jr_xasprintf("%s-%s-print.pdf", j->slug, eo->e->id);
+        eo->print_path = jr_path_join(eo->dir, print_name);
+        free(print_name);
+    }
+
+    jr_output *out = jr_output_new();
+    FILE *dump = NULL;
+    if (opt->dump_layout) {
+        dump = strcmp(opt->dump_layout, "-") == 0 ? stdout : fopen(opt->dump_layout, "w");
+        if (!dump)
+            jr_diag(JR_E_WRITE, NULL, 0, 0, opt->dump_layout);
+    }
+
+    bool failed = jr_diag_count(JR_ERROR) > 0;
+    if (!opt->check_only && !failed) {
+        if (jr_mkdir_p(out_dir) != 0) {
+            jr_diag(JR_E_WRITE, NULL, 0, 0, out_dir);
+            failed = true;
+        }
+        for (size_t ei = 0; ei < j->neditions && !failed; ei++) {
+            if (jr_mkdir_p(eos[ei].dir) != 0) {
+                jr_diag(JR_E_WRITE, NULL, 0, 0, eos[ei].dir);
+                failed = true;
+            }
+        }
+    }
+
+    jr_fontset *fonts = jr_fontset_new();
+    for (size_t ei = 0; ei < j->neditions && !failed; ei++) {
+        edition_out *eo = &eos[ei];
+        if (!eo->build)
+            continue;
+        if (layout_and_write(j, eo, opt, fonts, out, dump) != 0)
+            failed = true;
+    }
+    if (jr_diag_count(JR_ERROR) > 0)
+        failed = true;
+
+    /* Feeds and pages span every edition; editions not typeset in this run
+     * keep the PDF that is already in out/ (its size goes into enclosures). */
+    char *atom_path = jr_path_join(out_dir, "atom.xml");
+    char *rss_path = jr_path_join(out_dir, "rss.xml");
+    if (!opt->check_only && !failed) {
+        const char **names = jr_xcalloc(j->neditions, sizeof *names);
+        long long *sizes = jr_xcalloc(j->neditions, sizeof *sizes);
+        for (size_t ei = 0; ei < j->neditions; ei++) {
+            names[ei] = eos[ei].pdf_name;
+            sizes[ei] = eos[ei].build ? eos[ei].pdf_size : file_size(eos[ei].pdf_path);
+        }
+        jr_feed_options fo = {
+            .out_dir = out_dir,
+            .now = build_time(&jr_journal_newest(j)->date),
+            .pdf_names = names,
+            .pdf_sizes = sizes,
+        };
+        if (jr_feed_write_atom(j, &fo, jr_output_add(out, atom_path)) != 0 ||
+            jr_feed_write_rss(j, &fo, jr_output_add(out, rss_path)) != 0)
+            failed = true;
+        char *index_path = jr_path_join(out_dir, "index.html");
+        if (!failed && jr_html_write_index(j, &fo, jr_output_add(out, index_path)) != 0)
+            failed = true;
+        free(index_path);
+        for (size_t ei = 0; ei < j->neditions && !failed; ei++) {
+            const jr_edition *e = &j->editions[ei];
+            for (size_t ai = 0; ai < e->narticles && !failed; ai++) {
+                char *name = jr_xasprintf("%s.html", e->articles[ai].slug);
+                char *page = jr_path_join(eos[ei].dir, name);
+                if (jr_html_write_article(j, e, &e->articles[ai], &fo, jr_output_add(out, page)) !=
+                    0)
+                    failed = true;
+                free(name);
+                free(page);
+            }
+            if (!failed && copy_edition_images(j, e, eos[ei].dir, out) != 0)
+                failed = true;
+        }
+        free(names);
+        free(sizes);
+        if (jr_diag_count(JR_ERROR) > 0)
+            failed = true;
+    }
+
+    if (dump && dump != stdout)
+        fclose(dump);
+
+    int status = jr_diag_exit_status();
+    if (!opt->check_only) {
+        if (failed) {
+            jr_output_abort(out);
+            status = 1;
+        } else if (jr_output_commit(out) != 0) {
+            jr_diag(JR_E_WRITE, NULL, 0, 0, strerror(errno));
+            jr_output_abort(out);
+            status = 1;
+        } else {
+            for (size_t ei = 0; ei < j->neditions; ei++) {
+                edition_out *eo = &eos[ei];
+                if (!eo->build)
+                    continue;
+                printf("%s\n", eo->pdf_path);
+                if (!opt->no_print)
+                    printf("%s\n", eo->print_path);
+                if (!opt->quiet)
+                    fprintf(stdout, "# %s: %d pages, %d overfull lines, %d hyphenated lines\n",
+                            eo->e->id, eo->pages, eo->overfull, eo->hyphenated);
+            }
+            printf("%s\n%s\n", atom_path, rss_path);
+        }
+    }
+
+    free(atom_path);
+    free(rss_path);
+    for (size_t ei = 0; ei < j->neditions; ei++) {
+        free(eos[ei].dir);
+        free(eos[ei].pdf_name);
+        free(eos[ei].pdf_path);
+        free(eos[ei].print_path);
+    }
+    free(eos);
+    jr_output_free(out);
+    jr_fontset_free(fonts);
+    jr_journal_free(j);
+    return status;
+}
