@@ -110,6 +110,34 @@ static int run_case(size_t i, bool update)
     return fail;
 }
 
+/* jr_markdown_parse on an article: its body, body_line, path and language. */
+static int article_case(void)
+{
+    jr_article a = {0};
+    a.path = jr_xstrdup("a.md");
+    a.body = jr_xstrdup("\"Hi\" there\n\n## Head\n");
+    a.body_len = strlen(a.body);
+    a.body_line = 5;
+    a.lang = jr_xstrdup("en");
+    jr_markdown_parse(&a, NULL); /* the article's language */
+    jr_markdown_parse(&a, "de"); /* parsed again: the old document is freed */
+    int fail = 0;
+    const jr_doc *d = a.doc;
+    if (!d || d->nblocks != 2 || d->blocks[1].pos.line != 7 ||
+        strcmp(d->blocks[0].spans[0].text, "„Hi“ there") != 0) {
+        fprintf(stderr, "FAIL: article case\n");
+        fail = 1;
+    }
+    jr_markdown_parse(&a, NULL);
+    if (!a.doc || a.doc->nblocks != 2 ||
+        strcmp(a.doc->blocks[0].spans[0].text, "“Hi” there") != 0) {
+        fprintf(stderr, "FAIL: article case (en)\n");
+        fail = 1;
+    }
+    jr_article_clear(&a);
+    return fail;
+}
+
 int main(void)
 {
     const char *u = getenv("JOURNAL_UPDATE_GOLDEN");
@@ -118,6 +146,7 @@ int main(void)
     size_t n = sizeof cases / sizeof cases[0];
     for (size_t i = 0; i < n; i++)
         fails += run_case(i, update);
+    fails += article_case();
     if (fails) {
         fprintf(stderr, "%d of %zu golden cases failed\n", fails, n);
         return 1;
