@@ -42,13 +42,17 @@ char *jr_xml_clean_quiet(const char *s, size_t len);
  * content, unwrap other elements, drop on* attributes and URLs with schemes
  * other than http, https, mailto (links only). Relative URLs are resolved
  * against `base` when it is not NULL. Headings are moved down by
- * `heading_shift` levels (at most h6). The tree walk is iterative; elements
- * nested deeper than JR_HTML_MAX_NEST are unwrapped (their text is kept).
- * `why` (may be NULL) receives a short description of the first unsafe
- * thing removed, or "" when nothing unsafe was found. Caller frees. */
+ * `heading_shift` levels (at most h6). A paragraph holding only an image
+ * with a title becomes a figure with that title as caption (`figures`:
+ * JR_FIG_HTML5 <figure>/<figcaption>, JR_FIG_DIV <div class="figure"> and
+ * <p class="caption">, JR_FIG_NONE leaves it). The tree walk is iterative;
+ * elements nested deeper than JR_HTML_MAX_NEST are unwrapped (their text is
+ * kept). `why` (may be NULL) receives a short description of the first
+ * unsafe thing removed, or "" when nothing unsafe was found. Caller frees. */
 #define JR_HTML_MAX_NEST 64
-char *jr_html_sanitize(const char *html, size_t len, const char *base, int heading_shift, char *why,
-                       size_t whylen);
+enum { JR_FIG_NONE = 0, JR_FIG_HTML5 = 1, JR_FIG_DIV = 2 };
+char *jr_html_sanitize(const char *html, size_t len, const char *base, int heading_shift,
+                       int figures, char *why, size_t whylen);
 
 /* 1 if `url` may be written into a page: relative, or scheme http/https (and
  * mailto when allow_mailto). Whitespace and control characters are ignored

@@ -12,6 +12,7 @@
 
 #include "diag.h"
 #include "feed_int.h"
+#include "markdown.h"
 #include "util.h"
 
 #define DEFAULT_ACCENT "#1f5f8b"
@@ -165,6 +166,14 @@ static void color_hex(const jr_section *sec, char *out)
         c[i] = (int)(x * 255.0 + 0.5);
     }
     snprintf(out, 8, "#%02x%02x%02x", c[0], c[1], c[2]);
+}
+
+/* Text for people on a page: German (or the language's) quotes, dashes and
+ * no-break spaces, as in the PDF. Feeds keep the front matter's text as it
+ * is, so that readers see exactly what was written. NULL stays NULL. */
+static char *typo(const char *s, const char *lang)
+{
+    return s ? jr_typography(s, lang) : NULL;
 }
 
 static const char *jlang(const jr_journal *j)
@@ -357,10 +366,13 @@ int jr_html_write_article(const jr_journal *j, const jr_edition *e, const jr_art
     jr_src sm = {a->path, a->key_pos[JR_FM_SUMMARY].line, "summary"};
     jr_src si = {a->path, a->key_pos[JR_FM_IMAGE].line, "image"};
 
+    char *t_title = typo(a->title ? a->title : "", lang);
+    char *t_sub = typo(a->subtitle, lang), *t_sum = typo(a->summary, lang);
+    char *t_cap = typo(a->image_caption, lang), *t_credit = typo(a->image_credit, lang);
     begin_page(&h, lang);
-    char *title = jr_xasprintf("%s – %s", a->title ? a->title : "", j->title ? j->title : "");
+    char *title = jr_xasprintf("%s – %s", t_title, j->title ? j->title : "");
     char *canonical = j->base_url ? jr_article_url(j, e, a) : NULL;
-    write_head(&h, j, title, &st, a->summary, &sm, canonical, accent, "../");
+    write_head(&h, j, title, &st, t_sum, &sm, canonical, accent, "../");
     free(title);
     free(canonical);
 
@@ -377,10 +389,10 @@ int jr_html_write_article(const jr_journal *j, const jr_edition *e, const jr_art
         h_elem(&h, "p", "kicker", sec->title, NULL);
         h_raw(&h, "\n");
     }
-    h_elem(&h, "h1", NULL, a->title, &st);
+    h_elem(&h, "h1", NULL, t_title, &st);
     h_raw(&h, "\n");
-    if (a->subtitle) {
-        h_elem(&h, "p", "subtitle", a->subtitle, &ss);
+    if (t_sub) {
+        h_elem(&h, "p", "subtitle", t_sub, &ss);
         h_raw(&h, "\n");
     }
     h_start(&h, "p");
@@ -412,18 +424,17 @@ int jr_html_write_article(const jr_journal *j, const jr_edition *e, const jr_art
         h_attr(&h, "alt", a->image_alt ? a->image_alt : (a->image_caption ? a->image_caption : ""),
                &si);
         h_end_void(&h);
-        if (a->image_caption || a->image_credit) {
+        if (t_cap || t_credit) {
             h_start(&h, "p");
             h_attr(&h, "class", "caption", NULL);
-            if (a->image_caption)
-                h_text(&h, a->image_caption, &si);
-            if (a->image_credit) {
-                if (a->image_caption)
+            if (t_cap)
+                h_text(&h, t_cap, &si);
+            if (t_credit) {
+                if (t_cap)
                     h_text(&h, " ", NULL);
                 h_start(&h, "span");
                 h_attr(&h, "class", "credit", NULL);
-                h_text(&h, de ? "Foto: " : "Photo: ", NULL);
-                h_text(&h, a->image_credit, &si);
+                h_text(&h, t_credit, &si);
                 h_end(&h);
             }
             h_end(&h);
@@ -432,8 +443,8 @@ int jr_html_write_article(const jr_journal *j, const jr_edition *e, const jr_art
         h_raw(&h, "\n");
         free(src);
     }
-    if (a->summary) {
-        h_elem(&h, "p", "lead", a->summary, &sm);
+    if (t_sum) {
+        h_elem(&h, "p", "lead", t_sum, &sm);
         h_raw(&h, "\n");
     }
     char *body = jr_article_body_html(j, a, NULL);
@@ -448,6 +459,11 @@ int jr_html_write_article(const jr_journal *j, const jr_edition *e, const jr_art
     h_raw(&h, "\n");
     h_end(&h); /* html */
     h_raw(&h, "\n");
+    free(t_title);
+    free(t_sub);
+    free(t_sum);
+    free(t_cap);
+    free(t_credit);
     return h_close(&h, path);
 }
 
@@ -485,7 +501,9 @@ static void write_edition(hw *h, const jr_journal *j, const jr_feed_options *opt
     free(num);
     h_raw(h, "\n");
     if (e->theme) {
-        h_elem(h, "p", "subtitle", e->theme, &se);
+        char *theme = typo(e->theme, lang);
+        h_elem(h, "p", "subtitle", theme, &se);
+        free(theme);
         h_raw(h, "\n");
     }
     jr_date d = jr_edition_date(e);
@@ -525,7 +543,9 @@ static void write_edition(hw *h, const jr_journal *j, const jr_feed_options *opt
         char *href = jr_xasprintf("%s/%s.html", e->id, a->slug ? a->slug : a->filename);
         h_attr(h, "href", href, &st);
         free(href);
-        h_text(h, a->title, &st);
+        char *t = typo(a->title, a->lang ? a->lang : lang);
+        h_text(h, t, &st);
+        free(t);
         h_end(h);
         char *by = jr_authors_joined(a, a->lang ? a->lang : lang);
         if (by) {

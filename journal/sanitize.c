@@ -257,6 +257,7 @@ typedef struct san {
     jr_buf out;
     const char *base;
     int heading_shift;
+    int figures; /* JR_FIG_* */
     char *why;
     size_t whylen;
 } san;
@@ -354,10 +355,63 @@ static void end_tag(san *s, xmlNode *n)
 }
 
 /* Marks on nodes during the walk (kept in xmlNode._private). */
-#define MARK_OPEN ((void *)1) /* start tag written: write the end tag */
+#define MARK_OPEN   ((void *)1) /* start tag written: write the end tag */
+#define MARK_FIGURE ((void *)2) /* a paragraph written as a figure */
 
-char *jr_html_sanitize(const char *html, size_t len, const char *base, int heading_shift, char *why,
-                       size_t whylen)
+/* The image of a paragraph that holds one image with a title and nothing
+ * else (Markdown's ![alt](src "title") on its own line), or NULL. */
+static xmlNode *lone_image(xmlNode *p, xmlChar **title /* OUT */)
+{
+    xmlNode *img = NULL;
+    for (xmlNode *c = p->children; c; c = c->next) {
+        if (c->type == XML_TEXT_NODE) {
+            for (const xmlChar *t = c->content; t && *t; t++)
+                if (*t != ' ' && *t != '\n' && *t != '\t' && *t != '\r')
+                    return NULL;
+        } else if (c->type == XML_ELEMENT_NODE && !img &&
+                   strcmp((const char *)c->name, "img") == 0) {
+            img = c;
+        } else {
+            return NULL;
+        }
+    }
+    if (!img)
+        return NULL;
+    xmlChar *src = xmlGetProp(img, (const xmlChar *)"src");
+    bool ok = src && jr_url_is_safe((const char *)src, false);
+    xmlFree(src);
+    xmlChar *t = ok ? xmlGetProp(img, (const xmlChar *)"title") : NULL;
+    if (!t || !*t) {
+        xmlFree(t);
+        return NULL;
+    }
+    *title = t;
+    return img;
+}
+
+static void close_node(san *s, xmlNode *n, int *open)
+{
+    if (n->_private == MARK_OPEN) {
+        end_tag(s, n);
+    } else if (n->_private == MARK_FIGURE) {
+        xmlChar *title = NULL;
+        if (lone_image(n, &title)) {
+            jr_buf_puts(&s->out,
+                        s->figures == JR_FIG_DIV ? "<p class=\"caption\">" : "<figcaption>");
+            jr_html_escape(&s->out, (const char *)title);
+            jr_buf_puts(&s->out, s->figures == JR_FIG_DIV ? "</p>" : "</figcaption>");
+            xmlFree(title);
+        }
+        jr_buf_puts(&s->out, s->figures == JR_FIG_DIV ? "</div>" : "</figure>");
+    } else {
+        return;
+    }
+    n->_private = NULL;
+    (*open)--;
+}
+
+char *jr_html_sanitize(const char *html, size_t len, const char *base, int heading_shift,
+                       int figures, char *why, size_t whylen)
 {
     if (why && whylen)
         why[0] = '\0';
@@ -373,7 +427,11 @@ char *jr_html_sanitize(const char *html, size_t len, const char *base, int headi
                                   HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
                                       XML_PARSE_HUGE);
     jr_buf_free(&doc);
-    san s = {.base = base, .heading_shift = heading_shift, .why = why, .whylen = whylen};
+    san s = {.base = base,
+             .heading_shift = heading_shift,
+             .figures = figures,
+             .why = why,
+             .whylen = whylen};
     if (!d)
         return jr_xstrdup("");
     /* Everything the parser moved into <head> (style, title, meta...) is
@@ -406,7 +464,15 @@ char *jr_html_sanitize(const char *html, size_t len, const char *base, int headi
                     note(&s, "<%s> element", name);
                 descend = true;
             } else if (in_list(keep_elements, name) && open < JR_HTML_MAX_NEST) {
-                if (start_tag(&s, n)) {
+                xmlChar *title = NULL;
+                if (s.figures && strcmp(name, "p") == 0 && lone_image(n, &title)) {
+                    xmlFree(title);
+                    jr_buf_puts(&s.out,
+                                s.figures == JR_FIG_DIV ? "<div class=\"figure\">" : "<figure>");
+                    n->_private = MARK_FIGURE;
+                    open++;
+                    descend = true;
+                } else if (start_tag(&s, n)) {
                     if (!in_list(void_elements, name)) {
                         n->_private = MARK_OPEN;
                         open++;
@@ -436,11 +502,8 @@ char *jr_html_sanitize(const char *html, size_t len, const char *base, int headi
             n = n->children;
             continue;
         }
-        if (descend && n->_private == MARK_OPEN) {
-            end_tag(&s, n);
-            n->_private = NULL;
-            open--;
-        }
+        if (descend)
+            close_node(&s, n, &open);
         /* Up until there is a next sibling, closing what was opened. */
         while (n && !n->next) {
             n = n->parent;
@@ -448,11 +511,7 @@ char *jr_html_sanitize(const char *html, size_t len, const char *base, int headi
                 n = NULL;
                 break;
             }
-            if (n->_private == MARK_OPEN) {
-                end_tag(&s, n);
-                n->_private = NULL;
-                open--;
-            }
+            close_node(&s, n, &open);
         }
         if (n)
             n = n->next;
@@ -544,12 +603,18 @@ char *jr_article_body_html(const jr_journal *j, const jr_article *a, const char 
             /* Check each piece of raw HTML on its own, to report its line. */
             const char *lit = cmark_node_get_literal(node);
             char why[160];
-            char *tmp =
-                jr_html_sanitize(lit ? lit : "", lit ? strlen(lit) : 0, NULL, 0, why, sizeof why);
+            char *tmp = jr_html_sanitize(lit ? lit : "", lit ? strlen(lit) : 0, NULL, 0,
+                                         JR_FIG_NONE, why, sizeof why);
             free(tmp);
             if (why[0] && warn_once(a->path, at, "html", 0))
                 jr_diag(JR_W_UNSAFE_HTML, a->path, at, 0, why);
         } else if (ev == CMARK_EVENT_ENTER && (t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE)) {
+            const char *title = cmark_node_get_title(node);
+            if (title && *title) { /* shown as the caption of a figure */
+                char *tt = jr_typography(title, lang);
+                cmark_node_set_title(node, tt);
+                free(tt);
+            }
             const char *url = cmark_node_get_url(node);
             if (url && !jr_url_is_safe(url, t == CMARK_NODE_LINK)) {
                 char why[160];
@@ -564,7 +629,10 @@ char *jr_article_body_html(const jr_journal *j, const jr_article *a, const char 
 
     char *html = cmark_render_html(doc, CMARK_OPT_UNSAFE);
     cmark_node_free(doc);
-    char *out = jr_html_sanitize(html, strlen(html), page_url, 1, NULL, 0);
+    /* Pages are checked with libxml2's HTML 4 parser (xmllint --html), which
+     * does not know <figure>; feeds get the HTML5 elements. */
+    char *out = jr_html_sanitize(html, strlen(html), page_url, 1,
+                                 page_url ? JR_FIG_HTML5 : JR_FIG_DIV, NULL, 0);
     free(html);
     return out;
 }

@@ -32,7 +32,7 @@ static int failures;
 
 static char *san(const char *html)
 {
-    return jr_html_sanitize(html, strlen(html), NULL, 0, NULL, 0);
+    return jr_html_sanitize(html, strlen(html), NULL, 0, JR_FIG_NONE, NULL, 0);
 }
 
 static void check_san(const char *in, const char *want)
@@ -78,12 +78,27 @@ static void test_sanitizer(void)
 
     /* headings shift and the why */
     char why[100];
-    char *s = jr_html_sanitize("<h1>T</h1><h6>U</h6>", 20, NULL, 1, why, sizeof why);
+    char *s = jr_html_sanitize("<h1>T</h1><h6>U</h6>", 20, NULL, 1, 0, why, sizeof why);
     CHECK_STR(s, "<h2>T</h2><h6>U</h6>");
     CHECK_STR(why, "");
     free(s);
-    s = jr_html_sanitize("<p onmouseover=\"x\">a</p>", 25, NULL, 0, why, sizeof why);
+    s = jr_html_sanitize("<p onmouseover=\"x\">a</p>", 25, NULL, 0, 0, why, sizeof why);
     CHECK(strstr(why, "onmouseover") != NULL);
+    free(s);
+
+    /* figures from lone images with a title */
+    const char *fig = "<p><img src=\"a.png\" alt=\"A\" title=\"Bild &amp; Text\"></p>"
+                      "<p><img src=\"b.png\" alt=\"B\"></p><p>x <img src=\"c.png\" alt=\"\" "
+                      "title=\"t\"></p>";
+    s = jr_html_sanitize(fig, strlen(fig), NULL, 0, JR_FIG_HTML5, NULL, 0);
+    CHECK_STR(s, "<figure><img src=\"a.png\" alt=\"A\" title=\"Bild &amp; Text\">"
+                 "<figcaption>Bild &amp; Text</figcaption></figure>"
+                 "<p><img src=\"b.png\" alt=\"B\"></p><p>x <img src=\"c.png\" alt=\"\" "
+                 "title=\"t\"></p>");
+    free(s);
+    s = jr_html_sanitize(fig, strlen(fig), NULL, 0, JR_FIG_DIV, NULL, 0);
+    CHECK(strncmp(s, "<div class=\"figure\"><img src=\"a.png\"", 36) == 0);
+    CHECK(strstr(s, "<p class=\"caption\">Bild &amp; Text</p></div><p>") != NULL);
     free(s);
 
     /* relative URLs against a page URL */
@@ -91,7 +106,7 @@ static void test_sanitizer(void)
                          "<a href=\"../b/c.html\">c</a></p>",
                          strlen("<p><img src=\"images/x.png\" alt=\"\"><a href=\"#fn\">f</a>"
                                 "<a href=\"../b/c.html\">c</a></p>"),
-                         "https://j.example/archiv/2026-1/seite.html", 0, NULL, 0);
+                         "https://j.example/archiv/2026-1/seite.html", 0, 0, NULL, 0);
     CHECK_STR(s, "<p><img src=\"https://j.example/archiv/2026-1/images/x.png\" alt=\"\">"
                  "<a href=\"https://j.example/archiv/2026-1/seite.html#fn\">f</a>"
                  "<a href=\"https://j.example/archiv/b/c.html\">c</a></p>");
@@ -218,7 +233,7 @@ static void test_deep(void)
     for (int i = 0; i < N; i++)
         jr_buf_puts(&b, "</blockquote>");
     jr_buf_puts(&b, "<p>nachher</p>");
-    char *s = jr_html_sanitize(b.data, b.len, NULL, 0, NULL, 0);
+    char *s = jr_html_sanitize(b.data, b.len, NULL, 0, 0, NULL, 0);
     CHECK(strstr(s, "vorher") != NULL);
     CHECK(strstr(s, "tief") != NULL);
     CHECK(strstr(s, "nachher") != NULL);
