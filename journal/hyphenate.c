@@ -417,80 +417,79 @@ static bool next_line(const char *text, size_t len, size_t *pos, char *buf, size
     return true;
 }
 
-/* Turn the build into final states: transitions, fallbacks, strings. */
+/* Turn the build into final states, numbered breadth-first (children of a
+ * state are consecutive, and every fallback points to a smaller number, so
+ * the passes below walk memory mostly in order): transitions, fallbacks,
+ * strings. */
 static void finish_level(dict_build *b, jr_dict *jd, int k)
 {
     HyphenDict *d = &jd->level[k];
     size_t n = b->nstates;
-    /* transitions: count, then place, per parent */
-    int32_t *first = jr_xcalloc(n + 1, sizeof *first);
-    for (size_t i = 1; i < n; i++)
-        first[b->nodes[i].parent + 1]++;
-    for (size_t i = 0; i < n; i++)
-        first[i + 1] += first[i];
-    HyphenTrans *trans = jr_xmalloc((n > 1 ? n - 1 : 1) * sizeof *trans);
-    int32_t *fill = jr_xmalloc((n ? n : 1) * sizeof *fill);
-    for (size_t i = 0; i < n; i++)
-        fill[i] = first[i];
-    for (size_t i = 1; i < n; i++) {
-        HyphenTrans *t = &trans[fill[b->nodes[i].parent]++];
-        t->ch = (char)b->nodes[i].ch;
-        t->new_state = (int)i;
-    }
-    for (size_t i = 0; i < n; i++) {
-        b->states[i].num_trans = first[i + 1] - first[i];
-        b->states[i].trans = b->states[i].num_trans ? &trans[first[i]] : NULL;
-    }
-    /* fallbacks, breadth-first */
-    int32_t *queue = fill; /* reuse: n entries */
-    size_t qh = 0, qt = 0;
-    b->states[0].fallback_state = -1;
-    for (int t = 0; t < b->states[0].num_trans; t++) {
-        int32_t c = b->states[0].trans[t].new_state;
-        b->states[c].fallback_state = 0;
-        queue[qt++] = c;
-    }
-    while (qh < qt) {
-        int32_t u = queue[qh++];
-        for (int t = 0; t < b->states[u].num_trans; t++) {
-            unsigned char ch = (unsigned char)b->states[u].trans[t].ch;
-            int32_t v = b->states[u].trans[t].new_state;
-            int32_t w = b->states[u].fallback_state, f = 0;
-            while (w != -1) {
-                const HyphenState *ws = &b->states[w];
-                int x = -1;
-                for (int q = 0; q < ws->num_trans; q++)
-                    if ((unsigned char)ws->trans[q].ch == ch) {
-                        x = ws->trans[q].new_state;
-                        break;
-                    }
-                if (x != -1) {
-                    f = x;
-                    break;
-                }
-                w = ws->fallback_state;
-            }
-            b->states[v].fallback_state = f;
-            queue[qt++] = v;
+    int32_t *order = jr_xmalloc(n * sizeof *order);   /* new number -> build node */
+    int32_t *parent = jr_xmalloc(n * sizeof *parent); /* new number -> new parent */
+    order[0] = 0;
+    parent[0] = -1;
+    size_t qt = 1;
+    for (size_t qh = 0; qh < qt; qh++)
+        for (int32_t c = b->nodes[order[qh]].first_child; c != -1; c = b->nodes[c].next_sibling) {
+            parent[qt] = (int32_t)qh;
+            order[qt++] = c;
         }
-    }
-    free(first);
-    free(fill);
-    /* strings */
+    HyphenState *states = jr_xmalloc(n * sizeof *states);
+    HyphenTrans *trans = jr_xmalloc((n > 1 ? n - 1 : 1) * sizeof *trans);
     char *arena = jr_buf_detach(&b->strings);
+    /* the children of state i are the states after those of i - 1 */
+    size_t next_child = 1;
     for (size_t i = 0; i < n; i++) {
-        HyphenState *s = &b->states[i];
+        const HyphenState *o = &b->states[order[i]];
+        HyphenState *s = &states[i];
+        *s = *o;
         if (s->match)
             s->match = arena + ((uintptr_t)s->match - 1);
         if (s->repl)
             s->repl = arena + ((uintptr_t)s->repl - 1);
+        s->num_trans = 0;
+        s->trans = trans + (next_child - 1);
+        while (next_child < n && parent[next_child] == (int32_t)i) {
+            HyphenTrans *t = &trans[next_child - 1];
+            t->ch = (char)b->nodes[order[next_child]].ch;
+            t->new_state = (int)next_child;
+            s->num_trans++;
+            next_child++;
+        }
+        if (!s->num_trans)
+            s->trans = NULL;
     }
-    d->states = b->states;
+    /* fallback: the longest proper suffix that is a state */
+    states[0].fallback_state = -1;
+    for (size_t v = 1; v < n; v++) {
+        char ch = trans[v - 1].ch;
+        int w = states[parent[v]].fallback_state, f = 0;
+        while (w != -1) {
+            const HyphenState *ws = &states[w];
+            int x = -1;
+            for (int q = 0; q < ws->num_trans; q++)
+                if (ws->trans[q].ch == ch) {
+                    x = ws->trans[q].new_state;
+                    break;
+                }
+            if (x != -1) {
+                f = x;
+                break;
+            }
+            w = ws->fallback_state;
+        }
+        states[v].fallback_state = f;
+    }
+    free(order);
+    free(parent);
+    free(b->states);
+    free(b->nodes);
+    d->states = states;
     d->num_states = (int)n;
-    jd->states[k] = b->states;
+    jd->states[k] = states;
     jd->trans[k] = trans;
     jd->strings[k] = arena;
-    free(b->nodes);
     memset(b, 0, sizeof *b);
 }
 

@@ -224,6 +224,22 @@ static void test_languages(void)
         jr_hyphenator_free(h);
     }
 
+    /* English patterns (Debian package hyphen-en-us) are UTF-8 */
+    if (jr_file_exists("/usr/share/hyphen/hyph_en_US.dic")) {
+        const char *en[] = {"en", "en-US", "en_US"};
+        for (size_t i = 0; i < sizeof en / sizeof en[0]; i++) {
+            jr_hyphenator *h = jr_hyphenator_new(en[i]);
+            CHECK(h != NULL);
+            if (h) {
+                SHOW(h, "hyphenation", "hy-phen-ation");
+                SHOW(h, "Education,", "Edu-ca-tion,");
+                jr_hyphenator_free(h);
+            }
+        }
+    } else {
+        CHECK(jr_hyphenator_new("en-US") == NULL);
+    }
+
     /* an override folder: only it is searched */
     setenv("JOURNAL_HYPHEN_DIR", "tests/hyphen/dicts", 1);
     CHECK(jr_hyphenator_new("de") == NULL);
