@@ -4,11 +4,13 @@
 
 #include "build.h"
 #include "diag.h"
+#include "watch.h"
 
 static const char usage_text[] =
     "Usage: journal build [CONTENT_DIR] [--edition ID | --all] [--out DIR] [--layout FILE]\n"
     "                     [--no-print] [--dump-layout FILE] [--quiet]\n"
     "       journal check [CONTENT_DIR] [--layout FILE]\n"
+    "       journal watch [CONTENT_DIR] [build options]\n"
     "       journal --help | --version\n"
     "\n"
     "Typesets the Markdown articles of a journal edition into a PDF, a print PDF,\n"
@@ -17,6 +19,7 @@ static const char usage_text[] =
     "Commands:\n"
     "  build             build the newest edition (or the one named) into DIR\n"
     "  check             check all content and layouts; writes nothing\n"
+    "  watch             build, then rebuild whenever the content changes (Ctrl-C stops)\n"
     "\n"
     "Options:\n"
     "  --edition ID      build this edition (a folder name in CONTENT_DIR)\n"
@@ -52,10 +55,11 @@ int main(int argc, char **argv)
         return 0;
     }
     jr_build_options opt = {0};
+    bool watch = strcmp(cmd, "watch") == 0;
     if (strcmp(cmd, "check") == 0)
         opt.check_only = true;
-    else if (strcmp(cmd, "build") != 0)
-        return usage_error("unknown command '%s' (expected build or check)", cmd);
+    else if (strcmp(cmd, "build") != 0 && !watch)
+        return usage_error("unknown command '%s' (expected build, check or watch)", cmd);
 
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -93,5 +97,7 @@ int main(int argc, char **argv)
         return usage_error("%s", "--edition and --all exclude each other");
     if (opt.check_only && (opt.edition || opt.all || opt.out_dir))
         return usage_error("%s", "check takes no --edition, --all or --out");
+    if (watch)
+        return jr_watch_run(&opt);
     return jr_build_run(&opt);
 }
