@@ -25,7 +25,10 @@
 
 #include <hpdf.h>
 #include <hpdf_doc.h>
+#include <hpdf_error.h>
 #include <hpdf_font.h>
+#include <hpdf_fontdef.h>
+#include <hpdf_list.h>
 #include <hpdf_objects.h>
 #include <hpdf_pages.h>
 #include <hpdf_streams.h>
@@ -241,6 +244,50 @@ static void repair_tounicode(pdf_ctx *c, HPDF_Font font)
     (void)c;
 }
 
+/* PDF/A-1 wants a CIDSet stream in the descriptor of every subset CID font,
+ * listing the CIDs whose glyphs are in the subset. libharu makes the
+ * descriptor only while saving (in the Type0 font's before-write hook), so
+ * ours runs after it. CIDs are Unicode code points here (CIDToGIDMap maps
+ * them to glyphs); libharu's own table says which glyphs were used. All
+ * fonts share libharu's one hook function. */
+static HPDF_Dict_BeforeWriteFunc font_hook_orig;
+
+static HPDF_STATUS add_cidset(HPDF_Dict obj)
+{
+    HPDF_STATUS ret = font_hook_orig ? font_hook_orig(obj) : HPDF_OK;
+    if (ret != HPDF_OK)
+        return ret;
+    HPDF_FontAttr attr = (HPDF_FontAttr)obj->attr;
+    HPDF_FontDef def = attr ? attr->fontdef : NULL;
+    if (!def || !def->descriptor || def->type != HPDF_FONTDEF_TYPE_TRUETYPE)
+        return HPDF_OK;
+    HPDF_TTFontDefAttr ta = (HPDF_TTFontDefAttr)def->attr;
+    if (!ta || !ta->glyph_tbl.flgs)
+        return HPDF_OK;
+    for (HPDF_UINT i = 0; i < def->descriptor->list->count; i++) {
+        HPDF_DictElement e = HPDF_List_ItemAt(def->descriptor->list, i);
+        if (strcmp(e->key, "CIDSet") == 0)
+            return HPDF_OK; /* one descriptor, several writes */
+    }
+    unsigned char bits[65536 / 8];
+    memset(bits, 0, sizeof bits);
+    bits[0] = 0x80; /* CID 0, .notdef, is always in the font */
+    size_t last = 0;
+    for (unsigned cid = 1; cid < 65536; cid++) {
+        HPDF_UINT16 gid = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cid);
+        if (gid && gid < ta->num_glyphs && ta->glyph_tbl.flgs[gid]) {
+            bits[cid / 8] |= (unsigned char)(0x80u >> (cid % 8));
+            last = cid / 8;
+        }
+    }
+    HPDF_Dict set = HPDF_DictStream_New(obj->mmgr, attr->xref);
+    if (!set)
+        return HPDF_Error_GetCode(obj->error);
+    set->filter = obj->filter;
+    HPDF_Stream_Write(set->stream, bits, (HPDF_UINT)(last + 1));
+    return HPDF_Dict_Add(def->descriptor, "CIDSet", set);
+}
+
 /* The font for id `id`, loaded on first use; NULL if there is none. */
 static HPDF_Font get_font(pdf_ctx *c, int id)
 {
@@ -270,8 +317,14 @@ static HPDF_Font get_font(pdf_ctx *c, int id)
             : HPDF_LoadTTFontFromFile(c->pdf, fi->path, HPDF_TRUE);
     if (name)
         s->font = HPDF_GetFont(c->pdf, name, "UTF-8");
-    if (s->font)
+    if (s->font) {
         repair_tounicode(c, s->font);
+        if (c->opt->pdfa && s->font->before_write_fn) {
+            /* chain our hook after libharu's (which makes the descriptor) */
+            font_hook_orig = s->font->before_write_fn;
+            s->font->before_write_fn = add_cidset;
+        }
+    }
     c->stage = NULL;
     return s->font;
 }
@@ -436,6 +489,23 @@ static HPDF_Array srgb_space(pdf_ctx *c)
     return a;
 }
 
+/* CMYK pixels to RGB (PDF/A with an sRGB intent allows no DeviceCMYK):
+ * the naive formula; such images are rare (CMYK JPEGs). */
+static void cmyk_to_rgb(jr_pixels *px)
+{
+    size_t n = (size_t)px->width * px->height;
+    unsigned char *rgb = jr_xmalloc(n * 3);
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *q = px->data + i * 4;
+        unsigned k = 255u - q[3];
+        for (int j = 0; j < 3; j++)
+            rgb[i * 3 + (size_t)j] = (unsigned char)(((255u - q[j]) * k + 127) / 255);
+    }
+    free(px->data);
+    px->data = rgb;
+    px->channels = 3;
+}
+
 /* Put the alpha plane onto white paper (print and PDF/A-1 allow no soft
  * masks). White is 255 in gray and RGB, no ink (0) in CMYK. */
 static void flatten_alpha(jr_pixels *px)
@@ -487,6 +557,8 @@ static HPDF_Image load_image(pdf_ctx *c, const char *path)
         }
         if (px.alpha && c->flatten)
             flatten_alpha(&px);
+        if (px.channels == 4 && c->opt->pdfa && !c->cmyk)
+            cmyk_to_rgb(&px);
         HPDF_ColorSpace cs = px.channels == 1   ? HPDF_CS_DEVICE_GRAY
                              : px.channels == 4 ? HPDF_CS_DEVICE_CMYK
                                                 : HPDF_CS_DEVICE_RGB;
@@ -802,33 +874,146 @@ static void add_id(pdf_ctx *c)
 
 /* /OutputIntents with a CMYK profile (libharu's HPDF_OutputIntent_New
  * misspells /DestOutputProfile with a trailing space, so it is built here). */
-static bool add_output_intent(pdf_ctx *c)
+static HPDF_Dict make_intent(pdf_ctx *c, const char *subtype, const char *ident,
+                             const char *condition, const char *info, HPDF_Dict prof)
+{
+    HPDF_MMgr mm = c->pdf->mmgr;
+    HPDF_Dict intent = HPDF_Dict_New(mm);
+    HPDF_Xref_Add(c->pdf->xref, intent);
+    HPDF_Dict_AddName(intent, "Type", "OutputIntent");
+    HPDF_Dict_AddName(intent, "S", subtype);
+    HPDF_Dict_Add(intent, "OutputConditionIdentifier", HPDF_String_New(mm, ident, NULL));
+    if (condition)
+        HPDF_Dict_Add(intent, "OutputCondition", HPDF_String_New(mm, condition, NULL));
+    HPDF_Dict_Add(intent, "RegistryName", HPDF_String_New(mm, "http://www.color.org", NULL));
+    HPDF_Dict_Add(intent, "Info", HPDF_String_New(mm, info, NULL));
+    HPDF_Dict_Add(intent, "DestOutputProfile", prof);
+    return intent;
+}
+
+/* /OutputIntents with an ICC profile (libharu's HPDF_OutputIntent_New
+ * misspells /DestOutputProfile with a trailing space, so it is built here):
+ * CMYK for print (PDF/X, and PDF/A as well if asked: both intents share the
+ * one profile, as PDF/A-1 demands), sRGB for PDF/A on screen. */
+static bool add_output_intents(pdf_ctx *c, bool pdfx, bool pdfa)
 {
     size_t len = 0;
-    char *icc = jr_read_file(CMYK_PROFILE, &len);
+    char *icc = jr_read_file(pdfx ? CMYK_PROFILE : SRGB_PROFILE, &len);
     if (!icc)
         return false;
     HPDF_MMgr mm = c->pdf->mmgr;
     HPDF_Dict prof = HPDF_DictStream_New(mm, c->pdf->xref);
-    HPDF_Dict_AddNumber(prof, "N", 4);
-    HPDF_Dict_AddName(prof, "Alternate", "DeviceCMYK");
+    HPDF_Dict_AddNumber(prof, "N", pdfx ? 4 : 3);
+    HPDF_Dict_AddName(prof, "Alternate", pdfx ? "DeviceCMYK" : "DeviceRGB");
     HPDF_Stream_Write(prof->stream, (const HPDF_BYTE *)icc, (HPDF_UINT)len);
     prof->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
     free(icc);
-    HPDF_Dict intent = HPDF_Dict_New(mm);
-    HPDF_Xref_Add(c->pdf->xref, intent);
-    HPDF_Dict_AddName(intent, "Type", "OutputIntent");
-    HPDF_Dict_AddName(intent, "S", "GTS_PDFX");
-    HPDF_Dict_Add(intent, "OutputConditionIdentifier", HPDF_String_New(mm, "CGATS TR 001", NULL));
-    HPDF_Dict_Add(intent, "OutputCondition",
-                  HPDF_String_New(mm, "SWOP (Artifex default CMYK)", NULL));
-    HPDF_Dict_Add(intent, "RegistryName", HPDF_String_New(mm, "http://www.color.org", NULL));
-    HPDF_Dict_Add(intent, "Info", HPDF_String_New(mm, "Artifex default CMYK (SWOP)", NULL));
-    HPDF_Dict_Add(intent, "DestOutputProfile", prof);
     HPDF_Array intents = HPDF_Array_New(mm);
-    HPDF_Array_Add(intents, intent);
+    const char *subtypes[2] = {pdfx ? "GTS_PDFX" : NULL, pdfa ? "GTS_PDFA1" : NULL};
+    for (int i = 0; i < 2; i++) {
+        if (!subtypes[i])
+            continue;
+        if (pdfx)
+            HPDF_Array_Add(intents, make_intent(c, subtypes[i], "CGATS TR 001",
+                                                "SWOP (Artifex default CMYK)",
+                                                "Artifex default CMYK (SWOP)", prof));
+        else
+            HPDF_Array_Add(intents, make_intent(c, subtypes[i], "sRGB IEC61966-2.1", NULL,
+                                                "sRGB IEC61966-2.1", prof));
+    }
     HPDF_Dict_Add(c->pdf->catalog, "OutputIntents", intents);
     return true;
+}
+
+/* ---- PDF/A-1b --------------------------------------------------------------- */
+
+static void xml_escaped(jr_buf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&':
+            jr_buf_puts(b, "&amp;");
+            break;
+        case '<':
+            jr_buf_puts(b, "&lt;");
+            break;
+        case '>':
+            jr_buf_puts(b, "&gt;");
+            break;
+        case '"':
+            jr_buf_puts(b, "&quot;");
+            break;
+        default:
+            jr_buf_putc(b, *s);
+        }
+    }
+}
+
+/* One XMP property with the same cleaned text as the Info entry. */
+static void xmp_prop(jr_buf *b, const char *tag, const char *value, int kind)
+{
+    if (!value || !*value)
+        return;
+    char *v = clean_text(value, 4000);
+    jr_buf_printf(b, "   <%s>", tag);
+    if (kind == 1)
+        jr_buf_puts(b, "<rdf:Alt><rdf:li xml:lang=\"x-default\">");
+    else if (kind == 2)
+        jr_buf_puts(b, "<rdf:Seq><rdf:li>");
+    xml_escaped(b, v);
+    if (kind == 1)
+        jr_buf_puts(b, "</rdf:li></rdf:Alt>");
+    else if (kind == 2)
+        jr_buf_puts(b, "</rdf:li></rdf:Seq>");
+    jr_buf_printf(b, "</%s>\n", tag);
+    free(v);
+}
+
+/* The XMP packet PDF/A-1 requires, matching the Info dictionary (written
+ * here rather than by HPDF_PDFA_SetPDFAConformance, which escapes nothing
+ * and misspells /Subtype). Uncompressed, as PDF/A readers expect. */
+static void add_xmp(pdf_ctx *c)
+{
+    const jr_pdf_options *opt = c->opt;
+    jr_buf b = {0};
+    jr_buf_puts(&b, "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
+                    "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
+                    " <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
+                    "  <rdf:Description rdf:about=\"\"\n"
+                    "    xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n"
+                    "    xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n"
+                    "    xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"\n"
+                    "    xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n"
+                    "   <pdfaid:part>1</pdfaid:part>\n"
+                    "   <pdfaid:conformance>B</pdfaid:conformance>\n");
+    xmp_prop(&b, "dc:title", opt->title, 1);
+    xmp_prop(&b, "dc:creator", opt->author, 2);
+    xmp_prop(&b, "dc:description", opt->subject, 1);
+    xmp_prop(&b, "pdf:Keywords", opt->keywords, 0);
+    xmp_prop(&b, "xmp:CreatorTool", opt->creator, 0);
+    xmp_prop(&b, "pdf:Producer", HPDF_GetInfoAttr(c->pdf, HPDF_INFO_PRODUCER), 0);
+    if (opt->created > 0) {
+        time_t t = (time_t)opt->created;
+        struct tm tm;
+        if (gmtime_r(&t, &tm) && tm.tm_year + 1900 <= 9999) {
+            char d[80];
+            snprintf(d, sizeof d, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                     tm.tm_sec > 59 ? 59 : tm.tm_sec);
+            xmp_prop(&b, "xmp:CreateDate", d, 0);
+            xmp_prop(&b, "xmp:ModifyDate", d, 0);
+            xmp_prop(&b, "xmp:MetadataDate", d, 0);
+        }
+    }
+    jr_buf_puts(&b, "  </rdf:Description>\n </rdf:RDF>\n</x:xmpmeta>\n"
+                    "<?xpacket end=\"w\"?>\n");
+    HPDF_Dict meta = HPDF_DictStream_New(c->pdf->mmgr, c->pdf->xref);
+    HPDF_Dict_AddName(meta, "Type", "Metadata");
+    HPDF_Dict_AddName(meta, "Subtype", "XML");
+    meta->filter = HPDF_STREAM_FILTER_NONE;
+    HPDF_Stream_Write(meta->stream, (const HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
+    jr_buf_free(&b);
+    HPDF_Dict_Add(c->pdf->catalog, "Metadata", meta);
 }
 
 static void add_box(HPDF_Page page, const char *name, double l, double b, double r, double t)
@@ -968,7 +1153,7 @@ static int write_doc(pdf_ctx *c, const char *path)
     if (opt->created > 0) {
         time_t t = (time_t)opt->created;
         struct tm tm;
-        if (gmtime_r(&t, &tm)) {
+        if (gmtime_r(&t, &tm) && tm.tm_year + 1900 <= 9999) {
             HPDF_Date d = {tm.tm_year + 1900,
                            tm.tm_mon + 1,
                            tm.tm_mday,
@@ -987,14 +1172,21 @@ static int write_doc(pdf_ctx *c, const char *path)
         HPDF_Dict_Add(c->pdf->catalog, "Lang", HPDF_String_New(c->pdf->mmgr, lang, NULL));
         free(lang);
     }
-    if (opt->print && add_output_intent(c)) {
-        /* PDF/X-3:2003 (PDF 1.4): CMYK and ICC-based colour, no
-         * transparency, trim and bleed boxes, output intent, ID. */
+    if ((opt->print || opt->pdfa) && add_output_intents(c, opt->print, opt->pdfa)) {
         HPDF_Dict info = c->pdf->info;
-        if (info) {
+        if (opt->print && info) {
+            /* PDF/X-3:2003 (PDF 1.4): CMYK and ICC-based colour, no
+             * transparency, trim and bleed boxes, output intent, ID. */
             HPDF_Dict_Add(info, "GTS_PDFXVersion",
                           HPDF_String_New(c->pdf->mmgr, "PDF/X-3:2003", NULL));
             HPDF_Dict_AddName(info, "Trapped", "False");
+        }
+        if (opt->pdfa) {
+            add_xmp(c);
+            /* not part of the standard; poppler reads it to name the subtype */
+            if (info)
+                HPDF_Dict_Add(info, "GTS_PDFA1Version",
+                              HPDF_String_New(c->pdf->mmgr, "PDF/A-1b:2005", NULL));
         }
     }
     add_id(c);

@@ -1,8 +1,8 @@
 /* pdf_sample.c: builds a jr_doclayout by hand and writes it with jr_pdf_write.
  * The checks are made by pdf_test.sh with qpdf and poppler.
  *
- *   pdf_sample sample OUT.pdf IMGDIR [print]  the two-page sample
- *   pdf_sample hostile OUT.pdf IMGDIR         bad items: must still be a valid PDF
+ *   pdf_sample sample OUT.pdf IMGDIR [print|pdfa|print+pdfa]  the sample
+ *   pdf_sample hostile OUT.pdf IMGDIR [...]   bad items: must still be a valid PDF
  *   pdf_sample fail IMGDIR                    unwritable path: must return -1
  *
  * The program calls setlocale(LC_ALL, "") so that the caller's locale (e.g.
@@ -371,9 +371,19 @@ int main(int argc, char **argv)
         dl = hostile(argv[3]);
     else
         dl = sample(argv[3]);
-    if (argc > 4 && strcmp(argv[4], "print") == 0) {
+    const char *variant = argc > 4 ? argv[4] : "";
+    if (strstr(variant, "print")) {
         opt.print = true;
         opt.bleed = 8.504; /* 3 mm */
+    }
+    if (strstr(variant, "pdfa")) {
+        opt.pdfa = true;
+        opt.title = "Bildung & Teilhabe <2026> – Übergänge";
+    }
+    if (strcmp(argv[1], "hostile") == 0) {
+        opt.created = 999999999999999LL; /* a year libharu cannot write */
+        opt.title = "Steuer\x01zeichen \xFF & \xF0\x9F\x98\x80";
+        opt.lang = "de\"DE";
     }
     rc = jr_pdf_write(dl, &opt, argv[2]);
     write_expect(dl, argv[2], opt.print ? opt.bleed + 18.0 : 0);

@@ -213,6 +213,95 @@ awk '$3 == "smask"' pim.out | grep -q . && fail "print: soft mask (transparency)
     fail "print: RGB images not ICC-based"
 quiet prender.out pdftoppm -r 20 -png p.pdf ppage
 
+# --- PDF/A-1b: XMP matching the Info (escaped), sRGB intent, no soft masks,
+# printable links, CIDSet listing the glyphs of each subset ------------------
+"$SAMPLE" sample pa.pdf img pdfa || fail "pdf_sample pdfa failed"
+quiet paq.out qpdf --check pa.pdf
+quiet pai.out pdfinfo pa.pdf
+grep -q '^PDF subtype: *PDF/A-1b' pai.out || fail "pdfa: not marked PDF/A-1b"
+grep -qx 'Title: *Bildung & Teilhabe <2026> – Übergänge' pai.out || fail "pdfa: title"
+grep -qx 'Metadata Stream: *yes' pai.out || fail "pdfa: no XMP metadata stream"
+quiet pam.out pdfinfo -meta pa.pdf
+xmllint --noout pam.out 2>xmp.err || { fail "pdfa: XMP is not well-formed XML"; head -3 xmp.err >&2; }
+grep -qF 'Bildung &amp; Teilhabe &lt;2026&gt; – Übergänge' pam.out || fail "pdfa: XMP title"
+grep -q '<pdfaid:part>1</pdfaid:part>' pam.out || fail "pdfa: pdfaid:part"
+grep -q '<xmp:CreateDate>2026-01-01T00:00:00Z</xmp:CreateDate>' pam.out || fail "pdfa: XMP date"
+quiet paim.out pdfimages -list pa.pdf
+awk '$3 == "smask"' paim.out | grep -q . && fail "pdfa: soft mask (transparency) in PDF/A-1"
+quiet pafonts.out pdffonts pa.pdf
+quiet patext.out pdftotext pa.pdf pa.txt
+grep -qF 'Schulentwicklung' pa.txt || fail "pdfa: text"
+quiet paj.out qpdf --json --json-stream-data=inline --decode-level=generalized pa.pdf
+/usr/bin/python3 - paj.out <<'EOF' || fail "pdfa: intents, annotations, CIDSet"
+import base64, json, sys
+d = json.load(open(sys.argv[1]))
+objs = {}
+for k, v in d["qpdf"][1].items():
+    if k.startswith("obj:"):
+        objs[k[4:]] = v
+def val(ref):
+    o = objs[ref]
+    return o["value"] if "value" in o else o["stream"]["dict"]
+bad = []
+root = val(d["qpdf"][1]["trailer"]["value"]["/Root"])
+intents = root.get("/OutputIntents", [])
+intents = [val(i) if isinstance(i, str) else i for i in intents]
+if [i.get("/S") for i in intents] != ["/GTS_PDFA1"]:
+    bad.append("output intents: %r" % [i.get("/S") for i in intents])
+elif val(intents[0]["/DestOutputProfile"]).get("/N") != 3:
+    bad.append("output profile is not RGB")
+if "/Metadata" not in root:
+    bad.append("no /Metadata in the catalog")
+else:
+    md = val(root["/Metadata"])
+    if md.get("/Subtype") != "/XML" or "/Filter" in md:
+        bad.append("metadata stream dict: %r" % md)
+for p in d["pages"]:
+    pg = val(p["object"])
+    for a in pg.get("/Annots", []):
+        a = val(a) if isinstance(a, str) else a
+        if a.get("/F") != 4:
+            bad.append("annotation without /F 4")
+sets = {}
+for k, o in objs.items():
+    v = o.get("value", o.get("stream", {}).get("dict"))
+    if isinstance(v, dict) and v.get("/Type") == "/FontDescriptor":
+        if "/CIDSet" not in v:
+            bad.append("font %s without CIDSet" % v.get("/FontName"))
+            continue
+        data = base64.b64decode(objs[v["/CIDSet"]]["stream"]["data"])
+        sets[v["/FontName"]] = data
+def has(data, cid):
+    return cid // 8 < len(data) and data[cid // 8] & (0x80 >> (cid % 8)) != 0
+reg = [v for k, v in sets.items() if "Regular" in k]
+bold = [v for k, v in sets.items() if "Bold" in k]
+if len(reg) != 1 or len(bold) != 1:
+    bad.append("CIDSets: %r" % list(sets))
+else:
+    for ch in "ßŁńęΕКk€„“–":
+        if not has(reg[0], ord(ch)):
+            bad.append("CIDSet (regular) lacks %r" % ch)
+    for ch in "Q\u4e00":
+        if has(reg[0], ord(ch)):
+            bad.append("CIDSet (regular) lists unused %r" % ch)
+    if not has(bold[0], ord("k")) or has(bold[0], ord("x")):
+        bad.append("CIDSet (bold) wrong")
+    if not has(reg[0], 0):
+        bad.append("CIDSet lacks CID 0")
+for b in bad:
+    print(b)
+sys.exit(1 if bad else 0)
+EOF
+"$SAMPLE" sample ppa.pdf img print+pdfa || fail "pdf_sample print+pdfa failed"
+quiet ppaq.out qpdf --check ppa.pdf
+quiet ppai.out pdfinfo ppa.pdf
+quiet ppam.out pdfinfo -meta ppa.pdf
+xmllint --noout ppam.out 2>/dev/null || fail "print+pdfa: XMP"
+"$SAMPLE" hostile hpa.pdf img pdfa 2>/dev/null || fail "pdf_sample hostile pdfa failed"
+quiet hpaq.out qpdf --check hpa.pdf
+quiet hpam.out pdfinfo -meta hpa.pdf
+xmllint --noout hpam.out 2>/dev/null || fail "hostile pdfa: XMP not well-formed"
+
 # --- valgrind (if installed): no invalid access, no definite leak -----------
 if command -v valgrind >/dev/null; then
     valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
