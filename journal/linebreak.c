@@ -64,6 +64,7 @@ typedef struct lb_pass {
     bool hyphens;     /* flagged penalties are breakpoints */
     double extra;     /* emergency stretch added to every line [pt] */
     bool final;       /* never fails: forces overfull breaks */
+    double max_ratio; /* a stretch ratio above this is surely beyond threshold */
 } lb_pass;
 
 void jr_lb_params_default(jr_lb_params *p)
@@ -205,23 +206,101 @@ static size_t new_node(lb_state *s)
     return s->nnodes++;
 }
 
-static void add_cand(lb_state *s, const lb_cand *c)
+/* Keep the best candidate per (line class, fitness, hyphen run). */
+static void add_cand(lb_state *s, size_t cls, unsigned char fit, unsigned hyph, double demerits,
+                     size_t from, size_t line, double ratio, bool overfull)
 {
+    unsigned char h = (unsigned char)(hyph > 255 ? 255 : hyph);
+    lb_cand *o = NULL;
     for (size_t k = 0; k < s->ncands; k++) {
-        lb_cand *o = &s->cands[k];
-        if (o->cls == c->cls && o->fitness == c->fitness && o->hyph == c->hyph) {
-            if (c->demerits < o->demerits)
-                *o = *c;
-            return;
+        lb_cand *c = &s->cands[k];
+        if (c->cls == cls && c->fitness == fit && c->hyph == h) {
+            if (demerits >= c->demerits)
+                return;
+            o = c;
+            break;
         }
     }
-    JR_GROW(s->cands, s->capcands, s->ncands + 1);
-    s->cands[s->ncands++] = *c;
+    if (!o) {
+        JR_GROW(s->cands, s->capcands, s->ncands + 1);
+        o = &s->cands[s->ncands++];
+    }
+    o->cls = cls;
+    o->from = from;
+    o->line = line;
+    o->demerits = demerits;
+    o->ratio = ratio;
+    o->fitness = fit;
+    o->hyph = h;
+    o->overfull = overfull;
+    o->dead = false;
 }
 
 typedef struct lb_sums {
     double w, y, z, fil;
 } lb_sums;
+
+/* Badness, reported ratio and fitness class of the line from node r to
+ * the current break; b is INFINITY when it cannot shrink enough. */
+static void rate_line(const lb_state *s, const lb_pass *ps, const lb_sums *sum, const lb_node *r,
+                      bool empty, double L, double pw, bool forced, double *b_out,
+                      double *ratio_out, unsigned char *fit_out, bool *overfull_out)
+{
+    double w, y, z, fil;
+    if (empty) {
+        w = pw;
+        y = z = fil = 0;
+    } else {
+        w = sum->w - r->w + pw;
+        y = sum->y - r->y;
+        z = sum->z - r->z;
+        fil = sum->fil - r->fil;
+    }
+    double shortfall = L - w;
+    double b, ratio;
+    unsigned char fit;
+    bool overfull = false;
+    if (shortfall > 0) {
+        if (fil > 0 || (forced && s->p->last_line_ragged && !empty)) {
+            b = 0;
+            ratio = 0;
+            fit = FIT_DECENT;
+        } else {
+            double st = y + ps->extra;
+            if (st > 0) {
+                double rr = shortfall / st;
+                b = badness(rr);
+                fit = rr > 1 ? FIT_VERY_LOOSE : rr > 0.5 ? FIT_LOOSE : FIT_DECENT;
+            } else {
+                b = INF_BAD;
+                fit = FIT_VERY_LOOSE;
+            }
+            ratio = y > 0 ? shortfall / y : 0;
+        }
+    } else if (shortfall < 0) {
+        if (z > 0 && -shortfall <= z + EPS) {
+            double rr = shortfall / z;
+            if (rr < -1)
+                rr = -1;
+            b = badness(rr);
+            fit = rr < -0.5 ? FIT_TIGHT : FIT_DECENT;
+            ratio = rr;
+        } else {
+            b = INFINITY;
+            fit = FIT_TIGHT;
+            ratio = -1;
+            overfull = true;
+        }
+    } else {
+        b = 0;
+        ratio = 0;
+        fit = FIT_DECENT;
+    }
+    *b_out = b;
+    *ratio_out = ratio;
+    *fit_out = fit;
+    *overfull_out = overfull;
+}
 
 /* Try to break at item `pos` (penalty `pi`, width `pw` added to the line if
  * broken here). Updates the active list. */
@@ -233,60 +312,35 @@ static void try_break(lb_state *s, const lb_pass *ps, const lb_sums *sum, size_t
     size_t keep = 0;
     size_t art = NONE; /* best node deactivated here, for a forced overfull break */
     s->ncands = 0;
+    /* Nodes at one position are adjacent in the active list and share the
+     * line's measure when in one line class: rate that line once. */
+    size_t gpos = NONE - 1;
+    double gL = 0, b = 0, ratio = 0, d0 = 0;
+    unsigned char fit = FIT_DECENT;
+    bool overfull = false;
     for (size_t k = 0; k < s->nactive; k++) {
         size_t ri = s->active[k];
         const lb_node *r = &s->nodes[ri];
-        double w, y, z, fil;
-        bool empty = ri >= pending_from;
-        if (empty) {
-            w = pw;
-            y = z = fil = 0;
-        } else {
-            w = sum->w - r->w + pw;
-            y = sum->y - r->y;
-            z = sum->z - r->z;
-            fil = sum->fil - r->fil;
-        }
         double L = width_of(s, r->line);
-        double shortfall = L - w;
-        double b, ratio;
-        unsigned char fit;
-        bool overfull = false;
-        if (shortfall > 0) {
-            if (fil > 0 || (forced && p->last_line_ragged && !empty)) {
-                b = 0;
-                ratio = 0;
-                fit = FIT_DECENT;
-            } else {
-                double st = y + ps->extra;
-                if (st > 0) {
-                    double rr = shortfall / st;
-                    b = badness(rr);
-                    fit = rr > 1 ? FIT_VERY_LOOSE : rr > 0.5 ? FIT_LOOSE : FIT_DECENT;
-                } else {
-                    b = INF_BAD;
-                    fit = FIT_VERY_LOOSE;
-                }
-                ratio = y > 0 ? shortfall / y : 0;
+        if (ps->max_ratio < INFINITY && ri < pending_from && !forced && sum->fil == r->fil) {
+            /* fast path: far too short a line stays active, nothing more */
+            double shortfall = L - (sum->w - r->w + pw);
+            if (shortfall > 0 && shortfall > ps->max_ratio * (sum->y - r->y + ps->extra)) {
+                s->active[keep++] = ri;
+                continue;
             }
-        } else if (shortfall < 0) {
-            if (z > 0 && -shortfall <= z + EPS) {
-                double rr = shortfall / z;
-                if (rr < -1)
-                    rr = -1;
-                b = badness(rr);
-                fit = rr < -0.5 ? FIT_TIGHT : FIT_DECENT;
-                ratio = rr;
-            } else {
-                b = INFINITY;
-                fit = FIT_TIGHT;
-                ratio = -1;
-                overfull = true;
-            }
-        } else {
-            b = 0;
-            ratio = 0;
-            fit = FIT_DECENT;
+        }
+        if (r->pos != gpos || L != gL) {
+            gpos = r->pos;
+            gL = L;
+            rate_line(s, ps, sum, r, ri >= pending_from, L, pw, forced, &b, &ratio, &fit,
+                      &overfull);
+            d0 = p->line_penalty + b;
+            d0 *= d0;
+            if (pi > 0)
+                d0 += (double)pi * pi;
+            else if (pi < 0 && !forced)
+                d0 -= (double)pi * pi;
         }
 
         bool feasible = b <= ps->threshold;
@@ -295,28 +349,15 @@ static void try_break(lb_state *s, const lb_pass *ps, const lb_sums *sum, size_t
             hyph > (unsigned)p->max_consecutive_hyphens)
             feasible = false;
         if (feasible) {
-            double d = p->line_penalty + b;
-            d *= d;
-            if (pi > 0)
-                d += (double)pi * pi;
-            else if (pi < 0 && !forced)
-                d -= (double)pi * pi;
+            double d = d0;
             if (flagged && r->flagged)
                 d += p->flagged_demerits;
             if (final_break && r->flagged)
                 d += p->final_hyphen_demerits;
             if (abs((int)fit - (int)r->fitness) > 1)
                 d += p->fitness_demerits;
-            lb_cand c = {line_class(s, r->line + 1),
-                         ri,
-                         r->line + 1,
-                         r->demerits + d,
-                         ratio,
-                         fit,
-                         (unsigned char)(hyph > 255 ? 255 : hyph),
-                         false,
-                         false};
-            add_cand(s, &c);
+            add_cand(s, line_class(s, r->line + 1), fit, hyph, r->demerits + d, ri, r->line + 1,
+                     ratio, false);
         }
         if (overfull || forced) {
             /* prefer the latest break (the least overfull line), then the cheapest */
@@ -333,16 +374,8 @@ static void try_break(lb_state *s, const lb_pass *ps, const lb_sums *sum, size_t
         /* TeX's artificial demerits: nothing fits, so break anyway. */
         const lb_node *r = &s->nodes[art];
         unsigned hyph = flagged ? r->hyph + 1u : 0u;
-        lb_cand c = {line_class(s, r->line + 1),
-                     art,
-                     r->line + 1,
-                     r->demerits,
-                     -1,
-                     FIT_TIGHT,
-                     (unsigned char)(hyph > 255 ? 255 : hyph),
-                     true,
-                     false};
-        add_cand(s, &c);
+        add_cand(s, line_class(s, r->line + 1), FIT_TIGHT, hyph, r->demerits, art, r->line + 1, -1,
+                 true);
     }
 
     /* A candidate worse by more than the fitness demerits than one of the
@@ -485,7 +518,7 @@ static void empty_result(jr_lb_result *out, int pass)
 
 static lb_pass pass_config(const jr_lb_params *p, int pass)
 {
-    lb_pass ps = {0, false, 0, false};
+    lb_pass ps = {0, false, 0, false, INFINITY};
     if (pass == 1) {
         ps.threshold = p->pretolerance;
     } else if (pass == 2) {
@@ -497,6 +530,9 @@ static lb_pass pass_config(const jr_lb_params *p, int pass)
         ps.extra = p->emergency_stretch > 0 ? p->emergency_stretch : 0;
         ps.final = true;
     }
+    /* badness 100 r^3 <= threshold; a margin leaves the boundary to rate_line */
+    if (ps.threshold < INF_BAD)
+        ps.max_ratio = cbrt(ps.threshold / 100) * (1 + 1e-9);
     return ps;
 }
 
