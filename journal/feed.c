@@ -165,6 +165,23 @@ jr_date jr_article_date(const jr_edition *e, const jr_article *a)
     return jr_edition_date(e);
 }
 
+char *jr_url_segment(const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    jr_buf b = {0};
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+            jr_buf_putc(&b, (char)*p);
+        } else {
+            jr_buf_putc(&b, '%');
+            jr_buf_putc(&b, hex[*p >> 4]);
+            jr_buf_putc(&b, hex[*p & 15]);
+        }
+    }
+    return b.data ? jr_buf_detach(&b) : jr_xstrdup("");
+}
+
 /* The host of base_url, for tag URIs (RFC 4151): no user, no port. */
 static char *feed_host(const jr_journal *j)
 {
@@ -194,7 +211,10 @@ char *jr_article_id(const jr_journal *j, const jr_edition *e, const jr_article *
     jr_date d = jr_article_date(e, a);
     char ds[16];
     jr_date_format(&d, ds);
-    char *id = jr_xasprintf("tag:%s,%s:%s/%s", host, ds, e->id, a->slug ? a->slug : a->filename);
+    char *ed = jr_url_segment(e->id), *slug = jr_url_segment(a->slug ? a->slug : a->filename);
+    char *id = jr_xasprintf("tag:%s,%s:%s/%s", host, ds, ed, slug);
+    free(ed);
+    free(slug);
     free(host);
     return id;
 }
@@ -205,7 +225,9 @@ char *jr_edition_id(const jr_journal *j, const jr_edition *e)
     jr_date d = jr_edition_date(e);
     char ds[16];
     jr_date_format(&d, ds);
-    char *id = jr_xasprintf("tag:%s,%s:%s", host, ds, e->id);
+    char *ed = jr_url_segment(e->id);
+    char *id = jr_xasprintf("tag:%s,%s:%s", host, ds, ed);
+    free(ed);
     free(host);
     return id;
 }
@@ -221,9 +243,21 @@ static char *feed_id(const jr_journal *j)
     return id;
 }
 
+char *jr_edition_url(const jr_journal *j, const jr_edition *e)
+{
+    char *ed = jr_url_segment(e->id);
+    char *url = jr_xasprintf("%sindex.html#edition-%s", jr_base(j), ed);
+    free(ed);
+    return url;
+}
+
 char *jr_article_url(const jr_journal *j, const jr_edition *e, const jr_article *a)
 {
-    return jr_xasprintf("%s%s/%s.html", jr_base(j), e->id, a->slug ? a->slug : a->filename);
+    char *ed = jr_url_segment(e->id), *slug = jr_url_segment(a->slug ? a->slug : a->filename);
+    char *url = jr_xasprintf("%s%s/%s.html", jr_base(j), ed, slug);
+    free(ed);
+    free(slug);
+    return url;
 }
 
 long long jr_edition_pdf_size(const jr_feed_options *opt, size_t ei)
@@ -245,7 +279,10 @@ char *jr_edition_pdf_url(const jr_journal *j, const jr_feed_options *opt, size_t
     if (jr_edition_pdf_size(opt, ei) <= 0)
         return NULL;
     char *name = jr_edition_pdf_name(j, opt, ei);
-    char *url = jr_xasprintf("%s%s/%s", jr_base(j), j->editions[ei].id, name);
+    char *ed = jr_url_segment(j->editions[ei].id), *file = jr_url_segment(name);
+    char *url = jr_xasprintf("%s%s/%s", jr_base(j), ed, file);
+    free(ed);
+    free(file);
     free(name);
     return url;
 }
@@ -586,7 +623,7 @@ static void atom_entry(xw *x, const jr_journal *j, const jr_feed_options *opt, c
     } else {
         char *id = jr_edition_id(j, e);
         char *title = jr_edition_title(j, e);
-        char *url = jr_xasprintf("%sindex.html#edition-%s", jr_base(j), e->id);
+        char *url = jr_edition_url(j, e);
         jr_src se = src_ed(e, "edition");
         xw_elem(x, "id", id, NULL);
         xw_start(x, "title");
@@ -776,7 +813,7 @@ static void rss_item(xw *x, const jr_journal *j, const jr_feed_options *opt, con
     } else {
         char *id = jr_edition_id(j, e);
         char *title = jr_edition_title(j, e);
-        char *url = jr_xasprintf("%sindex.html#edition-%s", jr_base(j), e->id);
+        char *url = jr_edition_url(j, e);
         jr_src se = src_ed(e, "edition");
         xw_elem(x, "title", title, &se);
         xw_elem(x, "link", url, NULL);

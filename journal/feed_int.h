@@ -106,6 +106,9 @@ jr_date jr_edition_date(const jr_edition *e);
 /* URLs (caller frees): <base><edition>/<slug>.html, the edition's PDF (NULL
  * when opt gives none), the index anchor of an edition. */
 char *jr_article_url(const jr_journal *j, const jr_edition *e, const jr_article *a);
+char *jr_edition_url(const jr_journal *j, const jr_edition *e);
+/* One path segment percent-encoded (all but A-Z a-z 0-9 - . _ ~). */
+char *jr_url_segment(const char *s);
 char *jr_edition_pdf_url(const jr_journal *j, const jr_feed_options *opt, size_t ei);
 long long jr_edition_pdf_size(const jr_feed_options *opt, size_t ei);
 char *jr_edition_pdf_name(const jr_journal *j, const jr_feed_options *opt, size_t ei);

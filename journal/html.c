@@ -208,13 +208,11 @@ static void write_head(hw *h, const jr_journal *j, const char *title, const jr_s
         h_end_void(h);
         h_raw(h, "\n");
     }
-    if (j->publisher) {
-        h_start(h, "meta");
-        h_attr(h, "name", "generator", NULL);
-        h_attr(h, "content", "journal " JOURNAL_VERSION, NULL);
-        h_end_void(h);
-        h_raw(h, "\n");
-    }
+    h_start(h, "meta");
+    h_attr(h, "name", "generator", NULL);
+    h_attr(h, "content", "journal " JOURNAL_VERSION, NULL);
+    h_end_void(h);
+    h_raw(h, "\n");
     if (canonical) {
         h_start(h, "link");
         h_attr(h, "rel", "canonical", NULL);
@@ -351,7 +349,6 @@ static void begin_page(hw *h, const char *lang)
 int jr_html_write_article(const jr_journal *j, const jr_edition *e, const jr_article *a,
                           const jr_feed_options *opt, const char *path)
 {
-    (void)opt;
     hw h;
     if (h_open(&h) < 0)
         return -1;
@@ -450,6 +447,28 @@ int jr_html_write_article(const jr_journal *j, const jr_edition *e, const jr_art
     char *body = jr_article_body_html(j, a, NULL);
     h_raw(&h, body);
     free(body);
+    /* The edition's PDF, next to the page. */
+    size_t ei = (size_t)(e - j->editions);
+    if (e >= j->editions && ei < j->neditions && jr_edition_pdf_size(opt, ei) > 0) {
+        char *name = jr_edition_pdf_name(j, opt, ei);
+        char *href = jr_url_segment(name);
+        char sz[32];
+        jr_fmt_size(jr_edition_pdf_size(opt, ei), lang, sz);
+        char *label = jr_xasprintf(de ? "Ausgabe %d/%d als PDF (%s)" : "Edition %d/%d as PDF (%s)",
+                                   e->number, e->year, sz);
+        h_start(&h, "p");
+        h_attr(&h, "class", "meta", NULL);
+        h_start(&h, "a");
+        h_attr(&h, "href", href, NULL);
+        h_attr(&h, "type", "application/pdf", NULL);
+        h_text(&h, label, NULL);
+        h_end(&h);
+        h_end(&h);
+        h_raw(&h, "\n");
+        free(label);
+        free(href);
+        free(name);
+    }
     h_end(&h); /* article */
     h_raw(&h, "\n");
     h_end(&h); /* main */
@@ -481,7 +500,9 @@ static void write_edition(hw *h, const jr_journal *j, const jr_feed_options *opt
     free(anchor);
     h_raw(h, "\n");
 
-    char *prefix = jr_xasprintf("%s/", e->id);
+    char *ed = jr_url_segment(e->id);
+    char *prefix = jr_xasprintf("%s/", ed);
+    free(ed);
     char *cover = image_src(prefix, e->cover_image);
     if (cover) {
         h_start(h, "img");
@@ -540,7 +561,9 @@ static void write_edition(hw *h, const jr_journal *j, const jr_feed_options *opt
             h_raw(h, " ");
         }
         h_start(h, "a");
-        char *href = jr_xasprintf("%s/%s.html", e->id, a->slug ? a->slug : a->filename);
+        char *slug = jr_url_segment(a->slug ? a->slug : a->filename);
+        char *href = jr_xasprintf("%s%s.html", prefix, slug);
+        free(slug);
         h_attr(h, "href", href, &st);
         free(href);
         char *t = typo(a->title, a->lang ? a->lang : lang);
@@ -565,7 +588,9 @@ static void write_edition(hw *h, const jr_journal *j, const jr_feed_options *opt
     long long size = jr_edition_pdf_size(opt, ei);
     if (size > 0) {
         char *name = jr_edition_pdf_name(j, opt, ei);
-        char *href = jr_xasprintf("%s%s", prefix, name);
+        char *file = jr_url_segment(name);
+        char *href = jr_xasprintf("%s%s", prefix, file);
+        free(file);
         char sz[32];
         jr_fmt_size(size, lang, sz);
         char *label = jr_xasprintf(
