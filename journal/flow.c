@@ -161,6 +161,7 @@ static void emit_line(jr_lstate *ls, jr_vlist *v, const jr_velem *e, double x0, 
         l->hyphenated = e->hyphenated;
         l->overfull = e->overfull;
         l->last = e->last;
+        l->word_continues = e->word_continues;
         l->first_item = first;
         l->nitems = pg->nitems - first;
         l->article = ls->article;

@@ -51,6 +51,17 @@ static jr_hyphenator *hyphenator_for(hyph_cache *hc, const jr_lstate *ls, const 
     return h;
 }
 
+jr_hyphenator *jr_layout_hyphenator(jr_lstate *ls)
+{
+    if (!ls->hyph_loaded) {
+        ls->hyph_loaded = true;
+        ls->hyph = ls->st->hyphenate && ls->hyph_cache
+                       ? hyphenator_for(ls->hyph_cache, ls, ls->lang, ls->a ? ls->a->path : NULL)
+                       : NULL;
+    }
+    return ls->hyph;
+}
+
 /* Upper case for kickers: ASCII and Latin-1 letters (ß stays). */
 static char *upcase(const char *s)
 {
@@ -230,7 +241,10 @@ jr_doclayout *jr_layout_edition(const jr_layout_ctx *ctx)
         ls.a = a;
         ls.doc = a->doc;
         ls.nwarned = 0;
-        ls.hyph = st->hyphenate ? hyphenator_for(&hc, &ls, lang, a->path) : NULL;
+        ls.hyph = NULL;
+        ls.hyph_loaded = false;
+        ls.lang = lang;
+        ls.hyph_cache = &hc;
         const jr_section *sec = jr_journal_section(j, a->section);
         ls.section_title = sec ? sec->title : NULL;
         ls.section_color = sec && sec->has_color ? sec->color : st->accent_color;

@@ -41,9 +41,10 @@ typedef struct jr_velem {
     size_t first_piece, npieces;
     double ratio;
     bool hyphenated, overfull, last;
-    int block;   /* source block index, -1 for none */
-    int outline; /* LINE: heading level to put into the outline (first line), else 0 */
-    int image;   /* FIGURE: index into the layout's images, -1: grey placeholder */
+    bool word_continues; /* ends inside a word */
+    int block;           /* source block index, -1 for none */
+    int outline;         /* LINE: heading level to put into the outline (first line), else 0 */
+    int image;           /* FIGURE: index into the layout's images, -1: grey placeholder */
 } jr_velem;
 
 typedef struct jr_vlist {
@@ -76,7 +77,10 @@ typedef struct jr_lstate {
     int article; /* index into the edition's articles, -1 for none */
     const jr_article *a;
     const jr_doc *doc;
-    jr_hyphenator *hyph; /* NULL: no hyphenation */
+    jr_hyphenator *hyph; /* NULL: not loaded yet or none (see hyph_loaded) */
+    bool hyph_loaded;    /* hyph is final for this article */
+    const char *lang;    /* the article's language */
+    void *hyph_cache;    /* layout.c's hyphenators per language */
     const char *section_title;
     jr_color section_color;
     jr_page_type page_type;
@@ -130,5 +134,9 @@ void jr_set_figure(jr_lstate *ls, const char *rel, const char *alt, const char *
 /* ---- layout.c ---- */
 
 int jr_layout_role_font(const jr_lstate *ls, jr_font_role role);
+
+/* The article's hyphenator, loaded when first needed (patterns take tens
+ * of ms to load); NULL when hyphenation is off or there are no patterns. */
+jr_hyphenator *jr_layout_hyphenator(jr_lstate *ls);
 
 #endif

@@ -2,8 +2,10 @@
  * dump for golden tests. Numbers in the dump never depend on the locale. */
 #include "pages.h"
 
+#define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -176,9 +178,18 @@ void jr_doclayout_dump(const jr_doclayout *dl, FILE *f)
     num(f, dl->page_height);
     fprintf(f, ", %zu pages, %zu lines, %d overfull, %d hyphenated\n", dl->npages, dl->nlines,
             dl->overfull_lines, dl->hyphenated_lines);
-    for (size_t i = 0; i < dl->nimages; i++)
-        fprintf(f, "image #%zu %s %dx%d\n", i, dl->images[i].path ? dl->images[i].path : "-",
-                dl->images[i].px_width, dl->images[i].px_height);
+    /* image paths relative to the working directory, so dumps do not depend
+     * on where the checkout is */
+    char cwd[4096];
+    size_t cwdlen = 0;
+    if (getcwd(cwd, sizeof cwd))
+        cwdlen = strlen(cwd);
+    for (size_t i = 0; i < dl->nimages; i++) {
+        const char *p = dl->images[i].path ? dl->images[i].path : "-";
+        if (cwdlen && strncmp(p, cwd, cwdlen) == 0 && p[cwdlen] == '/')
+            p += cwdlen + 1;
+        fprintf(f, "image #%zu %s %dx%d\n", i, p, dl->images[i].px_width, dl->images[i].px_height);
+    }
     for (size_t i = 0; i < dl->noutline; i++) {
         const jr_outline_entry *o = &dl->outline[i];
         fprintf(f, "outline %d ", o->level);
@@ -215,6 +226,8 @@ void jr_doclayout_dump(const jr_doclayout *dl, FILE *f)
                 fprintf(f, " overfull");
             if (l->last)
                 fprintf(f, " last");
+            if (l->word_continues && !l->hyphenated)
+                fprintf(f, " cont");
             fprintf(f, " a%d b%d:", l->article, l->block);
             for (size_t k = 0; k < l->nitems && l->first_item + k < pg->nitems; k++) {
                 const jr_item *it = &pg->items[l->first_item + k];

@@ -44,17 +44,17 @@ typedef struct jr_item {
     /* IMAGE */
     int image; /* index into jr_doclayout.images */
     /* LINK */
-    char *uri;       /* owned; external link, or NULL */
-    int dest_page;   /* internal link: page index (0-based), -1 if none */
-    double dest_y;   /* internal link: y on that page */
+    char *uri;     /* owned; external link, or NULL */
+    int dest_page; /* internal link: page index (0-based), -1 if none */
+    double dest_y; /* internal link: y on that page */
     /* structure (for tagged PDF): the source block this item belongs to */
-    int article;     /* index into the edition's articles, -1 if none */
-    int block;       /* index into that article's doc blocks, -1 if none */
+    int article; /* index into the edition's articles, -1 if none */
+    int block;   /* index into that article's doc blocks, -1 if none */
 } jr_item;
 
 typedef struct jr_page {
-    char *label;   /* printed folio ("3"), or NULL for none (the cover) (owned) */
-    bool left;     /* a left-hand (even) page in a facing layout */
+    char *label; /* printed folio ("3"), or NULL for none (the cover) (owned) */
+    bool left;   /* a left-hand (even) page in a facing layout */
     jr_item *items;
     size_t nitems, cap;
 } jr_page;
@@ -62,7 +62,7 @@ typedef struct jr_page {
 typedef struct jr_image_ref {
     char *path; /* file path (owned), validated by the image stage */
     int px_width, px_height;
-    char *alt;  /* owned, may be NULL */
+    char *alt; /* owned, may be NULL */
 } jr_image_ref;
 
 typedef struct jr_outline_entry {
@@ -76,9 +76,11 @@ typedef struct jr_outline_entry {
  * how it was set. Its items are page->items[first_item .. first_item+nitems). */
 typedef struct jr_line_rec {
     int page, column;
-    double x, y, width; /* left end of the baseline and the measure [pt] */
-    double ratio;       /* adjustment ratio of the line (0 for ragged lines) */
+    double x, y, width;              /* left end of the baseline and the measure [pt] */
+    double ratio;                    /* adjustment ratio of the line (0 for ragged lines) */
     bool hyphenated, overfull, last; /* last: the paragraph's last line (ragged) */
+    bool word_continues; /* the line ends inside a word (hyphenation, a hard hyphen, a URL
+                            part, a cut-up long word): the next line goes on with it */
     size_t first_item, nitems;
     int article, block;
 } jr_line_rec;
@@ -106,8 +108,7 @@ void jr_doclayout_free(jr_doclayout *dl);
 jr_page *jr_doclayout_add_page(jr_doclayout *dl);
 /* Add an item (copied; strings and arrays in it become owned by the page). */
 jr_item *jr_page_add_item(jr_page *p, const jr_item *item);
-int jr_doclayout_add_image(jr_doclayout *dl, const char *path, int px_w, int px_h,
-                           const char *alt);
+int jr_doclayout_add_image(jr_doclayout *dl, const char *path, int px_w, int px_h, const char *alt);
 void jr_doclayout_add_outline(jr_doclayout *dl, int level, const char *title, int page, double y);
 
 /* The text dump of laid-out pages: pages, columns, lines, words with

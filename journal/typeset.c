@@ -81,6 +81,7 @@ typedef struct word {
     int sep_font;
     double sep_size;
     bool nohyph; /* code, or hyphenation off for this text */
+    bool warned; /* too wide for any line: reported */
     int line;    /* source line (for diagnostics) */
 } word;
 
@@ -427,7 +428,7 @@ static size_t word_cuts(para *P, const word *w, bool hyphenate, cut **cuts, size
         prev = cp;
         i = next;
     }
-    if (!hyphenate || n > 0 || url || code || !P->ls->hyph)
+    if (!hyphenate || n > 0 || url || code || !jr_layout_hyphenator(P->ls))
         return n;
     /* soft hyphens are the only breaks when present */
     bool had_shy = false;
@@ -467,7 +468,7 @@ static double cp_width(para *P, int font, double size, const char *s, size_t k)
 }
 
 /* Warn about a word that fits no line: once per word. */
-static void warn_wide(para *P, const word *w, double width, double maxw)
+static void warn_wide(para *P, word *w, double width, double maxw)
 {
     size_t start = P->at[w->a0].off;
     size_t end = P->at[w->a1 - 1].off + P->at[w->a1 - 1].len;
@@ -481,12 +482,14 @@ static void warn_wide(para *P, const word *w, double width, double maxw)
     } else {
         txt = jr_xstrndup(P->buf.data + start, show);
     }
-    jr_diag(JR_W_OVERFULL, P->ls->a ? P->ls->a->path : NULL, w->line, 0, width - maxw, txt);
+    if (!w->warned)
+        jr_diag(JR_W_OVERFULL, P->ls->a ? P->ls->a->path : NULL, w->line, 0, width - maxw, txt);
+    w->warned = true;
     free(txt);
 }
 
 /* One word -> boxes and penalties. maxw: the narrowest line [pt]. */
-static void push_word(para *P, itemlist *L, const word *w, bool hyphenate, double maxw, cut **cuts,
+static void push_word(para *P, itemlist *L, word *w, bool hyphenate, double maxw, cut **cuts,
                       size_t *cutcap)
 {
     size_t ncuts = word_cuts(P, w, hyphenate, cuts, cutcap);
@@ -573,7 +576,7 @@ static void build_items(para *P, itemlist *L, double indent, bool hyphenate, dou
     if (indent > 0)
         il_push(L, jr_lb_box(indent), nobox());
     for (size_t i = 0; i < P->nw; i++) {
-        const word *w = &P->w[i];
+        word *w = &P->w[i];
         if (w->a1 == w->a0)
             continue;
         push_word(P, L, w, hyphenate, maxw - (i == 0 ? indent : 0), &cuts, &cutcap);
@@ -890,6 +893,7 @@ static void set_lines(para *P, itemlist *L, const jr_lb_result *res, const setop
         (void)first_text_piece;
         e->ratio = justify || r < 0 ? r : 0;
         e->hyphenated = hyph;
+        e->word_continues = bi && bi->type == JR_LB_PENALTY && bi->penalty > -JR_INF_PENALTY;
         e->overfull = overfull || forced_chunk;
         e->last = last;
     }
@@ -922,7 +926,7 @@ static void break_and_set(para *P, double indent, const setopts *o, bool hyphen_
         prm.emergency_stretch = ls->st->fonts[JR_ROLE_BODY].size * 1.5;
         build_items(P, &L, indent, false, W, false);
         if (!jr_linebreak_pass(L.it, L.n, const_width, &W, &prm, 1, &res)) {
-            bool hy = hyphen_ok && ls->st->hyphenate && ls->hyph;
+            bool hy = hyphen_ok && ls->st->hyphenate && jr_layout_hyphenator(ls);
             if (hy)
                 build_items(P, &L, indent, true, W, false);
             jr_linebreak(L.it, L.n, const_width, &W, &prm, true, &res);
@@ -1108,6 +1112,7 @@ static void typeset_code(jr_lstate *ls, const jr_block *b, int bi, double x, dou
                     prev = a;
                 }
                 e->npieces = v->np - e->first_piece;
+                e->word_continues = i + 1 < L.n;
             }
             if (v->n > e0)
                 v->e[v->n - 1].last = true;
