@@ -329,6 +329,34 @@ static HPDF_Font get_font(pdf_ctx *c, int id)
     return s->font;
 }
 
+/* Valid UTF-8 within the BMP (libharu's encoder knows nothing else), no
+ * control characters, at most `max` bytes. Caller frees. */
+static char *clean_text(const char *s, size_t max)
+{
+    jr_buf b = {0};
+    jr_buf_puts(&b, "");
+    if (!s)
+        return jr_buf_detach(&b);
+    size_t len = strlen(s), i = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t n = jr_utf8_decode(s + i, len - i, &cp);
+        if (n == 0)
+            n = 1;
+        i += n;
+        if (cp < 0x20 || cp == 0x7F || cp > 0xFFFF || cp == 0xAD)
+            cp = cp == 0xAD ? 0 : (cp > 0xFFFF ? 0xFFFD : ' ');
+        if (!cp)
+            continue;
+        char enc[4];
+        size_t el = jr_utf8_encode(cp, enc);
+        if (b.len + el > max)
+            break;
+        jr_buf_put(&b, enc, el);
+    }
+    return jr_buf_detach(&b);
+}
+
 /* ---- items --------------------------------------------------------------- */
 
 static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
@@ -607,7 +635,8 @@ static void draw_image(pdf_ctx *c, HPDF_Page page, const jr_item *it)
 {
     end_text(c);
     HPDF_Image img = get_image(c, it->image);
-    if (!img || !(it->w > 0) || !(it->h > 0) || !isfinite(it->x) || !isfinite(it->y))
+    if (!img || !(it->w > 0) || !(it->h > 0) || !(it->w < 1e5) || !(it->h < 1e5) ||
+        !(fabs(it->x) < 1e5) || !(fabs(it->y) < 1e5))
         return;
     /* Writes q, cm, Do and Q, and registers the image with the page. */
     HPDF_Page_DrawImage(page, img, (HPDF_REAL)it->x, (HPDF_REAL)it->y, (HPDF_REAL)it->w,
@@ -645,16 +674,34 @@ static HPDF_Destination make_dest(pdf_ctx *c, int page, double y)
     return dst;
 }
 
+/* URIs in PDF are 7-bit ASCII: percent-encode bytes outside the printable
+ * range (UTF-8 of an IRI, spaces, controls). Caller frees. */
+static char *clean_uri(const char *uri)
+{
+    jr_buf b = {0};
+    jr_buf_puts(&b, "");
+    for (const unsigned char *p = (const unsigned char *)uri; *p; p++) {
+        if (*p <= 0x20 || *p >= 0x7F)
+            jr_buf_printf(&b, "%%%02X", *p);
+        else
+            jr_buf_putc(&b, (char)*p);
+    }
+    return jr_buf_detach(&b);
+}
+
 static void draw_link(pdf_ctx *c, HPDF_Page page, const jr_item *it)
 {
-    if (!c->links || !(it->w > 0) || !(it->h > 0))
+    if (!c->links || !(it->w > 0) || !(it->h > 0) || !(it->w < 1e5) || !(it->h < 1e5) ||
+        !(fabs(it->x) < 1e5) || !(fabs(it->y) < 1e5))
         return;
     HPDF_Rect r = item_rect(c, it);
     HPDF_Annotation a = NULL;
     if (it->uri && *it->uri) {
-        if (strlen(it->uri) >= HPDF_LIMIT_MAX_STRING_LEN)
+        if (strlen(it->uri) >= HPDF_LIMIT_MAX_STRING_LEN / 3)
             return;
-        a = HPDF_Page_CreateURILinkAnnot(page, r, it->uri);
+        char *uri = clean_uri(it->uri);
+        a = HPDF_Page_CreateURILinkAnnot(page, r, uri);
+        free(uri);
     } else if (it->dest_page >= 0) {
         HPDF_Destination dst = make_dest(c, it->dest_page, it->dest_y);
         if (dst)
@@ -754,7 +801,9 @@ static void add_page_labels(pdf_ctx *c)
     long expect = 0;
     for (size_t i = 0; i < dl->npages; i++) {
         label_parts lp;
-        parse_label(dl->pages[i].label, &lp);
+        char *label = dl->pages[i].label ? clean_text(dl->pages[i].label, 200) : NULL;
+        parse_label(label, &lp);
+        free(label);
         bool cont = i > 0 && lp.style == cur.style && strcmp(lp.prefix, cur.prefix) == 0 &&
                     (lp.style == LS_NONE || lp.number == expect);
         if (!cont) {
@@ -779,34 +828,6 @@ static void add_page_labels(pdf_ctx *c)
 }
 
 /* ---- outline, info ---------------------------------------------------------- */
-
-/* Valid UTF-8 within the BMP (libharu's encoder knows nothing else), no
- * control characters, at most `max` bytes. Caller frees. */
-static char *clean_text(const char *s, size_t max)
-{
-    jr_buf b = {0};
-    jr_buf_puts(&b, "");
-    if (!s)
-        return jr_buf_detach(&b);
-    size_t len = strlen(s), i = 0;
-    while (i < len) {
-        uint32_t cp;
-        size_t n = jr_utf8_decode(s + i, len - i, &cp);
-        if (n == 0)
-            n = 1;
-        i += n;
-        if (cp < 0x20 || cp == 0x7F || cp > 0xFFFF || cp == 0xAD)
-            cp = cp == 0xAD ? 0 : (cp > 0xFFFF ? 0xFFFD : ' ');
-        if (!cp)
-            continue;
-        char enc[4];
-        size_t el = jr_utf8_encode(cp, enc);
-        if (b.len + el > max)
-            break;
-        jr_buf_put(&b, enc, el);
-    }
-    return jr_buf_detach(&b);
-}
 
 static void add_outline(pdf_ctx *c)
 {
@@ -844,24 +865,41 @@ static void set_info(pdf_ctx *c, HPDF_InfoType type, const char *value)
     free(v);
 }
 
-/* A document ID from the content that identifies it (deterministic: the
- * same input gives the same file). FNV-1a, twice, over title, date, pages. */
+/* A document ID from what the document holds (deterministic: the same input
+ * gives the same file): two FNV-1a hashes over the options and every text. */
+typedef struct id_hash {
+    uint64_t a, b;
+} id_hash;
+
+static void id_add(id_hash *h, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        h->a = (h->a ^ *p) * 1099511628211ull;
+        h->b = (h->b ^ (uint64_t)(*p + 0x9E)) * 1099511628211ull + 0x3779;
+    }
+    h->a = (h->a ^ 0xFF) * 1099511628211ull; /* separator */
+}
+
 static void add_id(pdf_ctx *c)
 {
-    uint64_t h1 = 1469598103934665603ull, h2 = 1099511628211ull * 31u;
+    id_hash h = {1469598103934665603ull, 1469598103934665603ull ^ 0x5DEECE66Dull};
     char buf[128];
-    snprintf(buf, sizeof buf, "%lld|%zu|%zu", c->opt->created, c->dl->npages, c->dl->noutline);
-    const char *parts[] = {c->opt->title ? c->opt->title : "", buf,
-                           c->opt->author ? c->opt->author : ""};
-    for (size_t p = 0; p < 3; p++)
-        for (const unsigned char *s = (const unsigned char *)parts[p]; *s; s++) {
-            h1 = (h1 ^ *s) * 1099511628211ull;
-            h2 = (h2 ^ (unsigned)(*s + p)) * 1099511628211ull + 7;
-        }
+    snprintf(buf, sizeof buf, "%lld|%zu|%zu|%d|%d", c->opt->created, c->dl->npages, c->dl->noutline,
+             (int)c->opt->print, (int)c->opt->pdfa);
+    id_add(&h, buf);
+    id_add(&h, c->opt->title);
+    id_add(&h, c->opt->author);
+    for (size_t p = 0; p < c->dl->npages; p++) {
+        const jr_page *pg = &c->dl->pages[p];
+        id_add(&h, pg->label);
+        for (size_t i = 0; i < pg->nitems; i++)
+            if (pg->items[i].kind == JR_ITEM_TEXT)
+                id_add(&h, pg->items[i].text);
+    }
     HPDF_BYTE id[16];
     for (int i = 0; i < 8; i++) {
-        id[i] = (HPDF_BYTE)(h1 >> (8 * i));
-        id[8 + i] = (HPDF_BYTE)(h2 >> (8 * i));
+        id[i] = (HPDF_BYTE)(h.a >> (8 * i));
+        id[8 + i] = (HPDF_BYTE)(h.b >> (8 * i));
     }
     HPDF_MMgr mm = c->pdf->mmgr;
     HPDF_Array arr = HPDF_Array_New(mm);

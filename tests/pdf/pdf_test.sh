@@ -183,6 +183,31 @@ quiet ht.out pdftotext h.pdf ht.txt
 quiet hi.out pdfinfo h.pdf
 quiet hr.out pdftoppm -r 20 -png h.pdf hpage
 grep -qx 'Pages: *4' hi.out || fail "hostile: page count"
+quiet hj.out qpdf --json h.pdf
+/usr/bin/python3 - hj.out <<'EOF' || fail "hostile: page labels or URI"
+import json, sys
+d = json.load(open(sys.argv[1]))
+objs = {k[4:]: v for k, v in d["qpdf"][1].items() if k.startswith("obj:")}
+def val(ref):
+    o = objs[ref]
+    return o["value"] if "value" in o else o["stream"]["dict"]
+bad = []
+got = [(l["index"], l["label"].get("/S"), l["label"].get("/P"), l["label"].get("/St", 1)) for l in d["pagelabels"]]
+want = [(0, None, "u:Titel\ufffd", 1), (1, "/r", None, 14), (3, "/D", "u:A-", 7)]
+if got != want:
+    bad.append("labels %r" % got)
+uris = []
+for p in d["pages"]:
+    for a in val(p["object"]).get("/Annots", []):
+        a = val(a) if isinstance(a, str) else a
+        if "/A" in a:
+            uris.append(a["/A"]["/URI"])
+if uris != ["u:https://example.org/%C3%A4%20(x)\\"]:
+    bad.append("URIs %r" % uris)
+for b in bad:
+    print(b)
+sys.exit(1 if bad else 0)
+EOF
 
 # --- an unwritable path: -1 and a diagnostic, no crash ----------------------
 "$SAMPLE" fail img >fail.out 2>&1 || fail "unwritable path: no error reported"
