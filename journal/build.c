@@ -25,6 +25,7 @@
 #include "pdf.h"
 #include "style.h"
 #include "util.h"
+#include "watch.h" /* progress line (jr_progress) */
 
 /* ---- checks of images ---------------------------------------------------- */
 
@@ -208,6 +209,7 @@ static int layout_and_write(const jr_journal *j, edition_out *eo, const jr_build
         return -1;
     }
     eo->pages = (int)dl->npages;
+    jr_progress("pages laid out", eo->pages, 0);
     eo->overfull = dl->overfull_lines;
     eo->hyphenated = dl->hyphenated_lines;
     if (dump) {
@@ -232,6 +234,7 @@ static int layout_and_write(const jr_journal *j, edition_out *eo, const jr_build
         rc = jr_pdf_write(dl, &po, eo->pdf_tmp);
         if (rc == 0) {
             eo->pdf_size = file_size(eo->pdf_tmp);
+            jr_progress("PDF pages written", eo->pages, eo->pages);
             if (!opt->no_print) {
                 po.print = true;
                 po.bleed = style.bleed;
@@ -266,6 +269,10 @@ int jr_build_run(const jr_build_options *opt)
 
     /* Parse every article of every edition: the feeds span all editions,
      * and `check` checks everything. */
+    long nread = 0, narticles = 0;
+    for (size_t ei = 0; ei < j->neditions; ei++)
+        narticles += (long)j->editions[ei].narticles;
+    jr_progress_begin(opt->quiet);
     for (size_t ei = 0; ei < j->neditions; ei++) {
         jr_edition *e = &j->editions[ei];
         check_edition(j, e);
@@ -273,6 +280,7 @@ int jr_build_run(const jr_build_options *opt)
             jr_article *a = &e->articles[ai];
             jr_markdown_parse(a, a->lang ? a->lang : j->language);
             check_article(j, a);
+            jr_progress("articles read", ++nread, narticles);
         }
     }
 
@@ -282,6 +290,7 @@ int jr_build_run(const jr_build_options *opt)
         chosen = jr_journal_edition(j, opt->edition);
         if (!chosen) {
             jr_diag(JR_E_NO_EDITION, NULL, 0, 0, opt->edition);
+            jr_progress_end();
             jr_journal_free(j);
             return 1;
         }
@@ -330,6 +339,7 @@ int jr_build_run(const jr_build_options *opt)
         edition_out *eo = &eos[ei];
         if (!eo->build)
             continue;
+        jr_progress("editions laid out", (long)ei, (long)j->neditions);
         if (layout_and_write(j, eo, opt, fonts, out, dump) != 0)
             failed = true;
     }
@@ -370,6 +380,7 @@ int jr_build_run(const jr_build_options *opt)
                     failed = true;
                 free(name);
                 free(page);
+                jr_progress("web pages written", (long)ai + 1, (long)e->narticles);
             }
             if (!failed && copy_edition_images(j, e, eos[ei].dir, out) != 0)
                 failed = true;
@@ -383,6 +394,7 @@ int jr_build_run(const jr_build_options *opt)
     if (dump && dump != stdout)
         fclose(dump);
 
+    jr_progress_end();
     int status = jr_diag_exit_status();
     if (!opt->check_only) {
         if (failed) {
