@@ -257,6 +257,8 @@ static void rate_line(const lb_state *s, const lb_pass *ps, const lb_sums *sum, 
         fil = sum->fil - r->fil;
     }
     double shortfall = L - w;
+    if (fabs(shortfall) <= EPS) /* exact fits despite rounding in the sums */
+        shortfall = 0;
     double b, ratio;
     unsigned char fit;
     bool overfull = false;
@@ -278,7 +280,7 @@ static void rate_line(const lb_state *s, const lb_pass *ps, const lb_sums *sum, 
             ratio = y > 0 ? shortfall / y : 0;
         }
     } else if (shortfall < 0) {
-        if (z > 0 && -shortfall <= z + EPS) {
+        if (z > 0 && -shortfall <= z + EPS) { /* within all the shrink */
             double rr = shortfall / z;
             if (rr < -1)
                 rr = -1;
@@ -325,7 +327,7 @@ static void try_break(lb_state *s, const lb_pass *ps, const lb_sums *sum, size_t
         if (ps->max_ratio < INFINITY && ri < pending_from && !forced && sum->fil == r->fil) {
             /* fast path: far too short a line stays active, nothing more */
             double shortfall = L - (sum->w - r->w + pw);
-            if (shortfall > 0 && shortfall > ps->max_ratio * (sum->y - r->y + ps->extra)) {
+            if (shortfall > EPS && shortfall > ps->max_ratio * (sum->y - r->y + ps->extra)) {
                 s->active[keep++] = ri;
                 continue;
             }

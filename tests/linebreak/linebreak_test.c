@@ -949,8 +949,31 @@ static void test_breakable_everywhere(void)
     free(p);
 }
 
+/* Widths that add up exactly in decimal but not in binary still fit. */
+static void test_rounding(void)
+{
+    para *p = calloc(1, sizeof *p);
+    for (int i = 0; i < 9; i++) {
+        if (i)
+            add(p, jr_lb_penalty(0, 0, false));
+        add(p, jr_lb_box(0.1));
+    }
+    p->n = jr_lb_finish_paragraph(p->items, p->n);
+    widths wd = uniform(0.3); /* 0.1 + 0.1 + 0.1 > 0.3 in binary */
+    jr_lb_result r;
+    jr_linebreak_paragraph(p->items, p->n, width_fn, &wd, NULL, &r);
+    CHECK(r.pass == 1);
+    CHECK_ENDS(&r, 5, 11, 19);
+    CHECK(!r.lines[0].overfull && !r.lines[1].overfull);
+    CHECK_NEAR(r.lines[0].ratio, 0);
+    CHECK_NEAR(r.lines[1].ratio, 0);
+    jr_lb_result_free(&r);
+    free(p);
+}
+
 int main(void)
 {
+    test_rounding();
     test_passes();
     test_overfull();
     test_empty();
