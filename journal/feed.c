@@ -493,7 +493,8 @@ static char *edition_html(const jr_journal *j, const jr_feed_options *opt, size_
         jr_html_escape(&b, e->theme);
         jr_buf_puts(&b, "</p>\n");
     }
-    jr_buf_puts(&b, "<ul>\n");
+    if (e->narticles > 0)
+        jr_buf_puts(&b, "<ul>\n");
     for (size_t i = 0; i < e->narticles; i++) {
         const jr_article *a = &e->articles[i];
         char *url = jr_article_url(j, e, a);
@@ -511,7 +512,8 @@ static char *edition_html(const jr_journal *j, const jr_feed_options *opt, size_
         jr_buf_puts(&b, "</li>\n");
         free(url);
     }
-    jr_buf_puts(&b, "</ul>\n");
+    if (e->narticles > 0)
+        jr_buf_puts(&b, "</ul>\n");
     char *pdf = jr_edition_pdf_url(j, opt, ei);
     if (pdf) {
         char size[32];

@@ -539,9 +539,11 @@ static void write_edition(hw *h, const jr_journal *j, const jr_feed_options *opt
     h_end(h);
     h_raw(h, "\n");
 
-    h_start(h, "ul");
-    h_attr(h, "class", "articles", NULL);
-    h_raw(h, "\n");
+    if (e->narticles > 0) {
+        h_start(h, "ul");
+        h_attr(h, "class", "articles", NULL);
+        h_raw(h, "\n");
+    }
     for (size_t i = 0; i < e->narticles; i++) {
         const jr_article *a = &e->articles[i];
         jr_src st = {a->path, a->key_pos[JR_FM_TITLE].line, "title"};
@@ -582,8 +584,10 @@ static void write_edition(hw *h, const jr_journal *j, const jr_feed_options *opt
         h_end(h);
         h_raw(h, "\n");
     }
-    h_end(h); /* ul */
-    h_raw(h, "\n");
+    if (e->narticles > 0) {
+        h_end(h); /* ul */
+        h_raw(h, "\n");
+    }
 
     long long size = jr_edition_pdf_size(opt, ei);
     if (size > 0) {

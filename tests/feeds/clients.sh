@@ -102,7 +102,26 @@ check_out "$WORK/three"
 [ "$(grep -c '<entry' "$WORK/three/atom.xml")" = 3 ] || fail "feed_entries 3: Atom has not 3 entries"
 [ "$(grep -c '<item>' "$WORK/three/rss.xml")" = 3 ] || fail "feed_entries 3: RSS has not 3 items"
 
-# 5. The checks can fail: a changed title and a stray control character.
+# 5. Only the required fields (no base_url, authors, summary, dates; an
+#    edition without articles): still valid, and nothing made up.
+build "$WORK/bare" --bare
+for f in atom.xml rss.xml; do
+    xmllint --noout "$WORK/bare/$f" || fail "bare: $f is not well-formed"
+done
+xmllint --noout --relaxng "$RNG" "$WORK/bare/atom.xml" 2>/dev/null || fail "bare: atom.xml is not valid Atom"
+$PY - "$WORK/bare" <<'PYEOF' || fail "bare: feedparser"
+import feedparser, sys
+for name in ("atom.xml", "rss.xml"):
+    d = feedparser.parse(f"{sys.argv[1]}/{name}")
+    assert not d.bozo, (name, d.bozo_exception)
+    assert len(d.entries) == 3, (name, len(d.entries))
+    assert d.feed.title == "Nur ein Titel", d.feed.title
+    assert all(e.get("published_parsed") for e in d.entries), name
+    assert "tag:localhost,2026-01-01:2026-1/leer" in [e.id for e in d.entries], name
+PYEOF
+[ -s "$WORK/bare/index.html" ] && [ -s "$WORK/bare/2026-1/leer.html" ] || fail "bare: pages missing"
+
+# 6. The checks can fail: a changed title and a stray control character.
 cp -r "$WORK/out" "$WORK/broken"
 sed -i 's|<title type="text">Tablets im Unterricht</title>|<title type="text">Tablets</title>|' "$WORK/broken/atom.xml"
 if $PY "$SRC/tests/feeds/check_feeds.py" "$WORK/broken" >/dev/null; then

@@ -3,10 +3,11 @@
  * writes OUT/expected.json: what the feeds must say, for the client tests
  * (feedparser, newsboat) to compare against.
  *
- *   feed_fixture OUT [--entries N] [--extra] [--content DIR]
+ *   feed_fixture OUT [--entries N] [--extra] [--bare] [--content DIR]
  *
  * --entries N  feed_entries = N
  * --extra      add a newer third edition (ids of the others must not change)
+ * --bare       a journal with only the required fields
  * --content    load DIR with jr_content_load instead of the built-in journal
  *
  * Diagnostics go to OUT/diagnostics.txt. Exit status 1 when a writer fails. */
@@ -74,6 +75,22 @@ static jr_edition *add_edition(jr_journal *j, const char *id, int number, int ye
     e->cover_image = S("images/titel.jpg");
     e->cover_alt = jr_xasprintf("Titelbild: %s", theme);
     return e;
+}
+
+/* The least a journal can have: no base_url, publisher, logo or contact;
+ * an article without authors, summary, section, tags or date. */
+static jr_journal *build_bare(void)
+{
+    jr_journal *j = jr_xcalloc(1, sizeof *j);
+    j->title = S("Nur ein Titel");
+    j->language = S("de");
+    jr_edition *e = add_edition(j, "2026-1", 1, 2026, (jr_date){0, 0, 0}, "Thema");
+    free(e->cover_image);
+    e->cover_image = NULL;
+    jr_article *a = add_article(e, "leer", "Leer");
+    (void)a;
+    add_edition(j, "2026-2", 2, 2026, (jr_date){2026, 6, 1}, "Ohne Artikel");
+    return j;
 }
 
 static jr_journal *build(bool extra)
@@ -258,8 +275,7 @@ static void write_expected(const jr_journal *j, const jr_feed_options *opt, cons
             jr_date_format(&d, ds);
             char *id = a ? jr_article_id(j, e, a) : jr_edition_id(j, e);
             char *title = a ? jr_xstrdup(a->title) : jr_edition_title(j, e);
-            char *link = a ? jr_article_url(j, e, a)
-                           : jr_xasprintf("%sindex.html#edition-%s", j->base_url, e->id);
+            char *link = a ? jr_article_url(j, e, a) : jr_edition_url(j, e);
             if (!first)
                 fputc(',', f);
             first = false;
@@ -334,13 +350,15 @@ int main(int argc, char **argv)
     }
     const char *out = argv[1];
     int entries = -1;
-    bool extra = false;
+    bool extra = false, bare = false;
     const char *content = NULL;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--entries") == 0 && i + 1 < argc)
             entries = atoi(argv[++i]);
         else if (strcmp(argv[i], "--extra") == 0)
             extra = true;
+        else if (strcmp(argv[i], "--bare") == 0)
+            bare = true;
         else if (strcmp(argv[i], "--content") == 0 && i + 1 < argc)
             content = argv[++i];
     }
@@ -350,7 +368,7 @@ int main(int argc, char **argv)
     free(dpath);
     jr_diag_set_output(df);
 
-    jr_journal *j = content ? jr_content_load(content) : build(extra);
+    jr_journal *j = content ? jr_content_load(content) : bare ? build_bare() : build(extra);
     if (!j) {
         fprintf(stderr, "feed_fixture: cannot load %s\n", content);
         return 1;
