@@ -263,7 +263,7 @@ static void rate_line(const lb_state *s, const lb_pass *ps, const lb_sums *sum, 
     unsigned char fit;
     bool overfull = false;
     if (shortfall > 0) {
-        if (fil > 0 || (forced && s->p->last_line_ragged && !empty)) {
+        if (fil > 0 || (forced && s->p->last_line_ragged)) {
             b = 0;
             ratio = 0;
             fit = FIT_DECENT;

@@ -5,7 +5,22 @@
  * flagged penalty is a hyphenation). The breaker chooses the breaks that
  * minimise the total demerits over the whole paragraph, with TeX's fitness
  * classes, adjacent-flagged and fitness-change demerits. Widths are in
- * points. Line widths may differ per line (hanging indents, figures). */
+ * points. Line widths may differ per line (hanging indents, figures).
+ *
+ * A line's ratio r is (L - w) / stretch when it is short, (L - w) / shrink
+ * when long; badness 100 |r|^3, at most 10000 (a short line with no stretch
+ * has 10000), and a line that cannot shrink enough (r < -1) is infeasible.
+ * Demerits per line: (line_penalty + badness)^2, plus penalty^2 for a
+ * penalty >= 0, minus penalty^2 for -10000 < penalty < 0; plus
+ * flagged_demerits when this and the previous line end hyphenated,
+ * final_hyphen_demerits when the second-to-last line does, fitness_demerits
+ * when fitness classes of adjacent lines (very loose r > 1, loose r > 0.5,
+ * decent, tight r < -0.5; the paragraph starts decent) differ by more than
+ * one. Breaks: at glue right after a box, at penalties < JR_INF_PENALTY
+ * (flagged ones only with hyphenation). A hyphenated line that would make
+ * more than max_consecutive_hyphens in a row is not feasible (forced breaks
+ * excepted). As in TeX, a break after which a line would be overfull also
+ * ends every longer line from the same start. */
 #ifndef JOURNAL_LINEBREAK_H
 #define JOURNAL_LINEBREAK_H
 
@@ -54,10 +69,10 @@ typedef struct jr_lb_params {
 
 /* Defaults: TeX's values above; emergency_stretch 0 (set it, in pt, e.g.
  * 1.5 em, for better emergency lines); last_line_ragged true, which sets
- * every non-empty line ending at a forced break (the paragraph end, a hard
- * line break) at natural width when it is shorter than the measure, with or
- * without fil glue. max_consecutive_hyphens <= 0: no limit. Passing NULL
- * params to the functions below uses these defaults. */
+ * every line ending at a forced break (the paragraph end, a hard line break;
+ * two forced breaks in a row give an empty line) at natural width when it is
+ * shorter than the measure, with or without fil glue. max_consecutive_hyphens <= 0: no limit.
+ * Passing NULL params to the functions below uses these defaults. */
 void jr_lb_params_default(jr_lb_params *p);
 
 /* A line holds the items from jr_lb_line_start() up to `end` (exclusive):

@@ -236,7 +236,6 @@ static void brute_go(brute *b, size_t from, size_t line, int fit, bool flagged, 
             continue;
         const jr_lb_item *it = &p->items[e];
         bool forced = it->type == JR_LB_PENALTY && it->penalty <= -JR_INF_PENALTY;
-        bool empty = s >= e;
         double w = 0, y = 0, z = 0;
         bool fil = false;
         for (size_t i = s; i < e; i++) {
@@ -256,7 +255,7 @@ static void brute_go(brute *b, size_t from, size_t line, int fit, bool flagged, 
         double L = width_fn(line, b->wd), bad;
         int f;
         if (w < L) {
-            if (fil || (forced && b->prm->last_line_ragged && !empty)) {
+            if (fil || (forced && b->prm->last_line_ragged)) {
                 bad = 0, f = 2;
             } else if (y + b->extra > 0) {
                 double r = (L - w) / (y + b->extra);
@@ -534,6 +533,17 @@ static void test_forced_breaks(void)
     CHECK_NEAR(r.demerits, 3 * sq(10));
     CHECK_EQ_SZ(jr_lb_line_start(&r, p->items, p->n, 1), 4);
     jr_lb_result_free(&r);
+    free(p);
+
+    /* two in a row: an empty line between, still pass 1 */
+    p = make("aaa bbb||ccc");
+    r = run_pass(p, &wd, NULL, 1);
+    CHECK_ENDS(&r, 3, 4, 8);
+    CHECK_EQ_SZ(jr_lb_line_start(&r, p->items, p->n, 1), 4); /* == end: empty */
+    CHECK_NEAR(r.lines[1].ratio, 0);
+    jr_lb_result_free(&r);
+    free(p);
+    p = make("aaa bbb|ccc ddd eee|fff");
 
     /* Not ragged: "aaa bbb" has to stretch its one space by 13: only the
      * emergency pass takes it, and reports the real ratio. */
