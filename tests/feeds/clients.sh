@@ -82,6 +82,16 @@ for f in atom.xml rss.xml index.html 2026-1/schule-beruf.html 2026-2/tablets-im-
     cmp -s "$WORK/out/$f" "$WORK/again/$f" || fail "$f differs between two builds"
 done
 
+# 2b. The locale does not leak into the output (decimal comma, month names).
+if locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
+    LC_ALL=de_DE.UTF-8 "$FIXTURE" "$WORK/de" || fail "feed_fixture under de_DE.UTF-8"
+    for f in atom.xml rss.xml index.html 2026-1/schule-beruf.html; do
+        cmp -s "$WORK/out/$f" "$WORK/de/$f" || fail "$f differs under LC_ALL=de_DE.UTF-8"
+    done
+else
+    echo "note: locale de_DE.UTF-8 not installed; locale check left out"
+fi
+
 # 3. A new edition: every old id stays, the new ones come first.
 build "$WORK/extra" --extra
 check_out "$WORK/extra"

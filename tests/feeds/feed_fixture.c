@@ -11,6 +11,7 @@
  * --content    load DIR with jr_content_load instead of the built-in journal
  *
  * Diagnostics go to OUT/diagnostics.txt. Exit status 1 when a writer fails. */
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,6 +349,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: feed_fixture OUT [--entries N] [--extra] [--content DIR]\n");
         return 2;
     }
+    /* The environment's locale, so that a test can check that no number or
+     * date in the output depends on it (LC_ALL=de_DE.UTF-8: decimal comma). */
+    setlocale(LC_ALL, "");
     const char *out = argv[1];
     int entries = -1;
     bool extra = false, bare = false;
