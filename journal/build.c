@@ -147,7 +147,12 @@ static char *join_keywords(const jr_journal *j, const jr_edition *e)
 static int copy_edition_images(const jr_journal *j, const jr_edition *e, const char *edir,
                                jr_output *out)
 {
-    for (size_t i = 0; i <= e->narticles; i++) {
+    /* An image used by several articles is copied once (a second
+     * jr_output_add of the same path would make the commit fail). */
+    char **copied = NULL;
+    size_t ncopied = 0, cap = 0;
+    int status = 0;
+    for (size_t i = 0; i <= e->narticles && status == 0; i++) {
         const jr_article *a = i < e->narticles ? &e->articles[i] : NULL;
         size_t nrefs = a ? (a->doc ? a->doc->nblocks : 0) + 1 : 1;
         for (size_t r = 0; r < nrefs; r++) {
@@ -166,6 +171,14 @@ static int copy_edition_images(const jr_journal *j, const jr_edition *e, const c
             if (!src)
                 continue;
             char *dst = jr_path_join(edir, rel);
+            bool seen = false;
+            for (size_t k = 0; k < ncopied && !seen; k++)
+                seen = strcmp(copied[k], dst) == 0;
+            if (seen) {
+                free(src);
+                free(dst);
+                continue;
+            }
             char *slash = strrchr(dst, '/');
             if (slash) {
                 *slash = 0;
@@ -176,12 +189,18 @@ static int copy_edition_images(const jr_journal *j, const jr_edition *e, const c
             if (rc != 0)
                 jr_diag(JR_E_WRITE, NULL, 0, 0, dst);
             free(src);
-            free(dst);
-            if (rc != 0)
-                return -1;
+            JR_GROW(copied, cap, ncopied + 1);
+            copied[ncopied++] = dst;
+            if (rc != 0) {
+                status = -1;
+                break;
+            }
         }
     }
-    return 0;
+    for (size_t k = 0; k < ncopied; k++)
+        free(copied[k]);
+    free(copied);
+    return status;
 }
 
 /* ---- the run ----------------------------------------------------------------- */
