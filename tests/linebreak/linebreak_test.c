@@ -981,8 +981,63 @@ static void test_rounding(void)
     free(p);
 }
 
+/* Odd item sequences (leading glue, penalty runs, forced breaks in a row,
+ * zero widths, huge boxes, negative penalties): every pass-3 result keeps
+ * all items, in order, and agrees with the items. */
+static void test_odd_sequences(void)
+{
+    rng_state = 99;
+    for (int round = 0; round < 2000; round++) {
+        para *p = calloc(1, sizeof *p);
+        size_t len = rnd(30);
+        for (size_t i = 0; i < len; i++) {
+            switch (rnd(6)) {
+            case 0:
+            case 1:
+                add(p, jr_lb_box(rnd(4) ? rnd(8) : 20 + rnd(30)));
+                break;
+            case 2:
+                add(p, jr_lb_glue(rnd(3), rnd(3), rnd(2)));
+                break;
+            case 3:
+                add(p, jr_lb_penalty(rnd(2), (int)rnd(400) - 200, rnd(2)));
+                break;
+            case 4:
+                add(p, jr_lb_penalty(0, rnd(2) ? JR_INF_PENALTY : -JR_INF_PENALTY, false));
+                break;
+            default:
+                add(p, jr_lb_glue(0, rnd(2) ? JR_LB_FIL : 0, 0));
+            }
+        }
+        bool has_box = false;
+        for (size_t i = 0; i < p->n; i++)
+            has_box |= p->items[i].type == JR_LB_BOX;
+        p->n = jr_lb_finish_paragraph(p->items, p->n);
+        widths wd = uniform(5 + rnd(15));
+        wd.nfirst = rnd(3);
+        for (size_t l = 0; l < wd.nfirst; l++)
+            wd.first[l] = rnd(20);
+        jr_lb_result r;
+        jr_linebreak_paragraph(p->items, p->n, width_fn, &wd, NULL, &r);
+        CHECK(has_box == (r.nlines > 0));
+        CHECK(r.pass >= 1 && r.pass <= 3);
+        check_consistent(p, &r, &wd, true);
+        /* every forced break ends a line */
+        size_t l = 0;
+        for (size_t i = 0; i < p->n && has_box; i++) {
+            while (l < r.nlines && r.lines[l].end < i)
+                l++;
+            if (p->items[i].type == JR_LB_PENALTY && p->items[i].penalty <= -JR_INF_PENALTY)
+                CHECK(l < r.nlines && r.lines[l].end == i);
+        }
+        jr_lb_result_free(&r);
+        free(p);
+    }
+}
+
 int main(void)
 {
+    test_odd_sequences();
     test_rounding();
     test_passes();
     test_overfull();
