@@ -87,8 +87,8 @@ static void check_invariants(const lt_run *r, const char *name)
         if (b && l->block >= 0) {
             CHECK(l->width <= colw + 0.01, "%s: line wider than a column", name);
         }
-        bool justified = b && b->kind == JR_BLOCK_PARAGRAPH && !l->last && !l->overfull &&
-                         right > -1e9 && !l->word_continues;
+        bool justified =
+            b && b->kind == JR_BLOCK_PARAGRAPH && !l->last && !l->overfull && right > -1e9;
         if (justified && fabs(l->ratio) > 1e-9)
             CHECK(fabs(right - (l->x + l->width)) <= 0.01,
                   "%s: page %d: justified line ends at %.3f, not at the column edge %.3f", name,
@@ -253,6 +253,22 @@ static void test_basic_golden(void)
                   "link rectangle does not fit its words");
         }
         CHECK(nlinks >= 2, "link on %d line(s), expected two or more", nlinks);
+        /* list markers hang left of their item's text; numbering starts at 3 */
+        const char *markers[] = {"3.", "4.", "\xE2\x80\x93", "\xE2\x80\x93", "5."};
+        size_t m = 0;
+        for (size_t i = 0; i < r.dl->nlines && m < 5; i++) {
+            const jr_line_rec *l = &r.dl->lines[i];
+            const jr_item *first = &pg->items[l->first_item];
+            if (l->nitems < 2 || first->x >= l->x)
+                continue;
+            CHECK(strcmp(first->text, markers[m]) == 0, "marker %zu is '%s'", m, first->text);
+            CHECK(first->x + first->w < l->x - 1, "marker %zu not left of the text", m);
+            CHECK(fabs(l->x - (m == 2 || m == 3 ? 56.69 + 28 : 56.69 + 14)) < 0.01 ||
+                      fabs(l->x - (m == 2 || m == 3 ? 311.81 + 28 : 311.81 + 14)) < 0.01,
+                  "item text at %.2f", l->x);
+            m++;
+        }
+        CHECK(m == 5, "%zu list markers", m);
         /* covered words = the link text (spaces and hyphens left out) */
         const char *want = "WebsitederBildungsregionLandkreisStademitallenTerminenund"
                            "Ansprechpartnern";
