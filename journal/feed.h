@@ -24,10 +24,10 @@ int jr_html_write_article(const jr_journal *j, const jr_edition *e, const jr_art
                           const jr_feed_options *opt, const char *path);
 int jr_html_write_index(const jr_journal *j, const jr_feed_options *opt, const char *path);
 
-/* A string with characters not allowed in XML is reported once per source
- * file, line and character, although it goes into several outputs. A
- * program that builds twice in one process (tests, a watch mode) calls this
- * between builds to hear the warnings again. */
+/* A string with characters not allowed in XML (or unsafe HTML) is reported
+ * once per source file, line and character, although it goes into several
+ * outputs. After jr_diag_reset (a new build in watch mode) the warnings are
+ * given again by themselves; this forgets them explicitly. */
 void jr_feed_forget_warnings(void);
 
 #endif

@@ -27,9 +27,21 @@
 
 static char **warned;
 static size_t nwarned, warned_cap;
+static int emitted; /* warnings given since the last forget */
+
+/* Each warn_once that returns true is followed by one of these. */
+static int my_warnings_counted(void)
+{
+    return jr_diag_count_id(JR_W_XML_INVALID_CHAR) + jr_diag_count_id(JR_W_XML_INVALID_UTF8) +
+           jr_diag_count_id(JR_W_UNSAFE_HTML);
+}
 
 static bool warn_once(const char *path, int line, const char *what, unsigned long detail)
 {
+    /* Fewer of our warnings counted than we gave: the counters were reset
+     * (a new build in watch mode), so report everything again. */
+    if (my_warnings_counted() < emitted)
+        jr_feed_forget_warnings();
     char *key =
         jr_xasprintf("%s\x1f%d\x1f%s\x1f%lu", path ? path : "", line, what ? what : "", detail);
     for (size_t i = 0; i < nwarned; i++) {
@@ -40,6 +52,7 @@ static bool warn_once(const char *path, int line, const char *what, unsigned lon
     }
     JR_GROW(warned, warned_cap, nwarned + 1);
     warned[nwarned++] = key;
+    emitted++;
     return true;
 }
 
@@ -50,6 +63,7 @@ void jr_feed_forget_warnings(void)
     free(warned);
     warned = NULL;
     nwarned = warned_cap = 0;
+    emitted = 0;
 }
 
 /* ---- characters XML allows ---------------------------------------------- */

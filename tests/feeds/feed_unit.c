@@ -157,6 +157,13 @@ static void test_clean(void)
                      &src);
     free(c);
     CHECK(jr_diag_count_id(JR_W_XML_INVALID_CHAR) == 2);
+    /* a new build (counters reset, as watch mode does): reported again */
+    jr_diag_reset();
+    c = jr_xml_clean("a\x01"
+                     "b",
+                     &src);
+    free(c);
+    CHECK(jr_diag_count_id(JR_W_XML_INVALID_CHAR) == 1);
     /* lines inside multi-line text */
     FILE *f = tmpfile();
     jr_diag_set_output(f);
