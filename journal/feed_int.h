@@ -29,8 +29,9 @@ typedef struct jr_src {
 
 /* A copy of `s` without the characters XML 1.0 does not allow (C0 controls
  * other than tab, LF and CR; U+FFFE, U+FFFF; invalid UTF-8, surrogates
- * included). Each removal is reported once per (file, line, what) and
- * process, as the same string goes into several outputs. For multi-line
+ * included). Each removal is reported once per file, line and character
+ * (again after jr_diag_reset), as the same string goes into several
+ * outputs. For multi-line
  * text (an article body) `src->line` is the line of the first line, and the
  * reported line is the line of the character. NULL stays NULL. Caller frees. */
 char *jr_xml_clean(const char *s, const jr_src *src);

@@ -2,8 +2,8 @@
  *
  * Two jobs. First, no string reaches libxml2's writer with a character XML
  * 1.0 does not allow: the writer would write it unchecked and the result
- * would not parse (see docs: libxml2 2.9.14 writes control characters,
- * U+FFFE and invalid UTF-8 as they are). Second, article bodies: cmark
+ * would not parse (measured: libxml2 2.9.14 writes control characters,
+ * U+FFFE and invalid UTF-8 as they are, and returns success). Second, article bodies: cmark
  * renders the Markdown with raw HTML let through (editors may use harmless
  * inline HTML), and the HTML is then parsed with libxml2's HTML parser and
  * written again from an allow-list of elements and attributes. Whatever is
