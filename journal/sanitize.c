@@ -3,12 +3,12 @@
  * Two jobs. First, no string reaches libxml2's writer with a character XML
  * 1.0 does not allow: the writer would write it unchecked and the result
  * would not parse (measured: libxml2 2.9.14 writes control characters,
- * U+FFFE and invalid UTF-8 as they are, and returns success). Second, article bodies: cmark
- * renders the Markdown with raw HTML let through (editors may use harmless
- * inline HTML), and the HTML is then parsed with libxml2's HTML parser and
- * written again from an allow-list of elements and attributes. Whatever is
- * not on the list is removed; what is dangerous is removed with its
- * content and reported at its line. */
+ * U+FFFE and invalid UTF-8 as they are, and returns success). Second,
+ * article bodies: cmark renders the Markdown with raw HTML let through
+ * (editors may use harmless inline HTML), and the HTML is then parsed with
+ * libxml2's HTML parser and written again from an allow-list of elements
+ * and attributes. Whatever is not on the list is removed; what is dangerous
+ * is removed with its content and reported at its line. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
