@@ -84,6 +84,8 @@ typedef struct pdf_ctx {
     HPDF_Stream out;
     bool in_text;
     double tx, ty; /* text line start within BT [pt], as written (rounded) */
+    bool tj_open;  /* a TJ array is open: the next word may join it */
+    double pen_x;  /* where the open TJ leaves the pen, by the PDF's widths [pt] */
     HPDF_Font cur_font;
     double cur_size;
     bool fill_set, stroke_set, lw_set;
@@ -190,8 +192,17 @@ static void set_stroke(pdf_ctx *c, const jr_color *col, double width)
     }
 }
 
+static void close_tj(pdf_ctx *c)
+{
+    if (c->tj_open) {
+        emit(c, "] TJ\n");
+        c->tj_open = false;
+    }
+}
+
 static void end_text(pdf_ctx *c)
 {
+    close_tj(c);
     if (c->in_text) {
         emit(c, "ET\n");
         c->in_text = false;
@@ -371,6 +382,7 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
     jr_buf u8 = {0}, tj = {0};
     bool open = false; /* a <...> string is open in tj */
     int pending = 0;   /* kerning before the next drawn character */
+    long tjsum = 0;    /* sum of the numbers written into tj */
     size_t i = 0, k = 0;
     while (i < len) {
         uint32_t cp;
@@ -396,6 +408,7 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
             if (open)
                 jr_buf_putc(&tj, '>');
             jr_buf_printf(&tj, " %d ", pending);
+            tjsum += pending;
             open = false;
         }
         pending = 0;
@@ -409,29 +422,50 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
     if (open)
         jr_buf_putc(&tj, '>');
     if (u8.len > 0) {
-        /* Measuring puts the glyphs into the embedded subset. */
-        HPDF_Font_TextWidth(font, (const HPDF_BYTE *)u8.data, (HPDF_UINT)u8.len);
-        if (!c->in_text) {
-            emit(c, "BT\n");
-            c->in_text = true;
-            c->tx = c->ty = 0;
-        }
-        if (font != c->cur_font || it->size != c->cur_size) {
-            HPDF_Page_SetFontAndSize(page, font, (HPDF_REAL)it->size);
-            c->cur_font = font;
-            c->cur_size = it->size;
-        }
-        set_fill(c, &it->color);
-        /* Td moves relative to the last line start; compute from rounded
-         * absolute positions so that no error accumulates. */
+        /* Measuring puts the glyphs into the embedded subset; the width is
+         * the one readers take from the font's /W array. */
+        HPDF_TextWidth tw =
+            HPDF_Font_TextWidth(font, (const HPDF_BYTE *)u8.data, (HPDF_UINT)u8.len);
+        double adv = ((double)tw.width - tjsum) * it->size / 1000.0; /* pen advance [pt] */
         double x = round3(it->x), y = round3(it->y);
-        emit_num(c, x - c->tx, 3);
-        emit_num(c, y - c->ty, 3);
-        emit(c, "Td\n[");
-        emit(c, tj.data);
-        emit(c, "] TJ\n");
-        c->tx = x;
-        c->ty = y;
+        /* The next word on the same line in the same font, size and colour
+         * joins the open TJ array after a real space (so that copied text
+         * has its spaces); the number after the space puts it at x. */
+        double gap = x - c->pen_x;
+        if (c->tj_open && font == c->cur_font && it->size == c->cur_size && y == c->ty &&
+            c->fill_set && same_color(&c->fill, &it->color, c->cmyk) && gap > 0.1 * it->size &&
+            gap < 4 * it->size) {
+            double sw = HPDF_Font_GetUnicodeWidth(font, 0x20) * it->size / 1000.0;
+            long adj = lround((c->pen_x + sw - x) * 1000.0 / it->size);
+            char num[32];
+            snprintf(num, sizeof num, " <0020> %ld ", adj);
+            emit(c, num);
+            emit(c, tj.data);
+            c->pen_x = c->pen_x + sw - (double)adj * it->size / 1000.0 + adv;
+        } else {
+            close_tj(c);
+            if (!c->in_text) {
+                emit(c, "BT\n");
+                c->in_text = true;
+                c->tx = c->ty = 0;
+            }
+            if (font != c->cur_font || it->size != c->cur_size) {
+                HPDF_Page_SetFontAndSize(page, font, (HPDF_REAL)it->size);
+                c->cur_font = font;
+                c->cur_size = it->size;
+            }
+            set_fill(c, &it->color);
+            /* Td moves relative to the last line start; computed from the
+             * rounded absolute positions so that no error accumulates. */
+            emit_num(c, x - c->tx, 3);
+            emit_num(c, y - c->ty, 3);
+            emit(c, "Td\n[");
+            emit(c, tj.data);
+            c->tj_open = true;
+            c->tx = x;
+            c->ty = y;
+            c->pen_x = x + adv;
+        }
     }
     jr_buf_free(&u8);
     jr_buf_free(&tj);

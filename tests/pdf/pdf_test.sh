@@ -118,6 +118,13 @@ set -- $widths
 [ $# -eq 2 ] && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b - 2) }' ||
     fail "kerning not visible (AVATAR widths: $widths)"
 
+# words of one line share a TJ array with real spaces between them (copied
+# text keeps its spaces), the soft hyphen is not in the content
+quiet qdf.out qpdf --qdf --object-streams=disable a.pdf qa.pdf
+grep -aq '^\[<00420069006c00640075006e0067> <0020> -\?[0-9]* <0069006d> <0020>' qa.pdf ||
+    fail "the words of a line are not joined with spaces"
+grep -aqi '<[0-9a-f]*00ad' qa.pdf && fail "soft hyphen in the content stream"
+
 # --- images: the PNG (with soft mask) is embedded once though used twice; the
 # JPEG goes in as DCT ------------------------------------------------------
 quiet images.out pdfimages -list a.pdf
