@@ -555,6 +555,83 @@ static void test_resolve(void)
     free(root);
 }
 
+/* Mutated copies of good files (fixed seed, so every run is the same): each
+ * must be accepted or refused with a reason, never crash or leak (run the
+ * test under valgrind or a sanitizer build to see the latter). */
+static unsigned long rng_state = 12345;
+
+static unsigned rng(void)
+{
+    rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+    return (unsigned)(rng_state >> 33);
+}
+
+static void fuzz_file(const char *name, int rounds)
+{
+    char *src = tpath(name);
+    size_t len;
+    unsigned char *d = slurp(src, &len);
+    unsigned char *m = malloc(len + 64);
+    char *p = tpath("fuzz.bin");
+    int accepted = 0;
+    for (int r = 0; r < rounds; r++) {
+        memcpy(m, d, len);
+        size_t n = len;
+        int kind = (int)(rng() % 4);
+        if (kind == 0) { /* flip a few bytes */
+            for (int k = 0; k < 1 + (int)(rng() % 4); k++)
+                m[rng() % n] ^= (unsigned char)(1u << (rng() % 8));
+        } else if (kind == 1) { /* cut */
+            n = 1 + rng() % n;
+        } else if (kind == 2) { /* header bytes set to extremes */
+            size_t at = rng() % (n < 64 ? n : 64);
+            m[at] = (rng() % 2) ? 0xFF : 0x00;
+        } else { /* a block of garbage */
+            size_t at = rng() % n, k = 1 + rng() % 32;
+            for (size_t j = at; j < at + k && j < n; j++)
+                m[j] = (unsigned char)rng();
+        }
+        write_bytes(p, m, n);
+        char why[256] = "";
+        jr_image_info info;
+        int rc = jr_image_check(p, &info, why, sizeof why);
+        CHECK(rc == 0 || (rc == -1 && why[0]));
+        jr_pixels px;
+        int rc2 = jr_image_decode(p, &px, why, sizeof why);
+        CHECK(rc2 == rc);
+        if (rc2 == 0) {
+            CHECK(px.data && px.width == info.width && px.height == info.height);
+            accepted++;
+        }
+        jr_pixels_free(&px);
+    }
+    CHECK(accepted < rounds); /* the mutations did break files */
+    free(p);
+    free(m);
+    free(d);
+    free(src);
+}
+
+static void test_fuzz(void)
+{
+    char *p = tpath("fz.png");
+    write_png(p, 24, 16, PNG_COLOR_TYPE_RGB_ALPHA, 8, true, false, 2835);
+    free(p);
+    p = tpath("fzp.png");
+    write_png(p, 16, 16, PNG_COLOR_TYPE_PALETTE, 8, false, true, 0);
+    free(p);
+    p = tpath("fz.jpg");
+    write_jpeg(p, 24, 16, 3, 72, NULL);
+    free(p);
+    p = tpath("fzc.jpg");
+    write_jpeg(p, 16, 16, 4, 0, NULL);
+    free(p);
+    fuzz_file("fz.png", 300);
+    fuzz_file("fzp.png", 200);
+    fuzz_file("fz.jpg", 300);
+    fuzz_file("fzc.jpg", 200);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir)) {
@@ -564,6 +641,7 @@ int main(void)
     test_bad_files();
     test_good_files();
     test_resolve();
+    test_fuzz();
     if (!failures) {
         char *cmd = jr_xasprintf("rm -rf '%s'", tmpdir);
         if (system(cmd) != 0)
