@@ -19,6 +19,8 @@
 
 #define NONE    SIZE_MAX
 #define INF_BAD 10000.0
+/* Above this ratio the badness is surely 10000 (100 * 4.7^3 > 10000). */
+#define CAP_RATIO 4.7
 /* Rounding slack when deciding whether shrink suffices [pt]. */
 #define EPS 1e-7
 
@@ -144,7 +146,7 @@ static double badness(double r)
 {
     if (r < 0)
         r = -r;
-    if (r > 4.7) /* 100 * 4.7^3 > 10000 */
+    if (r > CAP_RATIO)
         return INF_BAD;
     double b = 100.0 * r * r * r;
     return b > INF_BAD ? INF_BAD : b;
@@ -236,6 +238,14 @@ static void add_cand(lb_state *s, size_t cls, unsigned char fit, unsigned hyph, 
     o->dead = false;
 }
 
+static void flush_capped(lb_state *s, lb_cand *cap)
+{
+    if (cap->from != NONE)
+        add_cand(s, cap->cls, FIT_VERY_LOOSE, cap->hyph, cap->demerits, cap->from, cap->line,
+                 cap->ratio, false);
+    cap->from = NONE;
+}
+
 typedef struct lb_sums {
     double w, y, z, fil;
 } lb_sums;
@@ -320,15 +330,55 @@ static void try_break(lb_state *s, const lb_pass *ps, const lb_sums *sum, size_t
     double gL = 0, b = 0, ratio = 0, d0 = 0;
     unsigned char fit = FIT_DECENT;
     bool overfull = false;
+    double dcap = p->line_penalty + INF_BAD; /* demerits of a line of badness 10000 */
+    dcap *= dcap;
+    if (pi > 0)
+        dcap += (double)pi * pi;
+    else if (pi < 0 && !forced)
+        dcap -= (double)pi * pi;
+    /* the best hopelessly short line so far, for the usual run of them with
+     * one line class and hyphen run (merged into the candidates when the run
+     * ends) */
+    lb_cand cap = {0, NONE, 0, 0, 0, FIT_VERY_LOOSE, 0, false, false};
     for (size_t k = 0; k < s->nactive; k++) {
         size_t ri = s->active[k];
         const lb_node *r = &s->nodes[ri];
         double L = width_of(s, r->line);
-        if (ps->max_ratio < INFINITY && ri < pending_from && !forced && sum->fil == r->fil) {
-            /* fast path: far too short a line stays active, nothing more */
-            double shortfall = L - (sum->w - r->w + pw);
-            if (shortfall > EPS && shortfall > ps->max_ratio * (sum->y - r->y + ps->extra)) {
+        if (ri < pending_from && !forced && sum->fil == r->fil) {
+            double shortfall = L - (sum->w - r->w + pw), y = sum->y - r->y;
+            double st = y + ps->extra;
+            if (shortfall > EPS && ps->max_ratio < INFINITY && shortfall > ps->max_ratio * st) {
+                /* far too short a line: stays active, nothing more */
                 s->active[keep++] = ri;
+                continue;
+            }
+            if (shortfall > EPS && ps->threshold >= INF_BAD && shortfall > CAP_RATIO * st) {
+                /* hopelessly short but feasible: badness 10000, very loose */
+                s->active[keep++] = ri;
+                unsigned hyph = flagged ? r->hyph + 1u : 0u;
+                if (flagged && p->max_consecutive_hyphens > 0 &&
+                    hyph > (unsigned)p->max_consecutive_hyphens)
+                    continue;
+                double d = dcap;
+                if (flagged && r->flagged)
+                    d += p->flagged_demerits;
+                if (final_break && r->flagged)
+                    d += p->final_hyphen_demerits;
+                if (r->fitness > FIT_LOOSE)
+                    d += p->fitness_demerits;
+                size_t cls = line_class(s, r->line + 1);
+                double total = r->demerits + d;
+                if (cap.from == NONE || cls != cap.cls || hyph != cap.hyph) {
+                    flush_capped(s, &cap);
+                    cap.cls = cls;
+                    cap.hyph = (unsigned char)(hyph > 255 ? 255 : hyph);
+                } else if (total >= cap.demerits) {
+                    continue;
+                }
+                cap.from = ri;
+                cap.line = r->line + 1;
+                cap.demerits = total;
+                cap.ratio = y > 0 ? shortfall / y : 0;
                 continue;
             }
         }
@@ -371,6 +421,7 @@ static void try_break(lb_state *s, const lb_pass *ps, const lb_sums *sum, size_t
         }
     }
     s->nactive = keep;
+    flush_capped(s, &cap);
 
     if (ps->final && s->ncands == 0 && s->nactive == 0 && art != NONE) {
         /* TeX's artificial demerits: nothing fits, so break anyway. */
