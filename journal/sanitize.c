@@ -180,16 +180,16 @@ bool jr_url_is_safe(const char *url, bool allow_mailto)
             break;
         if (*p == '/' || *p == '?' || *p == '#')
             return true; /* no scheme: relative */
-        if (n + 1 >= sizeof scheme)
-            return false; /* no scheme we allow is this long */
-        scheme[n++] = (char)tolower(*p);
+        if (n + 1 < sizeof scheme)
+            scheme[n] = (char)tolower(*p);
+        n++; /* a longer scheme is none we allow: it fails below */
     }
-    scheme[n] = '\0';
     /* Reached the end without ':': relative. */
     if (!strchr(url, ':'))
         return true;
-    if (n == 0)
+    if (n == 0 || n >= sizeof scheme)
         return false;
+    scheme[n] = '\0';
     if (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0)
         return true;
     return allow_mailto && strcmp(scheme, "mailto") == 0;

@@ -116,6 +116,9 @@ static void test_sanitizer(void)
 static void test_urls(void)
 {
     CHECK(jr_url_is_safe("images/a.png", false));
+    CHECK(jr_url_is_safe("a-very-long-file-name-without-a-folder.png", false));
+    CHECK(jr_url_is_safe("Ausbildungsmesse-2026.html#teilnehmende", true));
+    CHECK(!jr_url_is_safe("averyveryverylongscheme:x", true));
     CHECK(jr_url_is_safe("/a/b", false));
     CHECK(jr_url_is_safe("#x", true));
     CHECK(jr_url_is_safe("a.html?x=y:z", true));
@@ -300,6 +303,176 @@ static void test_body(void)
     free(s);
 }
 
+/* Property test: random mixtures of Markdown, raw HTML, hostile URLs and
+ * bad bytes (fixed seed, so the run is the same every time). Whatever goes
+ * in, what comes out is valid UTF-8 without XML-forbidden characters, has
+ * no dangerous element or event attribute in any tag, and only safe URLs. */
+static const char *const tokens[] = {"<script>",
+                                     "</script>",
+                                     "<a href=\"",
+                                     "javascript:",
+                                     "JaVaScRiPt:",
+                                     "&#x6A;avascript:",
+                                     "java\tscript:",
+                                     "\">",
+                                     "<img src=",
+                                     "onerror=",
+                                     "<p ",
+                                     "onclick=\"x\"",
+                                     ">",
+                                     "<",
+                                     "&",
+                                     "\x01",
+                                     "\xff",
+                                     "\xef\xbf\xbe",
+                                     "\xed\xa0\x80",
+                                     "[x](",
+                                     ")",
+                                     "![a](",
+                                     "**",
+                                     "`",
+                                     "\n\n",
+                                     "> ",
+                                     "- ",
+                                     "1. ",
+                                     "<iframe>",
+                                     "<svg><script>",
+                                     "<!--",
+                                     "-->",
+                                     "<![CDATA[",
+                                     "]]>",
+                                     "<style>",
+                                     "\"",
+                                     "'",
+                                     "Text ",
+                                     "ü",
+                                     "<table><tr><td>",
+                                     "</td>",
+                                     "<div>",
+                                     "<embed src=x>",
+                                     "<math>",
+                                     "vbscript:",
+                                     "data:text/html,",
+                                     " ",
+                                     "\t",
+                                     "\n",
+                                     "<object>",
+                                     "<form>",
+                                     "<ONCLICK>",
+                                     "<b onmouseover=alert(1)>",
+                                     "<a href=//x.example/>",
+                                     "# ",
+                                     "    code",
+                                     "```",
+                                     "<br/>",
+                                     "&amp;",
+                                     "&#0;",
+                                     "&#1;",
+                                     "&#xD800;",
+                                     "<p/onclick=x>",
+                                     "<img/src=javascript:x>",
+                                     "<base href=x>"};
+
+static unsigned long rng_state = 20261126;
+
+static unsigned rnd(unsigned n)
+{
+    rng_state = rng_state * 6364136223846793005ul + 1442695040888963407ul;
+    return (unsigned)((rng_state >> 33) % n);
+}
+
+/* A tag as the sanitiser writes it: <name attr="value" ...> with values
+ * escaped. Checks the element name, every attribute name, and URL values. */
+static bool tag_is_safe(const char *tag, size_t len)
+{
+    char *t = jr_xstrndup(tag, len);
+    bool ok = true;
+    const char *p = t + 1;
+    if (*p == '/')
+        p++;
+    size_t nl = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789");
+    static const char *const bad[] = {"script", "iframe", "style", "svg",  "math",
+                                      "object", "embed",  "form",  "base", NULL};
+    for (size_t i = 0; bad[i]; i++)
+        if (strlen(bad[i]) == nl && strncmp(p, bad[i], nl) == 0)
+            ok = false;
+    p += nl;
+    while (ok && *p == ' ') {
+        p++;
+        size_t al = strcspn(p, "=");
+        char *name = jr_xstrndup(p, al);
+        p += al;
+        if (strncmp(p, "=\"", 2) != 0) {
+            ok = false;
+            free(name);
+            break;
+        }
+        const char *end = strchr(p + 2, '"');
+        if (!end) {
+            ok = false;
+            free(name);
+            break;
+        }
+        char *v = jr_xstrndup(p + 2, (size_t)(end - p - 2));
+        if (strncmp(name, "on", 2) == 0 || strchr(v, '<') || strchr(v, '"'))
+            ok = false;
+        /* undo the escaping of & for the URL check */
+        for (char *q; (q = strstr(v, "&amp;"));)
+            memmove(q + 1, q + 5, strlen(q + 5) + 1);
+        if ((strcmp(name, "href") == 0 || strcmp(name, "src") == 0) && !jr_url_is_safe(v, true))
+            ok = false;
+        free(v);
+        free(name);
+        p = end + 1;
+    }
+    if (ok && *p != '>')
+        ok = false;
+    if (!ok)
+        fprintf(stderr, "unsafe tag: %s\n", t);
+    free(t);
+    return ok;
+}
+
+static void test_random(void)
+{
+    jr_diag_set_output(NULL);
+    jr_journal j = {0};
+    j.language = "de";
+    for (int round = 0; round < 10000; round++) {
+        jr_buf in = {0};
+        int n = 1 + (int)rnd(40);
+        for (int k = 0; k < n; k++)
+            jr_buf_puts(&in, tokens[rnd(sizeof tokens / sizeof tokens[0])]);
+        jr_article a = {0};
+        a.path = "fuzz.md";
+        a.body_line = 1;
+        a.body = in.data;
+        a.body_len = in.len;
+        char *out = jr_article_body_html(&j, &a, round % 2 ? "https://j.example/a/b.html" : NULL);
+        size_t len = strlen(out);
+        bool ok = jr_utf8_invalid_at(out, len) == (size_t)-1;
+        for (size_t i = 0; i < len; i++)
+            if ((unsigned char)out[i] < 0x20 && out[i] != '\n' && out[i] != '\t' && out[i] != '\r')
+                ok = false;
+        if (strstr(out, "\xef\xbf\xbe"))
+            ok = false;
+        for (const char *p = out; ok && (p = strchr(p, '<')); p++) {
+            const char *e = strchr(p, '>');
+            if (!e || !tag_is_safe(p, (size_t)(e - p + 1)))
+                ok = false;
+        }
+        if (!ok) {
+            fprintf(stderr, "random input %d:\n[%s]\ngave\n[%s]\n", round, in.data, out);
+            failures++;
+            free(out);
+            jr_buf_free(&in);
+            break;
+        }
+        free(out);
+        jr_buf_free(&in);
+    }
+}
+
 int main(void)
 {
     test_sanitizer();
@@ -308,6 +481,7 @@ int main(void)
     test_dates();
     test_deep();
     test_body();
+    test_random();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;
