@@ -20,10 +20,12 @@ typedef struct jr_font_info {
     const char *family; /* as found */
     bool bold, italic;
     int units_per_em;
-    double ascender;   /* in em (e.g. 0.9) */
-    double descender;  /* in em, negative */
-    double cap_height; /* in em */
-    double x_height;   /* in em */
+    double ascender;    /* in em (e.g. 0.9) */
+    double descender;   /* in em, negative */
+    double cap_height;  /* in em */
+    double x_height;    /* in em */
+    bool kern_pairwise; /* kerning is a sum over pairs: words are measured
+                           without shaping them (see fontmetrics.c) */
 } jr_font_info;
 
 jr_fontset *jr_fontset_new(void);
@@ -61,6 +63,10 @@ int jr_font_for_char(jr_fontset *fs, int font, uint32_t cp);
  * bytes; a cached call costs a hash and a memcmp. */
 double jr_font_measure(jr_fontset *fs, int font, double size, const char *text, size_t len,
                        int *kern /* OUT, may be NULL */);
+
+/* Shape every text with HarfBuzz (always_shape true) instead of summing
+ * cached pair kerning where that gives the same result. For tests. */
+void jr_fontset_set_exact(jr_fontset *fs, bool always_shape);
 
 /* Kerning between the last character of one piece and the first of the next
  * (e.g. across a style change in one font), in points at `size`, as an

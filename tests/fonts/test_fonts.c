@@ -1,6 +1,7 @@
 /* Fonts (journal/fontmetrics.c): loading through fontconfig and by path,
  * measuring with kerning, the cache, glyph coverage and fallback. Needs
  * fonts-noto-core and fonts-dejavu-core. */
+#define _POSIX_C_SOURCE 200809L /* strtok_r */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,11 +219,94 @@ static void test_glyphs(void)
     jr_fontset_free(fs);
 }
 
+/* One text measured by summing pairs (fast) and by shaping (exact). */
+static int compare_paths(jr_fontset *fast, int a, jr_fontset *exact, int b, const char *fam,
+                         const char *w)
+{
+    size_t l = strlen(w);
+    int ka[64], kb[64];
+    if (l > 60)
+        return 0;
+    double x = jr_font_measure(fast, a, 10, w, l, ka);
+    double y = jr_font_measure(exact, b, 10, w, l, kb);
+    if (x != y || memcmp(ka, kb, jr_utf8_count(w, l) * sizeof(int)) != 0) {
+        fprintf(stderr, "%s:%d: %s: %s %.4f summed, %.4f shaped\n", __FILE__, __LINE__, fam, w, x,
+                y);
+        failures++;
+        return 1;
+    }
+    return 0;
+}
+
+/* Summing cached pair kerning must give what HarfBuzz gives for the whole
+ * text, kern[] included, in every font it is used for. */
+static void test_fast_path(void)
+{
+    size_t len;
+    char *words = jr_read_file("tests/hyphen/words-de.txt", &len);
+    CHECK(words != NULL);
+    if (!words)
+        return;
+    static const char *extra[] = {
+        "\xe2\x80\x9e"
+        "Bildungsregion\xe2\x80\x9c,",
+        "AVATAR",
+        "WAVE.",
+        "T\xc3\xb6ne",
+        "Yacht",
+        "\xce\x91\xce\xb8\xce\xae\xce\xbd\xce\xb1",         /* Αθήνα */
+        "\xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0", /* Москва */
+        "\xc5\x81\xc3\xb3"
+        "d\xc5\xba",
+        "1.000,00 \xe2\x82\xac",
+        "(\xc2\xa7 12)",
+        "A\xe2\x80\x93Z",
+        "e\xcc\x81t\xc3\xa9", /* a combining acute: shaped */
+        "Fach\xc2\xadkr\xc3\xa4"
+        "fte",             /* a soft hyphen: shaped */
+        "To\xe2\x80\x8dV", /* ZWJ */
+        "\xce\x91V",
+        "V\xce\x91",
+        "\xe2\x80\x9eTo",
+        "ff",
+        "fi",
+        "ffl",
+        "Th",
+    };
+    const char *fams[] = {"Noto Serif", "Noto Sans", "DejaVu Sans", "DejaVu Serif"};
+    for (size_t fi = 0; fi < sizeof fams / sizeof fams[0]; fi++) {
+        for (int style = 0; style < 4; style++) {
+            jr_fontset *fast = jr_fontset_new(), *exact = jr_fontset_new();
+            jr_fontset_set_exact(exact, true);
+            int a = jr_font_load(fast, fams[fi], style & 1, style & 2, NULL);
+            int b = jr_font_load(exact, fams[fi], style & 1, style & 2, NULL);
+            CHECK(a >= 0 && b >= 0);
+            /* Noto Sans has contextual kerning (a chained lookup): shaped */
+            if (a >= 0)
+                CHECK(jr_font_get(fast, a)->kern_pairwise == (strcmp(fams[fi], "Noto Sans") != 0));
+            if (a >= 0 && b >= 0) {
+                int bad = 0;
+                char *copy = jr_xstrdup(words), *save = NULL;
+                for (char *w = strtok_r(copy, "\n\t", &save); w && bad < 3;
+                     w = strtok_r(NULL, "\n\t", &save))
+                    bad += compare_paths(fast, a, exact, b, fams[fi], w);
+                for (size_t k = 0; k < sizeof extra / sizeof extra[0] && bad < 3; k++)
+                    bad += compare_paths(fast, a, exact, b, fams[fi], extra[k]);
+                free(copy);
+            }
+            jr_fontset_free(fast);
+            jr_fontset_free(exact);
+        }
+    }
+    free(words);
+}
+
 int main(void)
 {
     test_loading();
     test_measuring();
     test_glyphs();
+    test_fast_path();
     if (failures) {
         fprintf(stderr, "%d failure(s)\n", failures);
         return 1;
