@@ -16,6 +16,12 @@ import zoneinfo
 
 import feedparser
 
+try:  # an HTML5 parser (Debian's python3-html5lib), stricter than xmllint's HTML 4
+    import html5lib
+except ImportError:
+    html5lib = None
+    print("note: python3-html5lib not installed; HTML5 parse check left out")
+
 out = sys.argv[1]
 exp = json.load(open(os.path.join(out, "expected.json"), encoding="utf-8"))
 failures = []
@@ -214,6 +220,11 @@ def check_page(rel, lang, h1=None):
         return None
     if not text.startswith("<!DOCTYPE html>"):
         fail(f"{rel}: no <!DOCTYPE html> first")
+    if html5lib is not None:
+        parser = html5lib.HTMLParser(strict=False)
+        parser.parse(text)
+        for pos, code, data in parser.errors[:5]:
+            fail(f"{rel}:{pos[0]}:{pos[1]}: HTML5 parse error {code} {data}")
     p = Page()
     p.feed(text)
     eq(f"{rel}: lang", p.lang, lang)
