@@ -1214,6 +1214,12 @@ static int write_doc(pdf_ctx *c, const char *path)
     }
     for (size_t i = 0; i < dl->npages; i++)
         draw_page(c, i);
+    if (dl->npages == 0) {
+        /* A PDF needs a page (readers refuse a page count of 0). */
+        HPDF_Page page = HPDF_AddPage(c->pdf);
+        HPDF_Page_SetWidth(page, (HPDF_REAL)mw);
+        HPDF_Page_SetHeight(page, (HPDF_REAL)mh);
+    }
 
     add_page_labels(c);
     add_outline(c);

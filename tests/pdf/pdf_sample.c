@@ -3,6 +3,7 @@
  *
  *   pdf_sample sample OUT.pdf IMGDIR [print|pdfa|print+pdfa]  the sample
  *   pdf_sample hostile OUT.pdf IMGDIR [...]   bad items: must still be a valid PDF
+ *   pdf_sample empty OUT.pdf IMGDIR           a layout without pages
  *   pdf_sample fail IMGDIR                    unwritable path: must return -1
  *
  * The program calls setlocale(LC_ALL, "") so that the caller's locale (e.g.
@@ -369,6 +370,8 @@ int main(int argc, char **argv)
     jr_doclayout *dl;
     if (strcmp(argv[1], "hostile") == 0)
         dl = hostile(argv[3]);
+    else if (strcmp(argv[1], "empty") == 0)
+        dl = jr_doclayout_new(fs, 595.276, 841.89); /* no pages at all */
     else
         dl = sample(argv[3]);
     const char *variant = argc > 4 ? argv[4] : "";

@@ -216,12 +216,21 @@ for b in bad:
 sys.exit(1 if bad else 0)
 EOF
 
+# --- a layout without pages: one blank page, so that readers accept it ------
+"$SAMPLE" empty e.pdf img || fail "pdf_sample empty failed"
+quiet eq.out qpdf --check e.pdf
+quiet ei.out pdfinfo e.pdf
+grep -qx 'Pages: *1' ei.out || fail "empty: page count"
+
 # --- an unwritable path: -1 and a diagnostic, no crash ----------------------
 "$SAMPLE" fail img >fail.out 2>&1 || fail "unwritable path: no error reported"
 grep -q 'edition.yaml: error: PDF library error' fail.out || fail "unwritable path: message"
 
 # --- print variant: bleed, trim box, crop marks, CMYK, output intent --------
 "$SAMPLE" sample p.pdf img print || fail "pdf_sample print failed"
+"$SAMPLE" sample p2.pdf img print+pdfa || fail "pdf_sample print+pdfa failed"
+"$SAMPLE" sample p3.pdf img print+pdfa || fail "pdf_sample print+pdfa failed"
+cmp -s p2.pdf p3.pdf || fail "print+pdfa: two writes differ"
 quiet pq.out qpdf --check p.pdf
 quiet pi.out pdfinfo -box p.pdf
 quiet pf.out pdffonts p.pdf
