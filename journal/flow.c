@@ -219,6 +219,8 @@ static double advance(const jr_style *st, const jr_velem *e, double pos, double 
         double b = pos + e->ascent;
         if (e->grid)
             b = snap_grid(st, b);
+        else if (e->grid_last && st->baseline_grid > 0)
+            b = snap_grid(st, b + e->span) - e->span;
         *baseline = b;
         return b + e->descent;
     }

@@ -8,6 +8,7 @@
 
 #include "diag.h"
 #include "layout_int.h"
+#include "markdown.h"
 #include "util.h"
 
 int jr_layout_role_font(const jr_lstate *ls, jr_font_role role)
@@ -129,16 +130,21 @@ static double set_opening(jr_lstate *ls, const jr_region *r, const char *lang)
                          ls->section_color, tw, false, &ov);
         free(k);
     }
+    /* front-matter text gets the body's typography (quotes, dashes) */
     if (a->title) {
         const jr_font_style *f = &st->fonts[JR_ROLE_TITLE];
-        jr_typeset_plain(ls, a->title, ls->role_font[JR_ROLE_TITLE], f->size, f->leading, f->color,
-                         tw, false, &ov);
+        char *t = jr_typography(a->title, lang);
+        jr_typeset_plain(ls, t, ls->role_font[JR_ROLE_TITLE], f->size, f->leading, f->color, tw,
+                         false, &ov);
+        free(t);
     }
     if (a->subtitle) {
         const jr_font_style *f = &st->fonts[JR_ROLE_SUBTITLE];
+        char *t = jr_typography(a->subtitle, lang);
         add_space(&ov, 3);
-        jr_typeset_plain(ls, a->subtitle, ls->role_font[JR_ROLE_SUBTITLE], f->size, f->leading,
-                         f->color, tw, false, &ov);
+        jr_typeset_plain(ls, t, ls->role_font[JR_ROLE_SUBTITLE], f->size, f->leading, f->color, tw,
+                         false, &ov);
+        free(t);
     }
     char *by = byline(a, lang);
     if (by) {

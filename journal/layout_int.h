@@ -36,6 +36,9 @@ typedef struct jr_velem {
     jr_vkind kind;
     double ascent, descent; /* LINE: above/below the baseline; others: ascent = height [pt] */
     bool grid;              /* LINE, RULE: baseline snaps to the baseline grid */
+    bool grid_last;         /* LINE: first line of a heading: placed so that the last
+                               line's baseline (span pt further down) is on the grid */
+    double span;            /* see grid_last [pt] */
     bool break_before;      /* a column may end right before this element */
     double x, width;        /* indent from the column's left edge and measure [pt] */
     size_t first_piece, npieces;

@@ -61,14 +61,17 @@ void jr_style_default(jr_style *s)
     s->heading_size[3] = 11;
     s->heading_leading[3] = 14;
     s->heading_size[4] = 9.5;
+    s->heading_grid_after[2] = 2;
+    s->heading_grid_after[3] = 1;
+    s->heading_grid_after[4] = 1;
     s->heading_leading[4] = 13;
 
     s->paragraph_indent = 9.5; /* 1 em of the body size */
     s->paragraph_spacing = 0;
     s->list_indent = 14;
     s->quote_indent = 14;
-    s->heading_space_before = 13; /* one grid line */
-    s->heading_space_after = 3;
+    s->heading_space_before = 16; /* at least; the heading's last baseline sits on the grid */
+    s->heading_space_after = 3;   /* without a grid */
     s->figure_space = 6.5;
     s->text_color = black();
     jr_color accent = {0x1F / 255.0, 0x5F / 255.0, 0x8B / 255.0, 0.85, 0.45, 0.10, 0.20};

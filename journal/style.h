@@ -15,10 +15,10 @@ typedef enum jr_font_role {
     JR_ROLE_BODY_ITALIC,
     JR_ROLE_BODY_BOLD,
     JR_ROLE_BODY_BOLD_ITALIC,
-    JR_ROLE_HEADING,      /* H2-H4 within articles */
-    JR_ROLE_TITLE,        /* article title */
+    JR_ROLE_HEADING, /* H2-H4 within articles */
+    JR_ROLE_TITLE,   /* article title */
     JR_ROLE_SUBTITLE,
-    JR_ROLE_KICKER,       /* section name above the title */
+    JR_ROLE_KICKER, /* section name above the title */
     JR_ROLE_BYLINE,
     JR_ROLE_CAPTION,
     JR_ROLE_CODE,         /* code spans and blocks */
@@ -44,9 +44,9 @@ typedef enum jr_page_type {
 } jr_page_type;
 
 typedef struct jr_style {
-    char *name; /* layout name, e.g. "bildung-im-blick" (owned) */
-    char *path; /* file it came from, NULL for built-in defaults (owned) */
-    double page_width, page_height;       /* trim size */
+    char *name;                     /* layout name, e.g. "bildung-im-blick" (owned) */
+    char *path;                     /* file it came from, NULL for built-in defaults (owned) */
+    double page_width, page_height; /* trim size */
     double margin_inside, margin_outside; /* facing pages: inside = binding side */
     double margin_top, margin_bottom;
     bool facing;
@@ -58,8 +58,9 @@ typedef struct jr_style {
     double paragraph_spacing; /* extra space between paragraphs (0 with indents) */
     double list_indent;       /* per list level */
     double quote_indent;      /* per quote level */
-    double heading_space_before, heading_space_after;
-    double figure_space;      /* above and below figures */
+    double heading_space_before, heading_space_after; /* before: H2's, scaled by size
+                                                         for H3/H4; after: without a grid */
+    double figure_space; /* above and below figures */
     jr_color text_color, accent_color, rule_color;
     bool hyphenate;
     int hyphen_left_min, hyphen_right_min;
@@ -68,6 +69,8 @@ typedef struct jr_style {
     /* Additions of the layout engine. */
     double heading_size[5];    /* by heading level, [2]..[4] used [pt] */
     double heading_leading[5]; /* by heading level, [2]..[4] used [pt] */
+    int heading_grid_after[5]; /* by level: grid lines from a heading's last baseline to
+                                  the next text baseline (with a baseline grid) */
     double first_baseline;     /* frame top to the first body baseline [pt] */
     double running_head_gap;   /* text-area top to the running head's baseline [pt] */
     double folio_gap;          /* text-area bottom to the folio's baseline [pt] */

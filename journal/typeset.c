@@ -1173,21 +1173,37 @@ void jr_typeset_block(jr_lstate *ls, const jr_block *b, int bi, double colw, boo
             para_free(&P);
             break;
         }
-        add_space(v, st->heading_space_before, true);
+        /* space before: heading_space_before for H2, less for smaller headings */
+        double h2 = st->heading_size[2] > 0 ? st->heading_size[2] : size;
+        add_space(v, st->heading_space_before * size / h2, true);
+        /* lines `lead` apart; the first one's ascent about the cap height */
+        double asc = size * 0.72;
         setopts o = {0};
         o.width = W;
         o.ragged = true;
-        o.ascent = lead * 0.75;
-        o.descent = lead * 0.25;
+        o.ascent = asc;
+        o.descent = lead - asc;
         o.x = x;
         o.block = bi;
         size_t e0 = v->n;
         break_and_set(&P, 0, &o, false, v);
         for (size_t i = e0; i < v->n; i++)
             v->e[i].break_before = false;
-        if (v->n > e0)
-            v->e[e0].outline = lv;
-        add_space(v, st->heading_space_after, false);
+        if (v->n > e0) {
+            jr_velem *first = &v->e[e0];
+            first->outline = lv;
+            first->grid_last = true;
+            first->span = (double)(v->n - 1 - e0) * lead;
+            /* the text after starts heading_grid_after grid lines below the last baseline */
+            jr_velem *last = &v->e[v->n - 1];
+            if (st->baseline_grid > 0 && st->heading_grid_after[lv] > 0)
+                last->descent =
+                    st->heading_grid_after[lv] * st->baseline_grid - st->first_baseline - 0.01;
+            else
+                last->descent = size * 0.25 + st->heading_space_after;
+            if (last->descent < 0)
+                last->descent = 0;
+        }
         para_free(&P);
         break;
     }
