@@ -37,12 +37,6 @@
 #include "image.h"
 #include "util.h"
 
-/* Exported by libharu 2.3.0 but not declared in its headers. */
-HPDF_OutputIntent HPDF_OutputIntent_New(HPDF_Doc pdf, const char *identifier, const char *condition,
-                                        const char *registry, const char *info,
-                                        HPDF_Array outputprofile);
-HPDF_STATUS HPDF_AddIntent(HPDF_Doc pdf, HPDF_OutputIntent intent);
-
 /* ICC profiles (Debian package libgs-common). */
 #define CMYK_PROFILE "/usr/share/color/icc/ghostscript/default_cmyk.icc"
 #define SRGB_PROFILE "/usr/share/color/icc/ghostscript/srgb.icc"
@@ -299,6 +293,15 @@ static HPDF_STATUS add_cidset(HPDF_Dict obj)
     return HPDF_Dict_Add(def->descriptor, "CIDSet", set);
 }
 
+/* Does the font have a glyph for `cp` (else CID cp would draw .notdef)? */
+static bool has_glyph(HPDF_Font font, HPDF_UINT16 cp)
+{
+    HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
+    HPDF_FontDef def = attr ? attr->fontdef : NULL;
+    return def && def->type == HPDF_FONTDEF_TYPE_TRUETYPE &&
+           HPDF_TTFontDef_GetGlyphid(def, cp) != 0;
+}
+
 /* The font for id `id`, loaded on first use; NULL if there is none. */
 static HPDF_Font get_font(pdf_ctx *c, int id)
 {
@@ -433,8 +436,8 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
          * has its spaces); the number after the space puts it at x. */
         double gap = x - c->pen_x;
         if (c->tj_open && font == c->cur_font && it->size == c->cur_size && y == c->ty &&
-            c->fill_set && same_color(&c->fill, &it->color, c->cmyk) && gap > 0.1 * it->size &&
-            gap < 4 * it->size) {
+            has_glyph(font, 0x20) && c->fill_set && same_color(&c->fill, &it->color, c->cmyk) &&
+            gap > 0.1 * it->size && gap < 4 * it->size) {
             double sw = HPDF_Font_GetUnicodeWidth(font, 0x20) * it->size / 1000.0;
             long adj = lround((c->pen_x + sw - x) * 1000.0 / it->size);
             char num[32];
