@@ -864,6 +864,14 @@ int jr_feed_write_rss(const jr_journal *j, const jr_feed_options *opt, const cha
     xw_elem(&x, "language", j->language ? j->language : "de", &sj);
     if (j->copyright)
         xw_elem(&x, "copyright", j->copyright, &sj);
+    if (j->contact.email) {
+        /* RSS wants "address (name)" */
+        const char *who = j->editor ? j->editor : (j->publisher ? j->publisher : j->title);
+        char *ed =
+            who ? jr_xasprintf("%s (%s)", j->contact.email, who) : jr_xstrdup(j->contact.email);
+        xw_elem(&x, "managingEditor", ed, &sj);
+        free(ed);
+    }
     char date[40];
     if (opt && opt->now) {
         jr_fmt_rfc822_epoch(opt->now, date);

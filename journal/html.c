@@ -183,9 +183,27 @@ static const char *jlang(const jr_journal *j)
 
 /* <head>: charset, viewport, title, feed autodiscovery, style. `up` is the
  * way from the page to the output root ("" or "../"). */
+/* Open Graph data for link previews (only with a base_url: it needs
+ * absolute URLs). */
+typedef struct og_info {
+    const char *type, *title, *description, *url, *image, *published;
+    const jr_src *src;
+} og_info;
+
+static void og_meta(hw *h, const char *property, const char *content, const jr_src *src)
+{
+    if (!content)
+        return;
+    h_start(h, "meta");
+    h_attr(h, "property", property, NULL);
+    h_attr(h, "content", content, src);
+    h_end_void(h);
+    h_raw(h, "\n");
+}
+
 static void write_head(hw *h, const jr_journal *j, const char *title, const jr_src *title_src,
                        const char *description, const jr_src *desc_src, const char *canonical,
-                       const char *accent, const char *up)
+                       const char *accent, const char *up, const og_info *og)
 {
     jr_src sj = {j->yaml_path, 0, "journal"};
     h_start(h, "head");
@@ -219,6 +237,15 @@ static void write_head(hw *h, const jr_journal *j, const char *title, const jr_s
         h_attr(h, "href", canonical, NULL);
         h_end_void(h);
         h_raw(h, "\n");
+    }
+    if (og && j->base_url) {
+        og_meta(h, "og:type", og->type, NULL);
+        og_meta(h, "og:site_name", j->title, &sj);
+        og_meta(h, "og:title", og->title, og->src);
+        og_meta(h, "og:description", og->description, desc_src);
+        og_meta(h, "og:url", og->url, NULL);
+        og_meta(h, "og:image", og->image, NULL);
+        og_meta(h, "article:published_time", og->published, NULL);
     }
     static const struct {
         const char *file, *type, *label;
@@ -369,7 +396,19 @@ int jr_html_write_article(const jr_journal *j, const jr_edition *e, const jr_art
     begin_page(&h, lang);
     char *title = jr_xasprintf("%s – %s", t_title, j->title ? j->title : "");
     char *canonical = j->base_url ? jr_article_url(j, e, a) : NULL;
-    write_head(&h, j, title, &st, t_sum, &sm, canonical, accent, "../");
+    char *og_image = NULL, *published = NULL;
+    if (j->base_url && a->image && jr_url_is_safe(a->image, false)) {
+        char *page = jr_article_url(j, e, a);
+        og_image = jr_url_resolve(a->image, page);
+        free(page);
+    }
+    jr_date pd = jr_article_date(e, a);
+    published = jr_xmalloc(32);
+    jr_fmt_rfc3339(&pd, published);
+    og_info og = {"article", t_title, t_sum, canonical, og_image, published, &st};
+    write_head(&h, j, title, &st, t_sum, &sm, canonical, accent, "../", &og);
+    free(og_image);
+    free(published);
     free(title);
     free(canonical);
 
@@ -624,8 +663,11 @@ int jr_html_write_index(const jr_journal *j, const jr_feed_options *opt, const c
     const char *lang = jlang(j);
     jr_src sj = {j->yaml_path, 0, "journal"};
     begin_page(&h, lang);
+    char *logo = j->logo && j->base_url ? jr_url_resolve(j->logo, j->base_url) : NULL;
+    og_info og = {"website", j->title, j->subtitle, j->base_url, logo, NULL, &sj};
     write_head(&h, j, j->title ? j->title : "", &sj, j->subtitle, &sj, j->base_url, DEFAULT_ACCENT,
-               "");
+               "", &og);
+    free(logo);
     h_start(&h, "body");
     h_raw(&h, "\n");
     write_site_header(&h, j, "", true);
