@@ -75,6 +75,14 @@ static void check_edition(const jr_journal *j, const jr_edition *e)
 
 /* ---- helpers --------------------------------------------------------------- */
 
+/* "cannot write output: PATH (reason)", the reason from errno. */
+static void write_error(const char *path)
+{
+    char *what = jr_xasprintf("%s (%s)", path, strerror(errno));
+    jr_diag(JR_E_WRITE, NULL, 0, 0, what);
+    free(what);
+}
+
 static long long file_size(const char *path)
 {
     struct stat st;
@@ -187,7 +195,7 @@ static int copy_edition_images(const jr_journal *j, const jr_edition *e, const c
             }
             int rc = copy_file(src, jr_output_add(out, dst));
             if (rc != 0)
-                jr_diag(JR_E_WRITE, NULL, 0, 0, dst);
+                write_error(dst);
             free(src);
             JR_GROW(copied, cap, ncopied + 1);
             copied[ncopied++] = dst;
@@ -336,18 +344,18 @@ int jr_build_run(const jr_build_options *opt)
     if (opt->dump_layout) {
         dump = strcmp(opt->dump_layout, "-") == 0 ? stdout : fopen(opt->dump_layout, "w");
         if (!dump)
-            jr_diag(JR_E_WRITE, NULL, 0, 0, opt->dump_layout);
+            write_error(opt->dump_layout);
     }
 
     bool failed = jr_diag_count(JR_ERROR) > 0;
     if (!opt->check_only && !failed) {
         if (jr_mkdir_p(out_dir) != 0) {
-            jr_diag(JR_E_WRITE, NULL, 0, 0, out_dir);
+            write_error(out_dir);
             failed = true;
         }
         for (size_t ei = 0; ei < j->neditions && !failed; ei++) {
             if (jr_mkdir_p(eos[ei].dir) != 0) {
-                jr_diag(JR_E_WRITE, NULL, 0, 0, eos[ei].dir);
+                write_error(eos[ei].dir);
                 failed = true;
             }
         }
@@ -420,7 +428,8 @@ int jr_build_run(const jr_build_options *opt)
             jr_output_abort(out);
             status = 1;
         } else if (jr_output_commit(out) != 0) {
-            jr_diag(JR_E_WRITE, NULL, 0, 0, strerror(errno));
+            const char *bad = jr_output_failed_path(out);
+            write_error(bad ? bad : out_dir);
             jr_output_abort(out);
             status = 1;
         } else {

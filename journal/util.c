@@ -321,6 +321,7 @@ void jr_fmt_double(char *out, size_t outlen, double v, int decimals)
 struct jr_output {
     char **final_paths, **tmp_paths;
     size_t n, cap;
+    const char *failed; /* final path whose commit failed, or NULL */
 };
 
 jr_output *jr_output_new(void)
@@ -330,6 +331,11 @@ jr_output *jr_output_new(void)
 
 const char *jr_output_add(jr_output *out, const char *final_path)
 {
+    /* The same file asked for twice is written once (two renames of one
+     * temporary file would make the second fail). */
+    for (size_t i = 0; i < out->n; i++)
+        if (strcmp(out->final_paths[i], final_path) == 0)
+            return out->tmp_paths[i];
     if (out->n == out->cap) {
         out->cap = out->cap ? out->cap * 2 : 16;
         out->final_paths = jr_xrealloc(out->final_paths, out->cap * sizeof(char *));
@@ -340,13 +346,70 @@ const char *jr_output_add(jr_output *out, const char *final_path)
     return out->tmp_paths[out->n++];
 }
 
+/* Commit in two phases so that a failure part-way (a folder where a file
+ * must go, a full disk) restores every file already replaced: first each
+ * existing final file gets a hard link under a backup name, then the
+ * temporary files are renamed; on failure the renamed ones are put back. */
 int jr_output_commit(jr_output *out)
 {
+    out->failed = NULL;
+    char **backup = jr_xcalloc(out->n ? out->n : 1, sizeof *backup);
+    bool *existed = jr_xcalloc(out->n ? out->n : 1, sizeof *existed);
+    size_t done = 0;
+    int err = 0;
+    for (size_t i = 0; i < out->n && !err; i++) {
+        struct stat st;
+        if (lstat(out->final_paths[i], &st) != 0)
+            continue; /* new file */
+        existed[i] = true;
+        if (S_ISDIR(st.st_mode)) {
+            err = EISDIR;
+            out->failed = out->final_paths[i];
+            break;
+        }
+        backup[i] = jr_xasprintf("%s.bak-%ld", out->final_paths[i], (long)getpid());
+        unlink(backup[i]);
+        if (link(out->final_paths[i], backup[i]) != 0) {
+            /* no hard links here (e.g. FAT): commit without a backup */
+            free(backup[i]);
+            backup[i] = NULL;
+        }
+    }
+    for (; done < out->n && !err; done++) {
+        if (rename(out->tmp_paths[done], out->final_paths[done]) != 0) {
+            err = errno;
+            out->failed = out->final_paths[done];
+            break;
+        }
+    }
+    if (err) {
+        /* put back what was replaced, remove what was new */
+        for (size_t i = 0; i < done; i++) {
+            if (backup[i])
+                rename(backup[i], out->final_paths[i]);
+            else if (!existed[i])
+                unlink(out->final_paths[i]);
+        }
+        for (size_t i = done; i < out->n; i++)
+            unlink(out->tmp_paths[i]);
+    }
     for (size_t i = 0; i < out->n; i++) {
-        if (rename(out->tmp_paths[i], out->final_paths[i]) != 0)
-            return -1;
+        if (backup[i])
+            unlink(backup[i]); /* no-op for those renamed back */
+        free(backup[i]);
+    }
+    free(backup);
+    free(existed);
+    if (err) {
+        errno = err;
+        return -1;
     }
     return 0;
+}
+
+const char *jr_output_failed_path(const jr_output *out)
+{
+    return out->failed;
 }
 
 void jr_output_abort(jr_output *out)

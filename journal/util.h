@@ -66,7 +66,11 @@ typedef struct jr_output jr_output;
 jr_output *jr_output_new(void);
 /* Returns the temporary path to write for `final_path` (owned by out). */
 const char *jr_output_add(jr_output *out, const char *final_path);
-int jr_output_commit(jr_output *out); /* 0, or -1 with errno; renames every file */
+/* 0, or -1 with errno; renames every file, or none: on failure the files
+ * already replaced are restored and the temporary files removed. */
+int jr_output_commit(jr_output *out);
+/* After a failed commit: the final path that could not be written. */
+const char *jr_output_failed_path(const jr_output *out);
 void jr_output_abort(jr_output *out); /* removes the temporary files */
 void jr_output_free(jr_output *out);
 
