@@ -1,6 +1,7 @@
 #!/bin/bash
 # newsboat (Debian package newsboat) subscribes to both feeds over HTTP from
-# a local server and must list every entry title.
+# a local server and must list every entry title: the built-in fixture and,
+# when articles/ is there, the sample journal.
 # Env: FIXTURE, SRC, WORK. Exit 77 (skipped) when newsboat is not installed.
 set -u
 : "${FIXTURE:?}" "${SRC:?}" "${WORK:?}"
@@ -11,11 +12,16 @@ if ! command -v newsboat >/dev/null; then
 fi
 rm -rf "$WORK"
 mkdir -p "$WORK/home"
-"$FIXTURE" "$WORK/out" || { echo "FAIL: feed_fixture"; exit 1; }
+"$FIXTURE" "$WORK/www/fixture" || { echo "FAIL: feed_fixture"; exit 1; }
+sites=(fixture)
+if [ -f "$SRC/articles/journal.yaml" ]; then
+    "$FIXTURE" "$WORK/www/sample" --content "$SRC/articles" || { echo "FAIL: feed_fixture --content"; exit 1; }
+    sites+=(sample)
+fi
 
 # A web server on a free port on the loopback interface; the port is chosen
 # by the kernel and read back from the server's first line.
-"$PY" -u - "$WORK/out" >"$WORK/server.log" 2>&1 <<'PYEOF' &
+"$PY" -u - "$WORK/www" >"$WORK/server.log" 2>&1 <<'PYEOF' &
 import functools, http.server, sys
 handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
 srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -40,15 +46,17 @@ export HOME="$WORK/home"
 # One cache per feed: newsboat keys items by guid, and both feeds carry the
 # same ids, so in one cache the second feed's items would merge into the first.
 fails=0
+for site in "${sites[@]}"; do
 for feed in atom.xml rss.xml; do
-    echo "$base/$feed" >"$WORK/urls-$feed"
-    nb=(newsboat -u "$WORK/urls-$feed" -c "$WORK/cache-$feed.db" -C "$WORK/config")
-    "${nb[@]}" -x reload >"$WORK/newsboat-$feed.log" 2>&1 ||
-        { echo "FAIL: newsboat reload $feed: $(cat "$WORK/newsboat-$feed.log")"; fails=1; continue; }
+    tag="$site-$feed"
+    echo "$base/$site/$feed" >"$WORK/urls-$tag"
+    nb=(newsboat -u "$WORK/urls-$tag" -c "$WORK/cache-$tag.db" -C "$WORK/config")
+    "${nb[@]}" -x reload >"$WORK/newsboat-$tag.log" 2>&1 ||
+        { echo "FAIL: newsboat reload $tag: $(cat "$WORK/newsboat-$tag.log")"; fails=1; continue; }
     unread=$("${nb[@]}" -x print-unread 2>&1)
-    echo "newsboat, $feed: $unread"
+    echo "newsboat, $site/$feed: $unread"
     # What newsboat stored (its SQLite cache) against the fixture.
-    "$PY" - "$WORK/cache-$feed.db" "$WORK/out/expected.json" "$base/$feed" "$unread" <<'PYEOF' || fails=1
+    "$PY" - "$WORK/cache-$tag.db" "$WORK/www/$site/expected.json" "$base/$site/$feed" "$unread" <<'PYEOF' || fails=1
 import datetime, json, re, sqlite3, sys, zoneinfo
 db, expected, url, unread = sys.argv[1:5]
 exp = json.load(open(expected, encoding="utf-8"))
@@ -93,8 +101,9 @@ if f"{n} unread articles" not in unread:
 if failures:
     print(f"FAIL ({url}):\n" + "\n".join(failures))
     sys.exit(1)
-print(f"newsboat lists all {n} entries of {url.rsplit('/', 1)[1]} with titles, dates, authors")
+print(f"newsboat lists all {n} entries of {url} with titles, dates, authors")
 PYEOF
+done
 done
 [ "$fails" = 0 ] || exit 1
 echo "feed_newsboat: all checks passed"
