@@ -33,8 +33,9 @@ img { max-width: 100%; }
 
 
 def run_once(argv, cwd=None):
-    """Runs argv; returns (wall seconds, peak RSS KiB, exit status). Output is
-    discarded. wait4 gives this child's own rusage."""
+    """Runs argv; returns (wall seconds, peak RSS KiB, exit status, stderr,
+    CPU seconds). Output is discarded. wait4 gives this child's own rusage
+    (CPU time of children it waits for included)."""
     with open(os.devnull, "wb") as null:
         t0 = time.perf_counter()
         p = subprocess.Popen(argv, stdout=null, stderr=subprocess.PIPE, cwd=cwd)
@@ -42,7 +43,7 @@ def run_once(argv, cwd=None):
         _, status, ru = os.wait4(p.pid, 0)
         t1 = time.perf_counter()
         p.returncode = os.waitstatus_to_exitcode(status)
-    return t1 - t0, ru.ru_maxrss, p.returncode, err
+    return t1 - t0, ru.ru_maxrss, p.returncode, err, ru.ru_utime + ru.ru_stime
 
 
 def time_v_rss(argv):
@@ -67,21 +68,23 @@ def pdf_pages(path):
 def measure(argv, runs, warmup=1, limit=None, cwd=None):
     """Warm-up runs, then `runs` timed runs (fewer when one run exceeds
     `limit` seconds). Returns dict or raises RuntimeError."""
-    times, rss = [], 0
+    times, cpus, rss = [], [], 0
     for i in range(warmup + runs):
-        wall, kib, status, err = run_once(argv, cwd)
+        wall, kib, status, err, cpu = run_once(argv, cwd)
         if status != 0:
             raise RuntimeError("%s exited %d: %s" % (argv[0], status, err.decode(errors="replace")[-600:]))
         rss = max(rss, kib)
         if i >= warmup:
             times.append(wall)
+            cpus.append(cpu)
         elif limit and wall > limit:
             # a slow peer: the warm-up counts as the only run
             times.append(wall)
+            cpus.append(cpu)
             break
         if limit and i >= warmup and wall * (warmup + runs - i - 1) > 6 * limit:
             break
-    return {"times": times, "rss_kib": rss}
+    return {"times": times, "cpus": cpus, "rss_kib": rss}
 
 
 def front_matter(text):
@@ -208,7 +211,8 @@ def main():
         med = statistics.median(m["times"])
         jrow = {"case": name, "articles": n, "tool": "journal", "runs": len(m["times"]),
                 "median_ms": med * 1000, "min_ms": min(m["times"]) * 1000,
-                "max_ms": max(m["times"]) * 1000, "pages": pages,
+                "max_ms": max(m["times"]) * 1000, "cpu_ms": statistics.median(m["cpus"]) * 1000,
+                "pages": pages,
                 "pages_per_s": pages / med if pages else None, "peak_rss_mib": rss / 1024,
                 "ratio": 1.0, "note": " ".join(extra) or "PDF+print PDF+feeds+pages"}
         rows.append(jrow)
@@ -250,7 +254,8 @@ def main():
             ppages = pdf_pages(pdfp)
             rows.append({"case": name, "articles": n, "tool": "pandoc+" + p, "runs": len(pm["times"]),
                          "median_ms": pmed * 1000, "min_ms": min(pm["times"]) * 1000,
-                         "max_ms": max(pm["times"]) * 1000, "pages": ppages,
+                         "max_ms": max(pm["times"]) * 1000,
+                         "cpu_ms": statistics.median(pm["cpus"]) * 1000, "pages": ppages,
                          "pages_per_s": ppages / pmed if ppages else None,
                          "peak_rss_mib": pm["rss_kib"] / 1024, "ratio": pmed / med,
                          "note": ("PDF only, 1 column" if p == "weasyprint" else "PDF only, 2 columns") + ("; warm-up run only" if len(pm["times"]) == 1 else "")})
@@ -283,9 +288,9 @@ def main():
     def f(v, fmt):
         return "" if v is None else fmt % v
 
-    cols = ["case", "articles", "tool", "runs", "median_ms", "min_ms", "max_ms", "pages",
+    cols = ["case", "articles", "tool", "runs", "median_ms", "min_ms", "max_ms", "cpu_ms", "pages",
             "pages_per_s", "peak_rss_mib", "ratio", "note"]
-    fmts = {"median_ms": "%.1f", "min_ms": "%.1f", "max_ms": "%.1f", "pages_per_s": "%.0f",
+    fmts = {"median_ms": "%.1f", "min_ms": "%.1f", "max_ms": "%.1f", "cpu_ms": "%.0f", "pages_per_s": "%.0f",
             "peak_rss_mib": "%.1f", "ratio": "%.1f"}
     table = [[f(r.get(c), fmts.get(c, "%s")) for c in cols] for r in rows]
 
@@ -295,7 +300,7 @@ def main():
     for k, v in versions.items():
         if v:
             print("%s: %s" % (k, v))
-    hdr = ["case", "articles", "tool", "runs", "median ms", "min ms", "max ms", "pages",
+    hdr = ["case", "articles", "tool", "runs", "median ms", "min ms", "max ms", "CPU ms", "pages",
            "pages/s", "peak MiB", "x journal", "note"]
     widths = [max(len(h), *(len(t[i]) for t in table)) if table else len(h) for i, h in enumerate(hdr)]
     print("| " + " | ".join(h.ljust(w) for h, w in zip(hdr, widths)) + " |")
