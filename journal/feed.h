@@ -1,7 +1,17 @@
 /* feed.h: the feed and HTML back ends (libxml2). Atom 1.0 (RFC 4287) and
  * RSS 2.0 across all editions, an HTML page per article and an index. Raw
  * HTML from Markdown is sanitised; characters not allowed in XML are
- * removed with a warning. */
+ * removed with a warning.
+ *
+ * Feeds: one entry per article and per edition, newest first, at most
+ * journal->feed_entries (20 when not set). Ids are tag URIs,
+ * tag:<host of base_url>,<YYYY-MM-DD>:<edition>/<slug>, stable across
+ * rebuilds and new editions. Dates are 08:00 Europe/Berlin on the day.
+ * Article bodies go in full (cmark, typography, sanitised, links absolute
+ * against base_url); front-matter text (titles, summaries) goes as written.
+ * Pages: images are referenced as in the source, relative to the edition
+ * folder (out/<edition>/images/...), and the PDF by opt->pdf_names. Output
+ * depends only on the model and opt (same input, same bytes). */
 #ifndef JOURNAL_FEED_H
 #define JOURNAL_FEED_H
 
@@ -17,7 +27,7 @@ typedef struct jr_feed_options {
 } jr_feed_options;
 
 /* Each returns 0, or -1 after reporting an error. `path` is the file to
- * write (a temporary name; see jr_output). */
+ * write (a temporary name; see jr_output); its folder is created if needed. */
 int jr_feed_write_atom(const jr_journal *j, const jr_feed_options *opt, const char *path);
 int jr_feed_write_rss(const jr_journal *j, const jr_feed_options *opt, const char *path);
 int jr_html_write_article(const jr_journal *j, const jr_edition *e, const jr_article *a,
