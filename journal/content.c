@@ -80,6 +80,7 @@ static bool read_journal_yaml(jr_journal *j)
     const jr_ynode *m = d->root;
     if (d->failed) {
         jr_ydoc_free(d);
+        j->sections_unknown = true;
         return true; /* reported; the editions can still be checked */
     }
     if (!jr_ynode_is_null(m) && !jr_y_mapping(d, m))
@@ -230,7 +231,7 @@ static void read_edition_yaml(jr_edition *e)
 
 static void report_section(const jr_journal *j, const jr_article *a)
 {
-    if (!a->section || jr_journal_section(j, a->section))
+    if (!a->section || j->sections_unknown || jr_journal_section(j, a->section))
         return;
     jr_pos p = a->key_pos[JR_FM_SECTION];
     const char **ids = jr_xcalloc(j->nsections + 1, sizeof *ids);

@@ -186,6 +186,7 @@ typedef struct jr_journal {
     jr_contact contact;
     jr_section *sections;
     size_t nsections;
+    bool sections_unknown; /* journal.yaml did not parse: no section is reported unknown */
     int feed_entries; /* default 20 */
     jr_edition *editions; /* sorted by date, oldest first */
     size_t neditions;
