@@ -55,6 +55,7 @@ JR_MSG(JR_W_NO_PATTERNS, JR_WARNING, "no hyphenation patterns for language '%s';
 
 /* --- back ends (PDF, feeds, HTML) ------------------------------------ */
 JR_MSG(JR_E_PDF, JR_ERROR, "PDF library error 0x%04X (detail %u)%s")
+JR_MSG(JR_W_PDF_NO_PROFILE, JR_WARNING, "ICC profile %s not found (Debian package libgs-common): %s")
 JR_MSG(JR_E_XML, JR_ERROR, "XML writer error: %s")
 JR_MSG(JR_W_XML_INVALID_CHAR, JR_WARNING, "character not allowed in XML removed (U+%04X)")
 JR_MSG(JR_W_XML_INVALID_UTF8, JR_WARNING, "invalid UTF-8 removed (byte 0x%02X in %s)")

@@ -536,6 +536,9 @@ static HPDF_Array srgb_space(pdf_ctx *c)
         c->srgb_tried = true;
         size_t len = 0;
         char *icc = jr_read_file(SRGB_PROFILE, &len);
+        if (!icc)
+            jr_diag(JR_W_PDF_NO_PROFILE, c->opt->source, 0, 0, SRGB_PROFILE,
+                    "RGB images in the print PDF stay device RGB");
         if (icc) {
             HPDF_Dict prof = HPDF_DictStream_New(c->pdf->mmgr, c->pdf->xref);
             HPDF_Dict_AddNumber(prof, "N", 3);
@@ -974,8 +977,12 @@ static bool add_output_intents(pdf_ctx *c, bool pdfx, bool pdfa)
 {
     size_t len = 0;
     char *icc = jr_read_file(pdfx ? CMYK_PROFILE : SRGB_PROFILE, &len);
-    if (!icc)
+    if (!icc) {
+        jr_diag(JR_W_PDF_NO_PROFILE, c->opt->source, 0, 0, pdfx ? CMYK_PROFILE : SRGB_PROFILE,
+                pdfx ? "the print PDF has no output intent and is no PDF/X"
+                     : "the PDF has no output intent and is no PDF/A");
         return false;
+    }
     HPDF_MMgr mm = c->pdf->mmgr;
     HPDF_Dict prof = HPDF_DictStream_New(mm, c->pdf->xref);
     HPDF_Dict_AddNumber(prof, "N", pdfx ? 4 : 3);
