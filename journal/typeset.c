@@ -398,7 +398,7 @@ static size_t word_cuts(para *P, const word *w, bool hyphenate, cut **cuts, size
     size_t start = P->at[w->a0].off;
     size_t end = P->at[w->a1 - 1].off + P->at[w->a1 - 1].len;
     const char *s = P->buf.data;
-    bool url = !w->nohyph && word_is_url(s + start, end - start);
+    bool url = word_is_url(s + start, end - start);
     bool code = w->nohyph;
     /* explicit breaks */
     uint32_t prev = 0;

@@ -7,6 +7,7 @@
  * with a heading or splits a paragraph leaving one line alone, and every
  * word of the source appears in order. */
 #define _POSIX_C_SOURCE 200809L
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,8 @@ static void check_invariants(const lt_run *r, const char *name)
         if (b && l->block >= 0) {
             CHECK(l->width <= colw + 0.01, "%s: line wider than a column", name);
         }
+        if (b && b->kind == JR_BLOCK_PARAGRAPH && l->last && !l->overfull)
+            CHECK(l->ratio <= 0, "%s: last line stretched (ratio %.2f)", name, l->ratio);
         bool justified =
             b && b->kind == JR_BLOCK_PARAGRAPH && !l->last && !l->overfull && right > -1e9;
         if (justified && fabs(l->ratio) > 1e-9)
@@ -380,19 +383,40 @@ static void test_missing_glyph(void)
  * bottom; the invariants check every case. */
 static void test_breaks_at_column_end(void)
 {
-    for (int k = 30; k <= 62; k++) {
+    int pushed_heading = 0, short_columns = 0;
+    /* page 1 holds about 2 x 49 lines; text follows, so its columns are full */
+    for (int k = 36; k <= 100; k++) {
         jr_buf md = {0};
         for (int i = 0; i < k; i++)
             jr_buf_printf(&md, "Zeile %d.\n\n", i + 1);
-        jr_buf_printf(&md, "## Eine Überschrift am Spaltenende\n\n%s\n\n%s\n", para_b, para_a);
+        jr_buf_printf(&md, "## Eine Überschrift am Spaltenende\n\n%s\n\n%s\n\n", para_b, para_a);
+        for (int i = 0; i < 6; i++)
+            jr_buf_printf(&md, "%s\n\n", i % 2 ? para_a : para_b);
         lt_run r = run1(md.data, NULL);
         char name[32];
         snprintf(name, sizeof name, "lead-in %d", k);
-        if (r.dl)
+        if (r.dl) {
             check_invariants(&r, name);
+            /* columns that end early (one more body line would have fitted) */
+            double bottom = r.style.margin_bottom + 3.5;
+            for (size_t i = 0; i + 1 < r.dl->nlines; i++) {
+                const jr_line_rec *l = &r.dl->lines[i], *n = &r.dl->lines[i + 1];
+                if (l->block < 0 || (l->page == n->page && l->column == n->column))
+                    continue;
+                if (l->y - 13 >= bottom - 0.01) {
+                    short_columns++;
+                    const jr_block *nb = line_block(&r, n);
+                    if (nb && nb->kind == JR_BLOCK_HEADING)
+                        pushed_heading++;
+                }
+            }
+        }
         lt_free(&r);
         jr_buf_free(&md);
     }
+    /* the rules did act: headings moved on, paragraphs kept together */
+    CHECK(pushed_heading >= 1, "no heading was moved to the next column");
+    CHECK(short_columns >= 3, "only %d columns ended early", short_columns);
 }
 
 /* Balanced columns on an article's last page. */
@@ -518,6 +542,8 @@ static void test_no_patterns(void)
 
 int main(void)
 {
+    /* numbers in the dump must not follow the locale */
+    setlocale(LC_ALL, "de_DE.UTF-8");
     test_basic_golden();
     test_hyphenation_when_needed();
     test_huge_word();
