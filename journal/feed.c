@@ -718,6 +718,9 @@ int jr_feed_write_atom(const jr_journal *j, const jr_feed_options *opt, const ch
         xw_end(&x);
     }
     xw_start(&x, "generator");
+#ifdef JOURNAL_HOMEPAGE /* the project's web address, once it has one */
+    xw_attr_raw(&x, "uri", JOURNAL_HOMEPAGE);
+#endif
     xw_attr_raw(&x, "version", JOURNAL_VERSION);
     xw_text(&x, GENERATOR_NAME, NULL);
     xw_end(&x);
