@@ -528,6 +528,45 @@ static char *edition_html(const jr_journal *j, const jr_feed_options *opt, size_
     return jr_buf_detach(&b);
 }
 
+/* An article's full content for feeds: subtitle and lead image (with
+ * caption and credit) before the body, so that readers show all of it. */
+static char *article_content(const jr_journal *j, const jr_article *a, const char *url)
+{
+    jr_buf b = {0};
+    if (a->subtitle) {
+        jr_buf_puts(&b, "<p><strong>");
+        jr_html_escape(&b, a->subtitle);
+        jr_buf_puts(&b, "</strong></p>\n");
+    }
+    if (a->image && jr_url_is_safe(a->image, false)) {
+        char *src = jr_url_resolve(a->image, url);
+        jr_buf_puts(&b, "<figure><img src=\"");
+        jr_html_escape(&b, src);
+        jr_buf_puts(&b, "\" alt=\"");
+        jr_html_escape(&b,
+                       a->image_alt ? a->image_alt : (a->image_caption ? a->image_caption : ""));
+        jr_buf_puts(&b, "\">");
+        if (a->image_caption || a->image_credit) {
+            jr_buf_puts(&b, "<figcaption>");
+            jr_html_escape(&b, a->image_caption);
+            if (a->image_caption && a->image_credit)
+                jr_buf_puts(&b, " ");
+            if (a->image_credit) {
+                jr_buf_puts(&b, "(");
+                jr_html_escape(&b, a->image_credit);
+                jr_buf_puts(&b, ")");
+            }
+            jr_buf_puts(&b, "</figcaption>");
+        }
+        jr_buf_puts(&b, "</figure>\n");
+        free(src);
+    }
+    char *body = jr_article_body_html(j, a, url);
+    jr_buf_puts(&b, body);
+    free(body);
+    return jr_buf_detach(&b);
+}
+
 static const char *article_lang(const jr_journal *j, const jr_article *a)
 {
     return a && a->lang ? a->lang : (j->language ? j->language : "de");
@@ -614,7 +653,7 @@ static void atom_entry(xw *x, const jr_journal *j, const jr_feed_options *opt, c
             xw_text(x, a->summary, &sm);
             xw_end(x);
         }
-        char *html = jr_article_body_html(j, a, url);
+        char *html = article_content(j, a, url);
         xw_start(x, "content");
         xw_attr_raw(x, "type", "html");
         xw_text(x, html, NULL);
@@ -809,7 +848,7 @@ static void rss_item(xw *x, const jr_journal *j, const jr_feed_options *opt, con
             jr_src sm = src_art(a, JR_FM_SUMMARY, "summary");
             rss_html_text(x, "description", a->summary, &sm);
         }
-        char *html = jr_article_body_html(j, a, url);
+        char *html = article_content(j, a, url);
         xw_elem(x, "content:encoded", html, NULL);
         free(html);
         rss_enclosure(x, j, opt, en->ei);

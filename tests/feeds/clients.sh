@@ -75,6 +75,8 @@ grep -q '<pubDate>Mon, 16 Nov 2026 08:00:00 +0100</pubDate>' "$WORK/out/rss.xml"
     fail "RSS date in winter time"
 grep -q '&lt;img src=&quot;https://journal.bildung-stade.example/archiv/2026-1/images/werkstatt-2.jpg&quot;' \
     "$WORK/out/atom.xml" || fail "image in feed content not made absolute"
+grep -q '&lt;figure&gt;&lt;img src=&quot;https://journal.bildung-stade.example/archiv/2026-1/images/werkstatt.jpg&quot; alt=&quot;Zwei Auszubildende' \
+    "$WORK/out/rss.xml" || fail "no lead image in the feed content"
 
 # 2. Same input, same bytes.
 build "$WORK/again"
