@@ -52,7 +52,8 @@ typedef struct lb_state {
     const jr_lb_params *p;
     double *widths; /* widths[l] for l < nwidths; later lines use the last */
     size_t nwidths;
-    size_t easy; /* lines >= easy all have the same width: one class */
+    size_t easy;   /* lines >= easy all have the same width: one class */
+    bool monotone; /* no negative widths or stretch: lines only grow */
     lb_node *nodes;
     size_t nnodes, capnodes;
     size_t *active;
@@ -171,10 +172,13 @@ static void lb_init(lb_state *s, const jr_lb_item *items, size_t nitems,
     s->items = items;
     s->nitems = nitems;
     s->p = p;
+    s->monotone = true;
     size_t maxlines = 1;
     bool prev_box = false;
     for (size_t i = 0; i < nitems; i++) {
         const jr_lb_item *it = &items[i];
+        if (it->width < 0 || it->stretch < 0)
+            s->monotone = false;
         if (it->type == JR_LB_BOX) {
             prev_box = true;
             continue;
@@ -348,7 +352,15 @@ static void try_break(lb_state *s, const lb_pass *ps, const lb_sums *sum, size_t
             double shortfall = L - (sum->w - r->w + pw), y = sum->y - r->y;
             double st = y + ps->extra;
             if (shortfall > EPS && ps->max_ratio < INFINITY && shortfall > ps->max_ratio * st) {
-                /* far too short a line: stays active, nothing more */
+                /* far too short a line: stays active, nothing more. Lines
+                 * from newer nodes of the same measure are shorter still
+                 * and have less stretch, so they are all skipped at once. */
+                if (s->monotone && (s->easy == 0 || (s->easy == 1 && r->pos != NONE))) {
+                    size_t rest = s->nactive - k;
+                    memmove(&s->active[keep], &s->active[k], rest * sizeof s->active[0]);
+                    keep += rest;
+                    break;
+                }
                 s->active[keep++] = ri;
                 continue;
             }

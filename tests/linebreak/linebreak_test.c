@@ -3,7 +3,7 @@
  * Paragraphs are built in a monospace model: every letter is 1 unit wide,
  * a space is glue (1, G_STRETCH, G_SHRINK), '-' inside a word is a
  * hyphenation point (flagged penalty 50, hyphen width 1), '|' a forced
- * break. Expected breaks are item indices. */
+ * break, '<' a box of width -1 (a negative kern). Expected breaks are item indices. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +58,7 @@ static void add_text(para *p, const char *text)
 {
     size_t run = 0;
     for (const char *c = text;; c++) {
-        bool letter = *c && *c != ' ' && *c != '-' && *c != '|';
+        bool letter = *c && *c != ' ' && *c != '-' && *c != '|' && *c != '<';
         if (letter) {
             run++;
             continue;
@@ -72,6 +72,8 @@ static void add_text(para *p, const char *text)
             add(p, jr_lb_glue(1, g_stretch, g_shrink));
         else if (*c == '-')
             add(p, jr_lb_penalty(1, 50, true));
+        else if (*c == '<')
+            add(p, jr_lb_box(-1)); /* a negative kern */
         else
             add(p, jr_lb_penalty(0, -JR_INF_PENALTY, false));
     }
@@ -368,6 +370,8 @@ static unsigned rnd(unsigned n)
 
 /* Random text: `nwords` words of 1..9 letters, some with hyphen points, and
  * if `long_words` a few unhyphenated ones of 10..25 letters. */
+static unsigned g_kern_percent; /* words followed by a negative kern */
+
 static void random_text(char *buf, size_t nwords, unsigned hyph_percent, bool long_words)
 {
     char *o = buf;
@@ -380,6 +384,8 @@ static void random_text(char *buf, size_t nwords, unsigned hyph_percent, bool lo
                 *o++ = '-';
             *o++ = (char)('a' + rnd(26));
         }
+        if (g_kern_percent && rnd(100) < g_kern_percent)
+            *o++ = '<';
     }
     *o = 0;
 }
@@ -390,6 +396,7 @@ static void test_matches_exhaustive_search(void)
 {
     int failures_before = failures;
     rng_state = 1;
+    g_kern_percent = 5;
     char text[1024];
     int feasible[3] = {0, 0, 0}, infeasible[3] = {0, 0, 0}; /* feasible[0]: overfull pass 3 */
     for (unsigned round = 0; round < ROUNDS; round++) {
@@ -400,7 +407,7 @@ static void test_matches_exhaustive_search(void)
         widths wd = uniform(14.0 + rnd(10));
         wd.nfirst = rnd(5);
         for (size_t l = 0; l < wd.nfirst; l++)
-            wd.first[l] = 10.0 + rnd(14);
+            wd.first[l] = 6.0 + rnd(30);
         jr_lb_params prm;
         jr_lb_params_default(&prm);
         prm.flagged_demerits = (int)rnd(3) * 5000;
@@ -454,6 +461,7 @@ static void test_matches_exhaustive_search(void)
            infeasible[1], feasible[2], infeasible[2], feasible[0]);
     CHECK(feasible[1] > 500 && infeasible[1] > 500 && feasible[2] > 500 && infeasible[2] > 500);
     CHECK(feasible[0] > 50);
+    g_kern_percent = 0;
 }
 
 /* Break with the given parameters (NULL: defaults) in one pass; returns the
@@ -1035,8 +1043,60 @@ static void test_odd_sequences(void)
     }
 }
 
+/* Lines from newer breaks are normally shorter; a negative width (a kern)
+ * breaks that rule, and the breaker must still look at every break. */
+static void test_negative_width(void)
+{
+    para *p = calloc(1, sizeof *p);
+    add(p, jr_lb_box(10));
+    add(p, jr_lb_glue(1, 2, 0));
+    add(p, jr_lb_box(-3));
+    add(p, jr_lb_glue(1, 0.5, 0));
+    add(p, jr_lb_box(10));
+    add(p, jr_lb_glue(1, 1, 0));
+    add(p, jr_lb_box(4));
+    p->n = jr_lb_finish_paragraph(p->items, p->n);
+    widths wd = uniform(10);
+    /* the line from item 1 to 5 is 8 with stretch 0.5 (too short), yet the
+     * newer line from 3 to 5 fits exactly */
+    jr_lb_result r = run_pass(p, &wd, NULL, 1);
+    CHECK_ENDS(&r, 3, 5, 9);
+    CHECK_NEAR(r.lines[0].ratio, 1);
+    CHECK_NEAR(r.lines[1].ratio, 0);
+    jr_lb_result_free(&r);
+    free(p);
+}
+
+/* With different measures per line, a too short line from an older break
+ * says nothing about newer breaks starting a narrower line. */
+static void test_mixed_measures(void)
+{
+    para *p = calloc(1, sizeof *p);
+    add(p, jr_lb_box(4));
+    add(p, jr_lb_glue(1, 2, 2.5));
+    add(p, jr_lb_box(5));
+    add(p, jr_lb_glue(1, 2, 2.5)); /* 3: "aaaa bbbbb" 10 of 14 */
+    add(p, jr_lb_box(8));
+    add(p, jr_lb_glue(1, 0.5, 0)); /* 5: "aaaa bbbbb cccccccc" 19 of 14 */
+    add(p, jr_lb_box(10));
+    add(p, jr_lb_glue(1, 0.5, 0));
+    add(p, jr_lb_box(10));
+    add(p, jr_lb_glue(1, 0.5, 0)); /* 9: "cccccccc d.. e.." 30 of 30 */
+    add(p, jr_lb_box(5));
+    add(p, jr_lb_glue(1, 0.5, 0)); /* 11: "fffff" 5 of 5 */
+    add(p, jr_lb_box(2));
+    p->n = jr_lb_finish_paragraph(p->items, p->n);
+    widths wd = {2, {14, 30}, 5};
+    jr_lb_result r = run_pass(p, &wd, NULL, 1);
+    CHECK_ENDS(&r, 3, 9, 11, 15);
+    jr_lb_result_free(&r);
+    free(p);
+}
+
 int main(void)
 {
+    test_negative_width();
+    test_mixed_measures();
     test_odd_sequences();
     test_rounding();
     test_passes();
