@@ -19,25 +19,25 @@ if [ -f "$SRC/articles/journal.yaml" ]; then
     sites+=(sample)
 fi
 
-# A web server on a free port on the loopback interface; the port is chosen
-# by the kernel and read back from the server's first line.
-"$PY" -u - "$WORK/www" >"$WORK/server.log" 2>&1 <<'PYEOF' &
+# A web server on a free port on the loopback interface: the kernel picks
+# the port, and the server hands it over through a FIFO (read blocks until
+# the server has written it; no polling).
+mkfifo "$WORK/port"
+"$PY" -u - "$WORK/www" "$WORK/port" >"$WORK/server.log" 2>&1 <<'PYEOF' &
 import functools, http.server, sys
 handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
 srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-print("PORT", srv.server_address[1], flush=True)
+with open(sys.argv[2], "w") as fifo:
+    print(srv.server_address[1], file=fifo)
 srv.serve_forever()
 PYEOF
 server=$!
 cleanup() { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; }
 trap cleanup EXIT
 port=""
-for _ in $(seq 1 100); do
-    port=$(sed -n 's/^PORT //p' "$WORK/server.log")
-    [ -n "$port" ] && break
-    kill -0 "$server" 2>/dev/null || break
-    sleep 0.1
-done
+exec 3<>"$WORK/port" # read-write: opening does not wait for the server
+read -r -t 60 -u 3 port
+exec 3<&-
 [ -n "$port" ] || { echo "FAIL: the web server did not start: $(cat "$WORK/server.log")"; exit 1; }
 
 base="http://127.0.0.1:$port"
