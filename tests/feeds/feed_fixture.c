@@ -175,7 +175,7 @@ static jr_journal *build(bool extra)
     a->tags = list(&a->ntags, "Digitalisierung", "Schule", "Unterricht");
     set_body(a, "Seit einem Jahr arbeiten die Klassen mit Tablets.\n\n"
                 "> Ein Zitat mit \"Anführungszeichen\".\n\n- eins\n- zwei\n");
-    a = add_article(e2, "english-summary", "Education in Stade: a summary");
+    a = add_article(e2, "english-summary", "Stade's schools & 'digital' learning: a summary");
     a->authors = list(&a->nauthors, "Sam Taylor", NULL, NULL);
     a->date = (jr_date){2026, 11, 10};
     a->section = S("uebergaenge");
