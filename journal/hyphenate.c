@@ -218,15 +218,16 @@ static void lower_key(jr_buf *b, const uint32_t *cps, size_t s, size_t e)
 /* A trie node while building: children as a list, newest first (the
  * patterns come sorted, so the child wanted is nearly always the first). */
 typedef struct dict_node {
-    int32_t first_child, next_sibling, parent;
+    int32_t first_child, next_sibling;
+    uint32_t match, repl; /* offset + 1 into strings, 0 = none */
+    signed char replindex, replcut;
     unsigned char ch;
 } dict_node;
 
 typedef struct dict_build {
-    HyphenState *states;
-    dict_node *nodes; /* parallel to states */
-    size_t nstates, states_cap, nodes_cap;
-    jr_buf strings; /* match and repl strings; states hold offsets + 1 until the end */
+    dict_node *nodes;
+    size_t nstates, nodes_cap;
+    jr_buf strings;                    /* match and repl strings */
     unsigned char prev[MAX_CHARS + 1]; /* the last word looked up ... */
     int32_t path[MAX_CHARS + 2];       /* ... and the states along it (path[0] = root) */
     size_t prev_len;
@@ -250,12 +251,8 @@ static int32_t child_of(const dict_build *b, int32_t parent, unsigned char ch)
 
 static int32_t new_state(dict_build *b)
 {
-    JR_GROW(b->states, b->states_cap, b->nstates + 1);
     JR_GROW(b->nodes, b->nodes_cap, b->nstates + 1);
-    b->nodes[b->nstates] = (dict_node){-1, -1, -1, 0};
-    HyphenState *st = &b->states[b->nstates];
-    memset(st, 0, sizeof *st);
-    st->fallback_state = -1;
+    b->nodes[b->nstates] = (dict_node){-1, -1, 0, 0, 0, 0, 0};
     return (int32_t)b->nstates++;
 }
 
@@ -273,7 +270,6 @@ static int32_t get_state(dict_build *b, const unsigned char *word, size_t n)
         if (c == -1) {
             c = new_state(b);
             dict_node *nd = &b->nodes[c];
-            nd->parent = s;
             nd->ch = word[i];
             nd->next_sibling = b->nodes[s].first_child;
             b->nodes[s].first_child = c;
@@ -285,19 +281,20 @@ static int32_t get_state(dict_build *b, const unsigned char *word, size_t n)
     return s;
 }
 
-/* String offsets are kept as (offset + 1) in the pointer fields until the
- * arena stops moving. */
-static char *arena_str(dict_build *b, const char *s)
+/* Strings are kept as offset + 1 until the arena stops moving. */
+static uint32_t arena_str(dict_build *b, const char *s)
 {
     size_t off = b->strings.len;
     jr_buf_put(&b->strings, s, strlen(s) + 1);
-    return (char *)(uintptr_t)(off + 1);
+    return (uint32_t)(off + 1);
 }
 
 /* libhyphen's hnj_hyphen_load_line, on our structures. */
 static void load_line(char *buf, HyphenDict *d, dict_build *b, char **nohyphen)
 {
-    if (strncmp(buf, "LEFTHYPHENMIN", 13) == 0) {
+    if (!(buf[0] >= 'A' && buf[0] <= 'Z')) {
+        /* a pattern: none of the directives below */
+    } else if (strncmp(buf, "LEFTHYPHENMIN", 13) == 0) {
         d->lhmin = (char)atoi(buf + 13);
         return;
     } else if (strncmp(buf, "RIGHTHYPHENMIN", 14) == 0) {
@@ -394,11 +391,11 @@ static void load_line(char *buf, HyphenDict *d, dict_build *b, char **nohyphen)
         }
     }
     int32_t st = get_state(b, (const unsigned char *)word, (size_t)j);
-    HyphenState *hs = &b->states[st];
-    hs->match = arena_str(b, pattern + i);
-    hs->repl = repl ? arena_str(b, repl) : NULL;
-    hs->replindex = replindex;
-    hs->replcut = replcut ? replcut : (signed char)strlen(word);
+    dict_node *nd = &b->nodes[st];
+    nd->match = arena_str(b, pattern + i);
+    nd->repl = repl ? arena_str(b, repl) : 0;
+    nd->replindex = replindex;
+    nd->replcut = replcut ? replcut : (signed char)strlen(word);
 }
 
 /* Like fgets(buf, size, f) on text[*pos, len). */
@@ -406,85 +403,91 @@ static bool next_line(const char *text, size_t len, size_t *pos, char *buf, size
 {
     if (*pos >= len)
         return false;
-    size_t n = 0;
-    while (n + 1 < size && *pos < len) {
-        char c = text[(*pos)++];
-        buf[n++] = c;
-        if (c == '\n')
-            break;
-    }
+    size_t avail = len - *pos, n = size - 1 < avail ? size - 1 : avail;
+    const char *nl = memchr(text + *pos, '\n', n);
+    if (nl)
+        n = (size_t)(nl - (text + *pos)) + 1;
+    memcpy(buf, text + *pos, n);
     buf[n] = '\0';
+    *pos += n;
     return true;
 }
 
-/* Turn the build into final states, numbered breadth-first (children of a
- * state are consecutive, and every fallback points to a smaller number, so
- * the passes below walk memory mostly in order): transitions, fallbacks,
- * strings. */
+/* Turn the build into final states, numbered breadth-first: the children of
+ * a state are consecutive, every fallback points to a smaller number, and
+ * the fallback pass works on small arrays (a char and two ints a state), so
+ * it stays mostly in cache. */
 static void finish_level(dict_build *b, jr_dict *jd, int k)
 {
     HyphenDict *d = &jd->level[k];
     size_t n = b->nstates;
-    int32_t *order = jr_xmalloc(n * sizeof *order);   /* new number -> build node */
+    dict_node *nodes = jr_xmalloc(n * sizeof *nodes); /* in the new order */
     int32_t *parent = jr_xmalloc(n * sizeof *parent); /* new number -> new parent */
-    order[0] = 0;
+    int32_t *first = jr_xmalloc(n * sizeof *first);   /* first child (new numbers) */
+    int32_t *fail = jr_xmalloc(n * sizeof *fail);
+    unsigned char *tch = jr_xmalloc(n); /* the char leading to each state */
+    nodes[0] = b->nodes[0];
     parent[0] = -1;
+    tch[0] = 0;
     size_t qt = 1;
-    for (size_t qh = 0; qh < qt; qh++)
-        for (int32_t c = b->nodes[order[qh]].first_child; c != -1; c = b->nodes[c].next_sibling) {
+    for (size_t qh = 0; qh < qt; qh++) {
+        first[qh] = (int32_t)qt;
+        for (int32_t c = nodes[qh].first_child; c != -1; c = b->nodes[c].next_sibling) {
             parent[qt] = (int32_t)qh;
-            order[qt++] = c;
+            tch[qt] = b->nodes[c].ch;
+            nodes[qt++] = b->nodes[c];
         }
+    }
+    free(b->nodes);
+    /* fallback: the longest proper suffix that is a state; most chains end
+     * at the root, so its transitions are a table */
+    int32_t root[256];
+    for (int c = 0; c < 256; c++)
+        root[c] = 0;
+    for (int32_t c = 1, e = n > 1 ? first[1] : 1; c < e; c++)
+        root[tch[c]] = c;
+    fail[0] = -1;
+    for (size_t v = 1; v < n; v++) {
+        unsigned char ch = tch[v];
+        int32_t w = fail[parent[v]], f = 0;
+        while (w > 0) {
+            int32_t c = first[w], e = (size_t)w + 1 < n ? first[w + 1] : (int32_t)n;
+            while (c < e && tch[c] != ch)
+                c++;
+            if (c < e) {
+                f = c;
+                break;
+            }
+            w = fail[w];
+        }
+        if (w == 0)
+            f = root[ch];
+        fail[v] = f;
+    }
     HyphenState *states = jr_xmalloc(n * sizeof *states);
     HyphenTrans *trans = jr_xmalloc((n > 1 ? n - 1 : 1) * sizeof *trans);
     char *arena = jr_buf_detach(&b->strings);
-    /* the children of state i are the states after those of i - 1 */
-    size_t next_child = 1;
-    for (size_t i = 0; i < n; i++) {
-        const HyphenState *o = &b->states[order[i]];
-        HyphenState *s = &states[i];
-        *s = *o;
-        if (s->match)
-            s->match = arena + ((uintptr_t)s->match - 1);
-        if (s->repl)
-            s->repl = arena + ((uintptr_t)s->repl - 1);
-        s->num_trans = 0;
-        s->trans = trans + (next_child - 1);
-        while (next_child < n && parent[next_child] == (int32_t)i) {
-            HyphenTrans *t = &trans[next_child - 1];
-            t->ch = (char)b->nodes[order[next_child]].ch;
-            t->new_state = (int)next_child;
-            s->num_trans++;
-            next_child++;
-        }
-        if (!s->num_trans)
-            s->trans = NULL;
-    }
-    /* fallback: the longest proper suffix that is a state */
-    states[0].fallback_state = -1;
     for (size_t v = 1; v < n; v++) {
-        char ch = trans[v - 1].ch;
-        int w = states[parent[v]].fallback_state, f = 0;
-        while (w != -1) {
-            const HyphenState *ws = &states[w];
-            int x = -1;
-            for (int q = 0; q < ws->num_trans; q++)
-                if (ws->trans[q].ch == ch) {
-                    x = ws->trans[q].new_state;
-                    break;
-                }
-            if (x != -1) {
-                f = x;
-                break;
-            }
-            w = ws->fallback_state;
-        }
-        states[v].fallback_state = f;
+        trans[v - 1].ch = (char)tch[v];
+        trans[v - 1].new_state = (int)v;
     }
-    free(order);
+    for (size_t i = 0; i < n; i++) {
+        const dict_node *o = &nodes[i];
+        HyphenState *s = &states[i];
+        s->match = o->match ? arena + o->match - 1 : NULL;
+        s->repl = o->repl ? arena + o->repl - 1 : NULL;
+        s->replindex = o->replindex;
+        s->replcut = o->replcut;
+        s->fallback_state = fail[i];
+        int32_t e = i + 1 < n ? first[i + 1] : (int32_t)n;
+        s->num_trans = e - first[i];
+        s->trans = s->num_trans ? &trans[first[i] - 1] : NULL;
+    }
+    free(nodes);
     free(parent);
-    free(b->states);
-    free(b->nodes);
+    free(first);
+    free(fail);
+    free(tch);
     d->states = states;
     d->num_states = (int)n;
     jd->states[k] = states;
@@ -521,8 +524,7 @@ static jr_dict *dict_load(const char *path)
         HyphenDict *d = &jd->level[k];
         dict_build b = {0};
         /* room for the states up front (about one per three bytes of patterns) */
-        b.states_cap = b.nodes_cap = (len - pos) / 3 + 16;
-        b.states = jr_xmalloc(b.states_cap * sizeof *b.states);
+        b.nodes_cap = (len - pos) / 3 + 16;
         b.nodes = jr_xmalloc(b.nodes_cap * sizeof *b.nodes);
         new_state(&b);
         if (k == 0) {
