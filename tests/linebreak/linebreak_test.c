@@ -1073,22 +1073,23 @@ static void test_mixed_measures(void)
 {
     para *p = calloc(1, sizeof *p);
     add(p, jr_lb_box(4));
-    add(p, jr_lb_glue(1, 2, 2.5));
+    add(p, jr_lb_glue(1, 4, 2.5));
     add(p, jr_lb_box(5));
-    add(p, jr_lb_glue(1, 2, 2.5)); /* 3: "aaaa bbbbb" 10 of 14 */
+    add(p, jr_lb_glue(1, 4, 2.5)); /* 3: "aaaa bbbbb", 10 of 14: r 1 */
     add(p, jr_lb_box(8));
-    add(p, jr_lb_glue(1, 0.5, 0)); /* 5: "aaaa bbbbb cccccccc" 19 of 14 */
+    add(p, jr_lb_glue(1, 0.5, 0)); /* 5: "aaaa bbbbb cccccccc", 19 of 14: r -1 */
     add(p, jr_lb_box(10));
     add(p, jr_lb_glue(1, 0.5, 0));
     add(p, jr_lb_box(10));
-    add(p, jr_lb_glue(1, 0.5, 0)); /* 9: "cccccccc d.. e.." 30 of 30 */
+    add(p, jr_lb_glue(1, 0.5, 0)); /* 9: from 3, "cccccccc d.. e..", 30 of 30 */
     add(p, jr_lb_box(5));
-    add(p, jr_lb_glue(1, 0.5, 0)); /* 11: "fffff" 5 of 5 */
-    add(p, jr_lb_box(2));
+    add(p, jr_lb_glue(1, 0.5, 0)); /* 11: from 9, "fffff", 5 of 5; from 5, 27 of 30: r 3 */
+    add(p, jr_lb_box(3));
     p->n = jr_lb_finish_paragraph(p->items, p->n);
     widths wd = {2, {14, 30}, 5};
     jr_lb_result r = run_pass(p, &wd, NULL, 1);
     CHECK_ENDS(&r, 3, 9, 11, 15);
+    CHECK_NEAR(r.demerits, sq(110) + 3 * sq(10));
     jr_lb_result_free(&r);
     free(p);
 }
