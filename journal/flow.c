@@ -360,6 +360,14 @@ void jr_flow_run(jr_lstate *ls, jr_vlist *v, const jr_region *first, bool balanc
     }
 }
 
+double jr_flow_height(jr_lstate *ls, const jr_vlist *v)
+{
+    double pos = 0, bl;
+    for (size_t i = 0; i < v->n; i++)
+        pos = advance(ls->st, &v->e[i], pos, &bl);
+    return pos;
+}
+
 double jr_flow_stack(jr_lstate *ls, jr_vlist *v, size_t from, size_t to, double x, double top)
 {
     double pos = 0, bl;

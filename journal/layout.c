@@ -115,14 +115,14 @@ static void add_space(jr_vlist *v, double h)
     e->ascent = h;
 }
 
-/* The article's opening across the text area; returns the height used
- * [pt], rounded up to whole grid lines plus one. */
-static double set_opening(jr_lstate *ls, const jr_region *r, const char *lang)
+/* The article's opening (kicker, title, subtitle, byline, lead image) set
+ * `tw` pt wide into ov. */
+static void build_opening(jr_lstate *ls, double tw, double max_image_h, const char *lang,
+                          jr_vlist *out)
 {
     const jr_style *st = ls->st;
     const jr_article *a = ls->a;
-    double tw = r->x[r->ncols - 1] + r->colw - r->x[0];
-    jr_vlist ov = {0};
+    jr_vlist ov = *out;
     if (ls->section_title) {
         char *k = upcase(ls->section_title);
         const jr_font_style *f = &st->fonts[JR_ROLE_KICKER];
@@ -162,21 +162,44 @@ static double set_opening(jr_lstate *ls, const jr_region *r, const char *lang)
             cap = jr_xstrdup(a->image_caption  ? a->image_caption
                              : a->image_credit ? a->image_credit
                                                : "");
-        jr_set_figure(ls, a->image, a->image_alt, cap, -1, 0, tw, r->height * st->lead_image_max,
-                      &ov);
+        jr_set_figure(ls, a->image, a->image_alt, cap, -1, 0, tw, max_image_h, &ov);
         free(cap);
     }
-    double h = jr_flow_stack(ls, &ov, 0, ov.n, r->x[0], r->top);
+    *out = ov;
+}
+
+/* Set the opening across the top of the first page; returns the height
+ * used [pt], rounded up to whole grid lines plus one. An opening taller
+ * than most of a page (a title of hundreds of words) is set into the
+ * columns instead, at the start of `body`; then 0 is returned. */
+static double set_opening(jr_lstate *ls, const jr_region *r, const char *lang, jr_vlist *body)
+{
+    const jr_style *st = ls->st;
+    double tw = r->x[r->ncols - 1] + r->colw - r->x[0];
+    jr_vlist ov = {0};
+    build_opening(ls, tw, r->height * st->lead_image_max, lang, &ov);
+    double h = jr_flow_height(ls, &ov);
+    if (h > r->height * 0.6) {
+        jr_vlist_free(&ov);
+        size_t e0 = body->n;
+        build_opening(ls, r->colw, r->height * st->lead_image_max, lang, body);
+        for (size_t i = e0 + 1; i < body->n; i++)
+            body->e[i].break_before = true;
+        return 0;
+    }
+    h = jr_flow_stack(ls, &ov, 0, ov.n, r->x[0], r->top);
     jr_vlist_free(&ov);
     double grid = st->baseline_grid > 0 ? st->baseline_grid : st->fonts[JR_ROLE_BODY].leading;
     return ceil(h / grid - 1e-6) * grid + grid;
 }
 
-static void set_body(jr_lstate *ls, const jr_region *first)
+/* Set the body's blocks after what v holds already, and flow it all. */
+static void set_body(jr_lstate *ls, const jr_region *first, jr_vlist *vin)
 {
     const jr_style *st = ls->st;
     const jr_doc *d = ls->doc;
-    jr_vlist v = {0};
+    jr_vlist v = *vin;
+    memset(vin, 0, sizeof *vin);
     jr_region full;
     jr_page_region(st, JR_PAGE_ARTICLE, false, &full);
     const jr_block *prev = NULL;
@@ -186,9 +209,7 @@ static void set_body(jr_lstate *ls, const jr_region *first)
         bool indent = b->kind == JR_BLOCK_PARAGRAPH && prev && prev->kind == JR_BLOCK_PARAGRAPH &&
                       same_containers(prev, b);
         if (b->kind == JR_BLOCK_FIGURE) {
-            double x = 0;
-            for (int k = 0; k < b->depth; k++)
-                x += b->cont[k].kind == JR_CONT_QUOTE ? st->quote_indent : st->list_indent;
+            double x = jr_block_indent(st, b, b->depth, full.colw);
             jr_set_figure(ls, b->image, b->alt, b->caption, (int)i, x, full.colw - x,
                           full.height * 0.8, &v);
         } else {
@@ -262,11 +283,12 @@ jr_doclayout *jr_layout_edition(const jr_layout_ctx *ctx)
             jr_doclayout_add_outline(dl, 0, sec->title, page, r.top);
         prev_section = sec;
         jr_doclayout_add_outline(dl, 1, a->title ? a->title : "", page, r.top);
-        double off = set_opening(&ls, &r, lang);
+        jr_vlist v = {0};
+        double off = set_opening(&ls, &r, lang, &v);
         jr_region body = r;
         body.top -= off;
         body.height -= off;
-        set_body(&ls, &body);
+        set_body(&ls, &body, &v);
     }
     for (size_t i = 0; i < dl->nlines; i++) {
         if (dl->lines[i].overfull)

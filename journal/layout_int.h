@@ -101,6 +101,11 @@ typedef struct jr_lstate {
 void jr_typeset_block(jr_lstate *ls, const jr_block *b, int block_index, double colw, bool indent,
                       jr_vlist *v);
 
+/* Indent of block b from its first `upto` containers (quotes, list items)
+ * in a column `colw` pt wide [pt]; deep nesting is squeezed into half the
+ * column. */
+double jr_block_indent(const jr_style *st, const jr_block *b, int upto, double colw);
+
 /* Set a plain UTF-8 string ragged right in a role's font (titles, captions,
  * running heads): lines of at most `width` pt, appended to v as LINE
  * elements (not on the grid). */
@@ -122,6 +127,9 @@ int jr_flow_new_page(jr_lstate *ls, jr_page_type type);
  * (last) page, then full pages of type ls->page_type. With `balance` the
  * columns of the last page are made even. Pieces are handed to the pages. */
 void jr_flow_run(jr_lstate *ls, jr_vlist *v, const jr_region *first, bool balance);
+
+/* Height of v's elements set one below the other [pt]. */
+double jr_flow_height(jr_lstate *ls, const jr_vlist *v);
 
 /* Emit elements [from, to) of v at y positions down from the top of a
  * full-width frame (no columns), e.g. an article opening; returns the used

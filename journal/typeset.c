@@ -974,19 +974,25 @@ static void add_spans(para *P, const jr_block *b, jr_font_role role, double size
     }
 }
 
-/* Indent of a block from its containers [pt]. */
-static double container_indent(const jr_style *st, const jr_block *b, int upto)
+double jr_block_indent(const jr_style *st, const jr_block *b, int upto, double colw)
 {
-    double x = 0;
-    for (int i = 0; i < upto && i < b->depth; i++)
-        x += b->cont[i].kind == JR_CONT_QUOTE ? st->quote_indent : st->list_indent;
+    double x = 0, total = 0;
+    for (int i = 0; i < b->depth; i++) {
+        double d = b->cont[i].kind == JR_CONT_QUOTE ? st->quote_indent : st->list_indent;
+        total += d;
+        if (i < upto)
+            x += d;
+    }
+    /* deep nesting: all levels squeezed into half the column */
+    if (total > colw / 2 && total > 0)
+        x *= colw / 2 / total;
     return x;
 }
 
 /* List markers of the items this block opens, as pieces relative to the
  * block's indent. */
-static size_t list_markers(jr_lstate *ls, const jr_block *b, double indent, jr_piece *out,
-                           size_t max)
+static size_t list_markers(jr_lstate *ls, const jr_block *b, double indent, double colw,
+                           jr_piece *out, size_t max)
 {
     size_t n = 0;
     int f = ls->role_font[JR_ROLE_BODY];
@@ -1019,9 +1025,11 @@ static size_t list_markers(jr_lstate *ls, const jr_block *b, double indent, jr_p
         p->color = ls->st->fonts[JR_ROLE_BODY].color;
         p->w = jr_font_measure(ls->fs, mf, size, txt, len, p->kern);
         p->link = -1;
-        double item_x = container_indent(ls->st, b, i + 1);
+        double item_x = jr_block_indent(ls->st, b, i + 1, colw);
         /* right-aligned in the item's indent, a third of an em before the text */
         p->x = item_x - indent - p->w - size / 3;
+        if (p->x < -indent)
+            p->x = -indent; /* squeezed deep nesting: never left of the column */
     }
     return n;
 }
@@ -1129,7 +1137,7 @@ void jr_typeset_block(jr_lstate *ls, const jr_block *b, int bi, double colw, boo
                       jr_vlist *v)
 {
     const jr_style *st = ls->st;
-    double x = container_indent(st, b, b->depth);
+    double x = jr_block_indent(st, b, b->depth, colw);
     double W = colw - x;
     if (W < 20)
         W = 20;
@@ -1155,7 +1163,7 @@ void jr_typeset_block(jr_lstate *ls, const jr_block *b, int bi, double colw, boo
         o.block = bi;
         o.widows = true;
         o.pre = pre;
-        o.npre = list_markers(ls, b, x, pre, JR_MAX_DEPTH);
+        o.npre = list_markers(ls, b, x, colw, pre, JR_MAX_DEPTH);
         break_and_set(&P, indent ? st->paragraph_indent : 0, &o, true, v);
         para_free(&P);
         break;

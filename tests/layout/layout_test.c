@@ -97,6 +97,21 @@ static void check_invariants(const lt_run *r, const char *name)
                   "%s: page %d: justified line ends at %.3f, not at the column edge %.3f", name,
                   l->page + 1, right, l->x + l->width);
     }
+    /* all content inside the text area */
+    const jr_style *st = &r->style;
+    double xmin = st->margin_inside < st->margin_outside ? st->margin_inside : st->margin_outside;
+    for (size_t p = 0; p < dl->npages; p++)
+        for (size_t i = 0; i < dl->pages[p].nitems; i++) {
+            const jr_item *it = &dl->pages[p].items[i];
+            if (it->role != JR_ROLE_CONTENT || it->kind == JR_ITEM_LINK)
+                continue;
+            double top = it->kind == JR_ITEM_TEXT ? it->y + it->size * 0.7 : it->y + it->h;
+            CHECK(it->x >= xmin - 0.01 && it->x + it->w <= st->page_width - xmin + 0.01 &&
+                      it->y >= st->margin_bottom - 3.5 &&
+                      top <= st->page_height - st->margin_top + 0.01,
+                  "%s: page %zu: item outside the text area at %.2f,%.2f (%.2f x %.2f)", name,
+                  p + 1, it->x, it->y, it->w, it->h);
+        }
     /* no column ends with a heading; paragraphs split with >= 2 lines each side */
     for (size_t i = 0; i + 1 < dl->nlines; i++) {
         const jr_line_rec *l = &dl->lines[i], *n = &dl->lines[i + 1];
@@ -500,6 +515,60 @@ static void test_figures(void)
     free(md);
 }
 
+/* 32 nested quotes and lists: indents squeezed, nothing outside the column. */
+static void test_deep_nesting(void)
+{
+    jr_buf md = {0};
+    for (int d = 0; d < 32; d++) {
+        for (int k = 0; k < d; k++)
+            jr_buf_puts(&md, k % 2 ? "> " : "- ");
+        jr_buf_printf(&md, "Ebene %d: %s\n", d, para_b);
+        for (int k = 0; k < d; k++)
+            jr_buf_puts(&md, k % 2 ? ">" : " ");
+        jr_buf_puts(&md, "\n");
+    }
+    diag_begin();
+    lt_run r = run1(md.data, NULL);
+    char *msgs = diag_end();
+    CHECK(r.dl != NULL, "no layout");
+    if (r.dl)
+        check_invariants(&r, "deep nesting");
+    free(msgs);
+    lt_free(&r);
+    jr_buf_free(&md);
+}
+
+/* A title of 600 words: the opening goes into the columns, nothing lost or
+ * outside the page. */
+static void long_title(jr_article *a)
+{
+    jr_buf t = {0};
+    for (int i = 0; i < 600; i++)
+        jr_buf_printf(&t, "Titelwort%d ", i);
+    free(a->title);
+    a->title = jr_buf_detach(&t);
+}
+
+static void test_long_title(void)
+{
+    const char *bodies[1] = {para_a};
+    lt_run r;
+    lt_layout_with(&r, bodies, 1, NULL, NULL, long_title);
+    CHECK(r.dl != NULL, "no layout");
+    if (r.dl) {
+        check_invariants(&r, "long title");
+        int words = 0;
+        for (size_t p = 0; p < r.dl->npages; p++)
+            for (size_t i = 0; i < r.dl->pages[p].nitems; i++) {
+                const jr_item *it = &r.dl->pages[p].items[i];
+                if (it->kind == JR_ITEM_TEXT && strncmp(it->text, "Titelwort", 9) == 0)
+                    words++;
+            }
+        CHECK(words == 600, "%d title words set", words);
+    }
+    lt_free(&r);
+}
+
 static void bad_font(jr_style *s)
 {
     free(s->fonts[JR_ROLE_CAPTION].family);
@@ -552,6 +621,8 @@ int main(void)
     test_balanced();
     test_figures();
     test_missing_font();
+    test_deep_nesting();
+    test_long_title();
     test_no_patterns();
     if (failures)
         fprintf(stderr, "%d check(s) failed\n", failures);

@@ -15,6 +15,12 @@ void lt_layout(lt_run *r, const char *const *bodies, size_t n, void (*style_fn)(
 void lt_layout_lang(lt_run *r, const char *const *bodies, size_t n, void (*style_fn)(jr_style *),
                     const char *lang)
 {
+    lt_layout_with(r, bodies, n, style_fn, lang, NULL);
+}
+
+void lt_layout_with(lt_run *r, const char *const *bodies, size_t n, void (*style_fn)(jr_style *),
+                    const char *lang, void (*article_fn)(jr_article *))
+{
     memset(r, 0, sizeof *r);
     jr_journal *j = jr_xcalloc(1, sizeof *j);
     j->root = jr_xstrdup("tests/layout/fixtures");
@@ -49,6 +55,8 @@ void lt_layout_lang(lt_run *r, const char *const *bodies, size_t n, void (*style
         /* the body starts on line 5 of the (imagined) file */
         a->doc =
             jr_markdown_parse_string(bodies[i], strlen(bodies[i]), lang ? lang : "de", a->path, 5);
+        if (article_fn)
+            article_fn(a);
     }
     r->j = j;
     jr_style_default(&r->style);

@@ -18,6 +18,9 @@ void lt_layout(lt_run *r, const char *const *bodies, size_t n, void (*style_fn)(
 /* The same with the articles' `lang` set (NULL: the journal's, "de"). */
 void lt_layout_lang(lt_run *r, const char *const *bodies, size_t n, void (*style_fn)(jr_style *),
                     const char *lang);
+/* The same with a hook to change each article after it is built. */
+void lt_layout_with(lt_run *r, const char *const *bodies, size_t n, void (*style_fn)(jr_style *),
+                    const char *lang, void (*article_fn)(jr_article *));
 void lt_free(lt_run *r);
 
 /* The words of article `article` as laid out (hyphenations undone), joined
