@@ -393,7 +393,9 @@ int jr_html_write_article(const jr_journal *j, const jr_edition *e, const jr_art
     char *t_title = typo(a->title ? a->title : "", lang);
     char *t_sub = typo(a->subtitle, lang), *t_sum = typo(a->summary, lang);
     char *t_cap = typo(a->image_caption, lang), *t_credit = typo(a->image_credit, lang);
-    begin_page(&h, lang);
+    /* The page is in the journal's language (header, footer); an article in
+     * another language says so on its own element. */
+    begin_page(&h, jlang(j));
     char *title = jr_xasprintf("%s – %s", t_title, j->title ? j->title : "");
     char *canonical = j->base_url ? jr_article_url(j, e, a) : NULL;
     char *og_image = NULL, *published = NULL;
@@ -418,6 +420,8 @@ int jr_html_write_article(const jr_journal *j, const jr_edition *e, const jr_art
     h_div(&h, "main", "main");
     h_raw(&h, "\n");
     h_div(&h, "article", "article");
+    if (strcmp(lang, jlang(j)) != 0)
+        h_attr(&h, "lang", lang, NULL);
     h_raw(&h, "\n");
     h_div(&h, "article-header", NULL);
     h_raw(&h, "\n");

@@ -174,6 +174,7 @@ class Page(html.parser.HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.lang = None
+        self.langs = []  # lang attributes below <html>
         self.charset = False
         self.viewport = False
         self.alternates = []
@@ -187,6 +188,8 @@ class Page(html.parser.HTMLParser):
         a = dict(attrs)
         if tag == "html":
             self.lang = a.get("lang")
+        elif "lang" in a:
+            self.langs.append(a["lang"])
         elif tag == "meta" and a.get("charset", "").lower() == "utf-8":
             self.charset = True
         elif tag == "meta" and a.get("name") == "viewport":
@@ -227,7 +230,11 @@ def check_page(rel, lang, h1=None):
             fail(f"{rel}:{pos[0]}:{pos[1]}: HTML5 parse error {code} {data}")
     p = Page()
     p.feed(text)
-    eq(f"{rel}: lang", p.lang, lang)
+    # The page is in the journal's language; an article in another language
+    # carries its own lang attribute.
+    eq(f"{rel}: lang", p.lang, exp["language"])
+    if lang != exp["language"] and lang not in p.langs:
+        fail(f"{rel}: no element with lang={lang!r}")
     if not p.charset:
         fail(f"{rel}: no <meta charset=utf-8>")
     if not p.viewport:
