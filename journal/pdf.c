@@ -56,6 +56,17 @@ typedef struct image_slot {
     HPDF_Image image; /* NULL if the file could not be read */
 } image_slot;
 
+/* A structure element for tagged PDF: one per (article, block) and kind. */
+typedef struct selem {
+    int article, block;
+    int image;       /* the picture of a figure (index into the layout's images;
+                        its caption is separate), or -1 for text */
+    size_t seq;      /* order of first appearance */
+    size_t art_seq;  /* first appearance of its article (for sorting) */
+    HPDF_Dict dict;  /* /StructElem (indirect) */
+    HPDF_Array kids; /* marked-content references */
+} selem;
+
 typedef struct pdf_ctx {
     HPDF_Doc pdf;
     jmp_buf jb;
@@ -74,6 +85,14 @@ typedef struct pdf_ctx {
     bool links;     /* write link annotations (not in the print variant) */
     HPDF_Dict srgb; /* sRGB ICC profile stream, made once (print variant) */
     bool srgb_tried;
+    /* tagged PDF: structure elements, marked content of the page */
+    bool tagged;
+    struct selem *elems;
+    size_t nelems, elems_cap;
+    HPDF_Array *parents; /* per page: MCID -> structure element */
+    int mcid;            /* next MCID on the page being drawn */
+    int mark;            /* open marked content: 0 none, 1 artifact, 2 element */
+    size_t mark_elem;    /* element of the open marked content (mark == 2) */
     /* content state of the page being drawn */
     HPDF_Stream out;
     bool in_text;
@@ -372,6 +391,225 @@ static char *clean_text(const char *s, size_t max)
 }
 
 /* ---- items --------------------------------------------------------------- */
+
+/* ---- tagged PDF ------------------------------------------------------------ */
+
+/* The structure type of an element: from the document model when the
+ * edition is known, else paragraphs and figures. */
+static const char *selem_type(const pdf_ctx *c, const selem *e, char *buf, size_t buflen)
+{
+    if (e->image >= 0)
+        return "Figure";
+    const jr_edition *ed = c->opt->edition;
+    if (ed && e->article >= 0 && (size_t)e->article < ed->narticles && e->block >= 0) {
+        const jr_doc *doc = ed->articles[e->article].doc;
+        if (doc && (size_t)e->block < doc->nblocks) {
+            const jr_block *b = &doc->blocks[e->block];
+            if (b->kind == JR_BLOCK_HEADING) {
+                int level = b->level < 2 ? 2 : b->level > 6 ? 6 : b->level;
+                snprintf(buf, buflen, "H%d", level);
+                return buf;
+            }
+            if (b->kind == JR_BLOCK_FIGURE)
+                return "Caption";
+        }
+    }
+    return "P";
+}
+
+static size_t find_elem(pdf_ctx *c, int article, int block, int image)
+{
+    for (size_t i = c->nelems; i-- > 0;)
+        if (c->elems[i].article == article && c->elems[i].block == block &&
+            c->elems[i].image == image)
+            return i;
+    JR_GROW(c->elems, c->elems_cap, c->nelems + 1);
+    selem *e = &c->elems[c->nelems];
+    memset(e, 0, sizeof *e);
+    e->article = article;
+    e->block = block;
+    e->image = image;
+    e->seq = c->nelems;
+    e->dict = HPDF_Dict_New(c->pdf->mmgr);
+    HPDF_Xref_Add(c->pdf->xref, e->dict);
+    HPDF_Dict_AddName(e->dict, "Type", "StructElem");
+    char buf[8];
+    HPDF_Dict_AddName(e->dict, "S", selem_type(c, e, buf, sizeof buf));
+    e->kids = HPDF_Array_New(c->pdf->mmgr);
+    HPDF_Dict_Add(e->dict, "K", e->kids);
+    return c->nelems++;
+}
+
+/* The alt text of a picture: the figure block's (or the article's lead
+ * image's) when the model is known, else the one of the image file. */
+static const char *figure_alt(const pdf_ctx *c, const jr_item *it)
+{
+    const jr_edition *ed = c->opt->edition;
+    if (ed && it->article >= 0 && (size_t)it->article < ed->narticles) {
+        const jr_article *a = &ed->articles[it->article];
+        if (it->block < 0 && a->image_alt && *a->image_alt)
+            return a->image_alt;
+        if (it->block >= 0 && a->doc && (size_t)it->block < a->doc->nblocks) {
+            const jr_block *b = &a->doc->blocks[it->block];
+            if (b->kind == JR_BLOCK_FIGURE && b->alt && *b->alt)
+                return b->alt;
+        }
+    }
+    if (it->image >= 0 && (size_t)it->image < c->dl->nimages)
+        return c->dl->images[it->image].alt;
+    return NULL;
+}
+
+static void end_mark(pdf_ctx *c)
+{
+    if (c->mark) {
+        end_text(c);
+        emit(c, "EMC\n");
+        c->mark = 0;
+    }
+}
+
+/* Open the marked content an item belongs to: an artifact (running heads,
+ * folios, rules, decoration) or a structure element's content. */
+static void begin_mark(pdf_ctx *c, size_t page, const jr_item *it)
+{
+    if (!c->tagged)
+        return;
+    bool artifact =
+        it->role == JR_ROLE_ARTIFACT || it->kind == JR_ITEM_RECT || it->kind == JR_ITEM_LINE;
+    if (artifact) {
+        if (c->mark == 1)
+            return;
+        end_mark(c);
+        emit(c, "/Artifact BMC\n");
+        c->mark = 1;
+        return;
+    }
+    int image = it->kind == JR_ITEM_IMAGE ? (it->image >= 0 ? it->image : INT32_MAX) : -1;
+    size_t ei = find_elem(c, it->article, it->block, image);
+    if (c->mark == 2 && c->mark_elem == ei)
+        return;
+    end_mark(c);
+    selem *e = &c->elems[ei];
+    if (image >= 0 && !HPDF_Dict_GetItem(e->dict, "Alt", HPDF_OCLASS_STRING)) {
+        const char *alt = figure_alt(c, it);
+        if (alt) {
+            char *a = clean_text(alt, 2000);
+            HPDF_Dict_Add(e->dict, "Alt", HPDF_String_New(c->pdf->mmgr, a, c->utf8));
+            free(a);
+        }
+    }
+    int mcid = c->mcid++;
+    HPDF_Dict mcr = HPDF_Dict_New(c->pdf->mmgr);
+    HPDF_Dict_AddName(mcr, "Type", "MCR");
+    HPDF_Dict_Add(mcr, "Pg", c->pages[page]);
+    HPDF_Dict_AddNumber(mcr, "MCID", mcid);
+    HPDF_Array_Add(e->kids, mcr);
+    HPDF_Array_Add(c->parents[page], e->dict);
+    char buf[64], tb[8];
+    snprintf(buf, sizeof buf, "/%s <</MCID %d>> BDC\n", selem_type(c, e, tb, sizeof tb), mcid);
+    emit(c, buf);
+    c->mark = 2;
+    c->mark_elem = ei;
+}
+
+static int cmp_elem(const void *a, const void *b)
+{
+    const selem *x = *(const selem *const *)a, *y = *(const selem *const *)b;
+    if (x->art_seq != y->art_seq) /* articles: by first appearance */
+        return x->art_seq < y->art_seq ? -1 : 1;
+    if (x->block != y->block) /* within one: the source order */
+        return x->block < y->block ? -1 : 1;
+    if ((x->image >= 0) != (y->image >= 0)) /* a figure's picture before its caption */
+        return x->image >= 0 ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The structure tree: Document, an Art per article with its blocks in
+ * source order, content outside articles directly under Document; the
+ * parent tree maps each page's MCIDs back to their elements. */
+static void add_struct_tree(pdf_ctx *c)
+{
+    HPDF_MMgr mm = c->pdf->mmgr;
+    HPDF_Dict root = HPDF_Dict_New(mm);
+    HPDF_Xref_Add(c->pdf->xref, root);
+    HPDF_Dict_AddName(root, "Type", "StructTreeRoot");
+    HPDF_Dict doc = HPDF_Dict_New(mm);
+    HPDF_Xref_Add(c->pdf->xref, doc);
+    HPDF_Dict_AddName(doc, "Type", "StructElem");
+    HPDF_Dict_AddName(doc, "S", "Document");
+    HPDF_Dict_Add(doc, "P", root);
+    HPDF_Array dockids = HPDF_Array_New(mm);
+    HPDF_Dict_Add(doc, "K", dockids);
+    HPDF_Dict_Add(root, "K", doc);
+
+    /* the first appearance of an article stands for all its elements */
+    selem **order = jr_xcalloc(c->nelems ? c->nelems : 1, sizeof *order);
+    for (size_t i = 0; i < c->nelems; i++) {
+        order[i] = &c->elems[i];
+        order[i]->art_seq = c->elems[i].seq; /* (loose elements stand alone) */
+        for (size_t j = 0; j < i && c->elems[i].article >= 0; j++)
+            if (c->elems[j].article == c->elems[i].article) {
+                order[i]->art_seq = c->elems[j].seq;
+                break;
+            }
+    }
+    qsort(order, c->nelems, sizeof *order, cmp_elem);
+    HPDF_Dict art = NULL;
+    int art_index = -2;
+    const jr_edition *ed = c->opt->edition;
+    for (size_t i = 0; i < c->nelems; i++) {
+        selem *e = order[i];
+        if (e->article < 0) {
+            HPDF_Dict_Add(e->dict, "P", doc);
+            HPDF_Array_Add(dockids, e->dict);
+            continue;
+        }
+        if (e->article != art_index) {
+            art_index = e->article;
+            art = HPDF_Dict_New(mm);
+            HPDF_Xref_Add(c->pdf->xref, art);
+            HPDF_Dict_AddName(art, "Type", "StructElem");
+            HPDF_Dict_AddName(art, "S", "Art");
+            HPDF_Dict_Add(art, "P", doc);
+            if (ed && (size_t)art_index < ed->narticles) {
+                const jr_article *a = &ed->articles[art_index];
+                if (a->title && *a->title) {
+                    char *t = clean_text(a->title, 1000);
+                    HPDF_Dict_Add(art, "T", HPDF_String_New(mm, t, c->utf8));
+                    free(t);
+                }
+                if (a->lang && *a->lang) {
+                    char *l = clean_text(a->lang, 50);
+                    HPDF_Dict_Add(art, "Lang", HPDF_String_New(mm, l, NULL));
+                    free(l);
+                }
+            }
+            HPDF_Dict_Add(art, "K", HPDF_Array_New(mm));
+            HPDF_Array_Add(dockids, art);
+        }
+        HPDF_Dict_Add(e->dict, "P", art);
+        HPDF_Array_Add(HPDF_Dict_GetItem(art, "K", HPDF_OCLASS_ARRAY), e->dict);
+    }
+    free(order);
+
+    HPDF_Dict ptree = HPDF_Dict_New(mm);
+    HPDF_Array nums = HPDF_Array_New(mm);
+    HPDF_Dict_Add(ptree, "Nums", nums);
+    for (size_t p = 0; p < c->dl->npages; p++) {
+        HPDF_Array_AddNumber(nums, (HPDF_INT32)p);
+        HPDF_Array_Add(nums, c->parents[p]);
+    }
+    HPDF_Dict_Add(root, "ParentTree", ptree);
+    HPDF_Dict_AddNumber(root, "ParentTreeNextKey", (HPDF_INT32)c->dl->npages);
+    HPDF_Dict_Add(c->pdf->catalog, "StructTreeRoot", root);
+    HPDF_Dict mark = HPDF_Dict_New(mm);
+    HPDF_Dict_AddBoolean(mark, "Marked", HPDF_TRUE);
+    HPDF_Dict_Add(c->pdf->catalog, "MarkInfo", mark);
+    HPDF_Dict vp = HPDF_Dict_New(mm);
+    HPDF_Dict_AddBoolean(vp, "DisplayDocTitle", HPDF_TRUE);
+    HPDF_Dict_Add(c->pdf->catalog, "ViewerPreferences", vp);
+}
 
 static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
 {
@@ -1151,8 +1389,17 @@ static void draw_page(pdf_ctx *c, size_t index)
         emit_num(c, c->oy, 3);
         emit(c, "cm\n");
     }
+    c->mcid = 0;
+    c->mark = 0;
+    if (c->tagged) {
+        c->parents[index] = HPDF_Array_New(c->pdf->mmgr);
+        HPDF_Xref_Add(c->pdf->xref, c->parents[index]);
+        HPDF_Dict_AddNumber(page, "StructParents", (HPDF_INT32)index);
+    }
     for (size_t i = 0; i < pg->nitems; i++) {
         const jr_item *it = &pg->items[i];
+        if (it->kind != JR_ITEM_LINK)
+            begin_mark(c, index, it);
         switch (it->kind) {
         case JR_ITEM_TEXT:
             draw_text(c, page, it);
@@ -1172,10 +1419,16 @@ static void draw_page(pdf_ctx *c, size_t index)
         }
     }
     end_text(c);
+    end_mark(c);
     if (shifted)
         emit(c, "Q\n");
-    if (c->opt->print)
+    if (c->opt->print) {
+        if (c->tagged)
+            emit(c, "/Artifact BMC\n");
         crop_marks(c, c->opt->bleed > 0 ? c->opt->bleed : 0);
+        if (c->tagged)
+            emit(c, "EMC\n");
+    }
 }
 
 static int write_doc(pdf_ctx *c, const char *path)
@@ -1211,6 +1464,8 @@ static int write_doc(pdf_ctx *c, const char *path)
 
     /* All pages first: links and the outline point to later pages. */
     c->pages = jr_xcalloc(dl->npages ? dl->npages : 1, sizeof(HPDF_Page));
+    c->tagged = !opt->untagged && dl->npages > 0;
+    c->parents = jr_xcalloc(dl->npages ? dl->npages : 1, sizeof(HPDF_Array));
     for (size_t i = 0; i < dl->npages; i++) {
         HPDF_Page page = HPDF_AddPage(c->pdf);
         HPDF_Page_SetWidth(page, (HPDF_REAL)mw);
@@ -1231,6 +1486,8 @@ static int write_doc(pdf_ctx *c, const char *path)
         HPDF_Page_SetHeight(page, (HPDF_REAL)mh);
     }
 
+    if (c->tagged)
+        add_struct_tree(c);
     add_page_labels(c);
     add_outline(c);
     set_info(c, HPDF_INFO_TITLE, opt->title);
@@ -1307,6 +1564,8 @@ int jr_pdf_write(const jr_doclayout *dl, const jr_pdf_options *opt, const char *
     if (c.pdf)
         HPDF_Free(c.pdf);
     free(c.pages);
+    free(c.parents);
+    free(c.elems);
     free(c.fonts);
     free(c.images);
     return rc;

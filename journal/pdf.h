@@ -11,12 +11,19 @@
 
 typedef struct jr_pdf_options {
     const char *title, *author, *subject, *keywords, *creator;
-    const char *lang;     /* document language, BCP 47 */
-    long long created;    /* creation time, seconds since the epoch (SOURCE_DATE_EPOCH) */
-    bool print;           /* print variant: bleed, marks, CMYK, output intent */
-    double bleed;         /* print: bleed [pt] */
-    bool pdfa;            /* PDF/A-1b variant */
-    const char *source;   /* file named in diagnostics for libharu errors */
+    const char *lang;   /* document language, BCP 47 */
+    long long created;  /* creation time, seconds since the epoch (SOURCE_DATE_EPOCH) */
+    bool print;         /* print variant: bleed, marks, CMYK, output intent */
+    double bleed;       /* print: bleed [pt] */
+    bool pdfa;          /* PDF/A-1b variant */
+    const char *source; /* file named in diagnostics for libharu errors */
+    /* Tagged PDF (on unless `untagged`): items are marked as artifacts or as
+     * content of structure elements (Document, Art per article, P, Figure
+     * with the image's alt text). With `edition` (the one laid out; items'
+     * article/block index it) headings become H2..H6, captions Caption, and
+     * articles carry their title and language. */
+    bool untagged;
+    const jr_edition *edition; /* may be NULL */
 } jr_pdf_options;
 
 /* Write `dl` to `path`. Returns 0, or -1 after reporting an error (the file

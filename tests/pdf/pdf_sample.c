@@ -27,6 +27,9 @@
 
 static jr_fontset *fs;
 static int serif, serif_bold;
+/* the article, block and role the next items belong to */
+static int cur_article = -1, cur_block = -1;
+static jr_item_role cur_role = JR_ROLE_CONTENT;
 
 /* ---- images written for the test ---- */
 
@@ -118,7 +121,10 @@ static void text(jr_page *p, int font, double size, double x, double y, const ch
     it.size = size;
     it.color = col;
     it.text = jr_xstrdup(s);
-    it.image = it.dest_page = it.article = it.block = -1;
+    it.image = it.dest_page = -1;
+    it.article = cur_article;
+    it.block = cur_block;
+    it.role = cur_role;
     size_t n = jr_utf8_count(s, strlen(s));
     int *k = jr_xcalloc(n ? n : 1, sizeof(int));
     it.w = font >= 0 && (size_t)font < jr_font_count(fs) && size > 0
@@ -146,7 +152,10 @@ static void box(jr_page *p, jr_item_kind kind, double x, double y, double w, dou
     it.h = h;
     it.color = rgb(0.1, 0.3, 0.6);
     it.line_width = 0.5;
-    it.image = it.dest_page = it.article = it.block = -1;
+    it.image = it.dest_page = -1;
+    it.article = cur_article;
+    it.block = cur_block;
+    it.role = cur_role;
     jr_page_add_item(p, &it);
 }
 
@@ -160,7 +169,10 @@ static void image(jr_page *p, int idx, double x, double y, double w, double h)
     it.w = w;
     it.h = h;
     it.image = idx;
-    it.dest_page = it.article = it.block = -1;
+    it.dest_page = -1;
+    it.article = cur_article;
+    it.block = cur_block;
+    it.role = cur_role;
     jr_page_add_item(p, &it);
 }
 
@@ -177,7 +189,10 @@ static void link(jr_page *p, double x, double y, double w, double h, const char 
     it.uri = jr_xstrdup(uri);
     it.dest_page = dest;
     it.dest_y = dest_y;
-    it.image = it.article = it.block = -1;
+    it.image = -1;
+    it.article = cur_article;
+    it.block = cur_block;
+    it.role = cur_role;
     jr_page_add_item(p, &it);
 }
 
@@ -197,15 +212,19 @@ static jr_doclayout *sample(const char *imgdir)
     jr_color black = rgb(0, 0, 0), red = rgb(0.8, 0.1, 0.1);
     /* page 1: the cover, no folio */
     jr_page *p = jr_doclayout_add_page(dl);
+    cur_article = 0; /* the title (block -1), a heading, paragraphs, a figure */
+    cur_block = -1;
     text(p, serif_bold, 24, 72, 700, "Bildung", true, black);
     text(p, serif_bold, 24, 175, 700, "im", true, black);
     text(p, serif_bold, 24, 210, 700, "Blick", true, black);
+    cur_block = 0;
     text(p, serif, 12, 72, 650, "Übergänge", true, black);
     text(p, serif, 12, 140, 650, "Größe", true, black);
     text(p, serif, 12, 190, 650, "Straße", true, red);
     text(p, serif, 12, 240, 650, "„Zitat“", true, black);
     text(p, serif, 12, 290, 650, "–", true, black);
     text(p, serif, 12, 305, 650, "12,50 €", true, black);
+    cur_block = 1;
     text(p, serif, 12, 72, 630, "Ελληνικά", true, black);
     text(p, serif, 12, 150, 630, "Кириллица", true, black);
     text(p, serif, 12, 240, 630, "Łódź", true, black);
@@ -216,8 +235,10 @@ static jr_doclayout *sample(const char *imgdir)
          "entwicklung",
          true, black);
     /* the same word kerned and not kerned */
+    cur_block = 2;
     text(p, serif, 20, 72, 560, "AVATAR", true, black);
     text(p, serif, 20, 72, 530, "AVATAR", false, black);
+    cur_block = 3;
     box(p, JR_ITEM_RECT, 72, 400, 200, 20);
     box(p, JR_ITEM_LINE, 72, 390, 451, 0);
     image(p, ipng, 72, 300, 64, 64);
@@ -230,10 +251,16 @@ static jr_doclayout *sample(const char *imgdir)
     /* page 2, folio 2 */
     p = jr_doclayout_add_page(dl);
     p->label = jr_xstrdup("2");
+    cur_article = 1;
+    cur_block = 0;
     text(p, serif, 12, 72, 700, "Seite", true, black);
     text(p, serif, 12, 110, 700, "zwei", true, black);
+    cur_block = 1;
     image(p, ipng2, 72, 500, 100, 100);
+    cur_block = 0;
+    cur_role = JR_ROLE_ARTIFACT; /* the folio */
     text(p, serif, 9, 297.638, 40, "2", true, black);
+    cur_role = JR_ROLE_CONTENT;
     /* page 3, folio 3 */
     p = jr_doclayout_add_page(dl);
     p->label = jr_xstrdup("3");
@@ -244,6 +271,37 @@ static jr_doclayout *sample(const char *imgdir)
     jr_doclayout_add_outline(dl, 2, "Größe & Maß", 1, 600);
     jr_doclayout_add_outline(dl, 1, "Ende", 2, 720);
     return dl;
+}
+
+/* The document model the sample's article/block indices point into:
+ * article 0 has a heading, two paragraphs and a figure; article 1 (Polish)
+ * a paragraph and a figure with its own alt text. */
+static const jr_edition *sample_edition(void)
+{
+    static jr_block b0[4], b1[2];
+    static jr_doc d0, d1;
+    static jr_article arts[2];
+    static jr_edition ed;
+    b0[0].kind = JR_BLOCK_HEADING;
+    b0[0].level = 2;
+    b0[1].kind = JR_BLOCK_PARAGRAPH;
+    b0[2].kind = JR_BLOCK_PARAGRAPH;
+    b0[3].kind = JR_BLOCK_FIGURE;
+    b1[0].kind = JR_BLOCK_PARAGRAPH;
+    b1[1].kind = JR_BLOCK_FIGURE;
+    b1[1].alt = "Dasselbe Bild, noch einmal";
+    d0.blocks = b0;
+    d0.nblocks = 4;
+    d1.blocks = b1;
+    d1.nblocks = 2;
+    arts[0].title = "Übergänge gestalten";
+    arts[0].doc = &d0;
+    arts[1].title = "Koniec";
+    arts[1].lang = "pl";
+    arts[1].doc = &d1;
+    ed.articles = arts;
+    ed.narticles = 2;
+    return &ed;
 }
 
 /* Items a buggy engine or a bad file could produce. */
@@ -263,6 +321,8 @@ static jr_doclayout *hostile(const char *imgdir)
     free(missing);
     jr_color black = rgb(0, 0, 0);
     jr_page *p = jr_doclayout_add_page(dl);
+    cur_article = 7; /* beyond the sample edition's articles and blocks */
+    cur_block = 1000;
     text(p, serif, 12, 50, 500, "Emoji \xF0\x9F\x98\x80 und \xFF\xFE kaputt", false, black);
     text(p, serif, 12, NAN, INFINITY, "NaN", false, black);
     text(p, serif, 12, 1e300, -1e300, "weit", false, black);
@@ -375,6 +435,10 @@ int main(int argc, char **argv)
     else
         dl = sample(argv[3]);
     const char *variant = argc > 4 ? argv[4] : "";
+    if (!strstr(variant, "noedition"))
+        opt.edition = sample_edition();
+    if (strstr(variant, "untagged"))
+        opt.untagged = true;
     if (strstr(variant, "print")) {
         opt.print = true;
         opt.bleed = 8.504; /* 3 mm */

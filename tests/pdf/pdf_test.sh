@@ -125,6 +125,98 @@ grep -aq '^\[<00420069006c00640075006e0067> <0020> -\?[0-9]* <0069006d> <0020>' 
     fail "the words of a line are not joined with spaces"
 grep -aqi '<[0-9a-f]*00ad' qa.pdf && fail "soft hyphen in the content stream"
 
+# --- tagged PDF: structure tree from articles and blocks (with the model's
+# kinds), figures with alt text, folios as artifacts, every MCID in the
+# parent tree -------------------------------------------------------------
+grep -qx 'Tagged: *yes' info.out || fail "tagged: pdfinfo does not see a tagged PDF"
+quiet struct.out pdfinfo -struct-text a.pdf
+grep -q '"Seite zwei"' struct.out || fail "tagged: text not in the structure"
+quiet tj.out qpdf --json --json-stream-data=inline --decode-level=generalized a.pdf
+/usr/bin/python3 - tj.out <<'EOF' || fail "tagged: structure tree"
+import base64, json, re, sys
+d = json.load(open(sys.argv[1]))
+objs = {k[4:]: v for k, v in d["qpdf"][1].items() if k.startswith("obj:")}
+def val(ref):
+    o = objs[ref]
+    return o["value"] if "value" in o else o["stream"]["dict"]
+def deref(x):
+    return val(x) if isinstance(x, str) and x.endswith(" R") else x
+bad = []
+root = val(d["qpdf"][1]["trailer"]["value"]["/Root"])
+if deref(root.get("/MarkInfo", {})).get("/Marked") is not True:
+    bad.append("no /MarkInfo /Marked true")
+tree = val(root["/StructTreeRoot"])
+def walk(ref):
+    e = deref(ref)
+    out = {"S": e.get("/S"), "T": e.get("/T"), "Lang": e.get("/Lang"), "Alt": e.get("/Alt"), "kids": [], "mcr": []}
+    for k in e.get("/K", []) if isinstance(e.get("/K"), list) else [e["/K"]]:
+        kd = deref(k)
+        if isinstance(kd, dict) and kd.get("/Type") == "/MCR":
+            out["mcr"].append((kd["/Pg"], kd["/MCID"]))
+        else:
+            out["kids"].append(walk(k))
+    return out
+doc = walk(tree["/K"])
+def shape(n):
+    return [n["S"]] + ([[shape(k) for k in n["kids"]]] if n["kids"] else [])
+want = ["/Document", [
+    ["/Art", [["/P"], ["/H2"], ["/P"], ["/P"], ["/Figure"], ["/Figure"], ["/Caption"]]],
+    ["/Art", [["/P"], ["/Figure"]]]]]
+if shape(doc) != want:
+    bad.append("structure %r" % shape(doc))
+else:
+    a0, a1 = doc["kids"]
+    if a0["T"] != "u:Übergänge gestalten" or a1["T"] != "u:Koniec" or a1["Lang"] != "u:pl":
+        bad.append("article titles/language: %r %r %r" % (a0["T"], a1["T"], a1["Lang"]))
+    alts = [k["Alt"] for k in a0["kids"] + a1["kids"] if k["S"] == "/Figure"]
+    if alts != ["u:Ein Bild", "u:Ein Foto", "u:Dasselbe Bild, noch einmal"]:
+        bad.append("alt texts %r" % alts)
+# every MCID in a page's content is in the parent tree, pointing back to the
+# element that references it
+nums = deref(tree["/ParentTree"])["/Nums"]
+ptree = {nums[i]: deref(nums[i + 1]) for i in range(0, len(nums), 2)}
+mcrs = {}
+def collect(ref):
+    e = deref(ref)
+    for k in e.get("/K", []) if isinstance(e.get("/K"), list) else [e["/K"]]:
+        kd = deref(k)
+        if isinstance(kd, dict) and kd.get("/Type") == "/MCR":
+            mcrs[(kd["/Pg"], kd["/MCID"])] = ref
+        else:
+            collect(k)
+collect(tree["/K"])
+for p in d["pages"]:
+    pg = val(p["object"])
+    sp = pg.get("/StructParents")
+    contents = pg["/Contents"]
+    contents = contents if isinstance(contents, list) else [contents]
+    data = b"".join(base64.b64decode(objs[c]["stream"]["data"]) for c in contents).decode("latin-1")
+    ids = [int(m) for m in re.findall(r"<<\s*/MCID (\d+)\s*>>\s*BDC", data)]
+    if ids != list(range(len(ids))):
+        bad.append("page %s: MCIDs %r" % (p["object"], ids))
+    arr = ptree.get(sp, [])
+    if len(arr) != len(ids):
+        bad.append("page %s: parent tree has %d entries for %d MCIDs" % (p["object"], len(arr), len(ids)))
+    for i, ref in enumerate(arr):
+        if mcrs.get((p["object"], i)) != ref:
+            bad.append("page %s: MCID %d not referenced by its parent" % (p["object"], i))
+    if data.count("BDC") + data.count("BMC") != data.count("EMC"):
+        bad.append("page %s: unbalanced marked content" % p["object"])
+    # the folio "2" on page 2 is an artifact
+    if p is d["pages"][1] and not re.search(r"/Artifact BMC\n(?:(?!EMC).)*<0032>", data, re.S):
+        bad.append("the folio is not an artifact")
+for b in bad:
+    print(b)
+sys.exit(1 if bad else 0)
+EOF
+"$SAMPLE" sample u.pdf img untagged || fail "pdf_sample untagged failed"
+quiet ui.out pdfinfo u.pdf
+grep -qx 'Tagged: *no' ui.out || fail "untagged: still tagged"
+"$SAMPLE" sample ne.pdf img noedition || fail "pdf_sample noedition failed"
+quiet nes.out pdfinfo -struct ne.pdf
+grep -q 'H2' nes.out && fail "noedition: a heading without the model"
+grep -q '^    Figure' nes.out || fail "noedition: no figure"
+
 # --- images: the PNG (with soft mask) is embedded once though used twice; the
 # JPEG goes in as DCT ------------------------------------------------------
 quiet images.out pdfimages -list a.pdf
