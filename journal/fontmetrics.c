@@ -838,19 +838,20 @@ static bool sum_pairs(jr_fontset *fs, jr_font *f, const char *text, size_t len, 
  * code point i in font units (positive = wider). */
 static double shape(jr_fontset *fs, jr_font *f, const char *text, size_t len, size_t *ncp_out)
 {
-    /* code points and the index of the code point starting at each byte */
+    /* code points and the index of the code point each byte belongs to.
+     * Counted as jr_utf8_count does (every byte that is not a continuation
+     * byte starts one), so that kern[] never gets more entries than the
+     * caller counted, even for invalid UTF-8. */
     JR_GROW(fs->cp_at_byte, fs->cp_at_byte_cap, len + 1);
     JR_GROW(fs->cps, fs->cps_cap, len + 1);
     size_t ncp = 0;
-    for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t n = jr_utf8_decode(text + i, len - i, &cp);
-        if (n == 0)
-            n = 1; /* invalid byte: counts as one U+FFFD, as in HarfBuzz */
-        for (size_t k = 0; k < n; k++)
-            fs->cp_at_byte[i + k] = (uint32_t)ncp;
-        fs->cps[ncp++] = cp;
-        i += n;
+    for (size_t i = 0; i < len; i++) {
+        if (((unsigned char)text[i] & 0xC0) != 0x80) {
+            uint32_t cp;
+            jr_utf8_decode(text + i, len - i, &cp); /* U+FFFD when invalid */
+            fs->cps[ncp++] = cp;
+        }
+        fs->cp_at_byte[i] = ncp ? (uint32_t)ncp - 1 : 0;
     }
     fs->cp_at_byte[len] = (uint32_t)ncp;
     *ncp_out = ncp;

@@ -168,6 +168,24 @@ static void test_measuring(void)
     CHECK(lk[1] == 80 && lk[2] == 0);
     free(lk);
     free(longtext);
+    /* invalid UTF-8: never more kern entries than jr_utf8_count says */
+    const char *bad[] = {"\x80\x80"
+                         "A",
+                         "\xe0\x80"
+                         "AV",
+                         "A\xff\xfeV", "\xc3", "\x80"};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        int kb[8];
+        for (int m = 0; m < 8; m++)
+            kb[m] = -777;
+        size_t bl = strlen(bad[k]), nc = jr_utf8_count(bad[k], bl);
+        double bw = jr_font_measure(fs, f, 10, bad[k], bl, kb);
+        CHECK(bw >= 0 && bw < 100);
+        for (size_t m = nc; m < 8; m++)
+            CHECK(kb[m] == -777);
+        for (size_t m = 0; m < nc; m++)
+            CHECK(kb[m] != -777);
+    }
     CHECK(jr_font_measure(fs, f, 10, "", 0, kern) == 0);
     CHECK(jr_font_measure(fs, -1, 10, "A", 1, kern) == 0);
     jr_fontset_free(fs);
