@@ -89,10 +89,12 @@ typedef struct pdf_ctx {
     bool tagged;
     struct selem *elems;
     size_t nelems, elems_cap;
-    HPDF_Array *parents; /* per page: MCID -> structure element */
-    int mcid;            /* next MCID on the page being drawn */
-    int mark;            /* open marked content: 0 none, 1 artifact, 2 element */
-    size_t mark_elem;    /* element of the open marked content (mark == 2) */
+    HPDF_Array *parents;    /* per page: MCID -> structure element */
+    int mcid;               /* next MCID on the page being drawn */
+    HPDF_Dict *links_elems; /* /Link elements, in /StructParent order */
+    size_t nlinks, links_cap;
+    int mark;         /* open marked content: 0 none, 1 artifact, 2 element */
+    size_t mark_elem; /* element of the open marked content (mark == 2) */
     /* content state of the page being drawn */
     HPDF_Stream out;
     bool in_text;
@@ -600,8 +602,12 @@ static void add_struct_tree(pdf_ctx *c)
         HPDF_Array_AddNumber(nums, (HPDF_INT32)p);
         HPDF_Array_Add(nums, c->parents[p]);
     }
+    for (size_t i = 0; i < c->nlinks; i++) { /* annotations' /StructParent */
+        HPDF_Array_AddNumber(nums, (HPDF_INT32)(c->dl->npages + i));
+        HPDF_Array_Add(nums, c->links_elems[i]);
+    }
     HPDF_Dict_Add(root, "ParentTree", ptree);
-    HPDF_Dict_AddNumber(root, "ParentTreeNextKey", (HPDF_INT32)c->dl->npages);
+    HPDF_Dict_AddNumber(root, "ParentTreeNextKey", (HPDF_INT32)(c->dl->npages + c->nlinks));
     HPDF_Dict_Add(c->pdf->catalog, "StructTreeRoot", root);
     HPDF_Dict mark = HPDF_Dict_New(mm);
     HPDF_Dict_AddBoolean(mark, "Marked", HPDF_TRUE);
@@ -967,6 +973,46 @@ static char *clean_uri(const char *uri)
     return jr_buf_detach(&b);
 }
 
+/* Tagged PDF: a /Link element for the annotation (an object reference),
+ * inside the element of the block the link is in; the annotation points
+ * back with /StructParent and describes its target in /Contents. */
+static void tag_link(pdf_ctx *c, HPDF_Page page, const jr_item *it, HPDF_Annotation a)
+{
+    HPDF_MMgr mm = c->pdf->mmgr;
+    size_t pi = find_elem(c, it->article, it->block, -1);
+    HPDF_Dict link = HPDF_Dict_New(mm);
+    HPDF_Xref_Add(c->pdf->xref, link);
+    HPDF_Dict_AddName(link, "Type", "StructElem");
+    HPDF_Dict_AddName(link, "S", "Link");
+    HPDF_Dict_Add(link, "P", c->elems[pi].dict);
+    HPDF_Dict objr = HPDF_Dict_New(mm);
+    HPDF_Dict_AddName(objr, "Type", "OBJR");
+    HPDF_Dict_Add(objr, "Obj", a);
+    HPDF_Dict_Add(objr, "Pg", page);
+    HPDF_Array kids = HPDF_Array_New(mm);
+    HPDF_Array_Add(kids, objr);
+    HPDF_Dict_Add(link, "K", kids);
+    HPDF_Array_Add(c->elems[pi].kids, link);
+    int key = (int)c->dl->npages + (int)c->nlinks;
+    HPDF_Dict_AddNumber(a, "StructParent", key);
+    JR_GROW(c->links_elems, c->links_cap, c->nlinks + 1);
+    c->links_elems[c->nlinks++] = link;
+    char *desc;
+    if (it->uri && *it->uri)
+        desc = clean_text(it->uri, 2000);
+    else {
+        const char *label = it->dest_page >= 0 && (size_t)it->dest_page < c->dl->npages
+                                ? c->dl->pages[it->dest_page].label
+                                : NULL;
+        desc = label ? jr_xasprintf("-> %s", label) : jr_xasprintf("-> %d", it->dest_page + 1);
+        char *d2 = clean_text(desc, 200);
+        free(desc);
+        desc = d2;
+    }
+    HPDF_Dict_Add(a, "Contents", HPDF_String_New(mm, desc, c->utf8));
+    free(desc);
+}
+
 static void draw_link(pdf_ctx *c, HPDF_Page page, const jr_item *it)
 {
     if (!c->links || !(it->w > 0) || !(it->h > 0) || !(it->w < 1e5) || !(it->h < 1e5) ||
@@ -988,6 +1034,8 @@ static void draw_link(pdf_ctx *c, HPDF_Page page, const jr_item *it)
     if (a) {
         HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
         HPDF_Dict_AddNumber(a, "F", 4); /* printable (PDF/A asks for it) */
+        if (c->tagged)
+            tag_link(c, page, it, a);
     }
 }
 
@@ -1395,6 +1443,7 @@ static void draw_page(pdf_ctx *c, size_t index)
         c->parents[index] = HPDF_Array_New(c->pdf->mmgr);
         HPDF_Xref_Add(c->pdf->xref, c->parents[index]);
         HPDF_Dict_AddNumber(page, "StructParents", (HPDF_INT32)index);
+        HPDF_Dict_AddName(page, "Tabs", "S"); /* tab order: the structure's */
     }
     for (size_t i = 0; i < pg->nitems; i++) {
         const jr_item *it = &pg->items[i];
@@ -1565,6 +1614,7 @@ int jr_pdf_write(const jr_doclayout *dl, const jr_pdf_options *opt, const char *
         HPDF_Free(c.pdf);
     free(c.pages);
     free(c.parents);
+    free(c.links_elems);
     free(c.elems);
     free(c.fonts);
     free(c.images);

@@ -153,6 +153,8 @@ def walk(ref):
         kd = deref(k)
         if isinstance(kd, dict) and kd.get("/Type") == "/MCR":
             out["mcr"].append((kd["/Pg"], kd["/MCID"]))
+        elif isinstance(kd, dict) and kd.get("/Type") == "/OBJR":
+            pass
         else:
             out["kids"].append(walk(k))
     return out
@@ -160,7 +162,7 @@ doc = walk(tree["/K"])
 def shape(n):
     return [n["S"]] + ([[shape(k) for k in n["kids"]]] if n["kids"] else [])
 want = ["/Document", [
-    ["/Art", [["/P"], ["/H2"], ["/P"], ["/P"], ["/Figure"], ["/Figure"], ["/Caption"]]],
+    ["/Art", [["/P"], ["/H2"], ["/P"], ["/P"], ["/Figure"], ["/Figure"], ["/Caption", [["/Link"], ["/Link"]]]]],
     ["/Art", [["/P"], ["/Figure"]]]]]
 if shape(doc) != want:
     bad.append("structure %r" % shape(doc))
@@ -182,6 +184,8 @@ def collect(ref):
         kd = deref(k)
         if isinstance(kd, dict) and kd.get("/Type") == "/MCR":
             mcrs[(kd["/Pg"], kd["/MCID"])] = ref
+        elif isinstance(kd, dict) and kd.get("/Type") == "/OBJR":
+            pass
         else:
             collect(k)
 collect(tree["/K"])
@@ -205,6 +209,20 @@ for p in d["pages"]:
     # the folio "2" on page 2 is an artifact
     if p is d["pages"][1] and not re.search(r"/Artifact BMC\n(?:(?!EMC).)*<0032>", data, re.S):
         bad.append("the folio is not an artifact")
+# links: the annotation's /StructParent leads to a /Link element whose OBJR
+# names the annotation
+for p in d["pages"]:
+    for aref in val(p["object"]).get("/Annots", []):
+        a = val(aref)
+        elem = ptree.get(a.get("/StructParent"))
+        if not isinstance(elem, dict) or elem.get("/S") != "/Link":
+            bad.append("annotation %s: no /Link element" % aref)
+            continue
+        objr = [deref(k) for k in elem["/K"]]
+        if not objr or objr[0].get("/Obj") != aref or objr[0].get("/Pg") != p["object"]:
+            bad.append("annotation %s: OBJR %r" % (aref, objr))
+        if not a.get("/Contents"):
+            bad.append("annotation %s: no /Contents" % aref)
 for b in bad:
     print(b)
 sys.exit(1 if bad else 0)
