@@ -4,6 +4,7 @@
  * in ISO-8859-1) and what the caller sees (byte offsets into the original
  * UTF-8). Results are cached per word: the engine asks again for every word
  * of a paragraph that needs a second pass. */
+#define _XOPEN_SOURCE 700 /* realpath, st_mtim */
 #include "hyphenate.h"
 
 #include <hyphen.h>
@@ -11,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -236,9 +239,11 @@ typedef struct dict_build {
 struct jr_dict {
     HyphenDict level[2]; /* level[0] is the one to call; nextlevel links them */
     char *strings[2];    /* arenas */
+    size_t strings_len[2];
     HyphenTrans *trans[2];
     HyphenState *states[2];
-    char *nohyphen[2];
+    char *nohyphen[2]; /* NUL-separated pieces */
+    size_t nohyphen_len[2];
 };
 
 static int32_t child_of(const dict_build *b, int32_t parent, unsigned char ch)
@@ -290,7 +295,8 @@ static uint32_t arena_str(dict_build *b, const char *s)
 }
 
 /* libhyphen's hnj_hyphen_load_line, on our structures. */
-static void load_line(char *buf, HyphenDict *d, dict_build *b, char **nohyphen)
+static void load_line(char *buf, HyphenDict *d, dict_build *b, char **nohyphen,
+                      size_t *nohyphen_len)
 {
     if (!(buf[0] >= 'A' && buf[0] <= 'Z')) {
         /* a pattern: none of the directives below */
@@ -314,6 +320,7 @@ static void load_line(char *buf, HyphenDict *d, dict_build *b, char **nohyphen)
         *nohyphen = jr_xstrdup(space);
         d->nohyphenl = 0;
         size_t l = strlen(*nohyphen);
+        *nohyphen_len = l + 1;
         if (l) {
             char *nhe = *nohyphen + l - 1;
             *nhe = 0;
@@ -466,6 +473,7 @@ static void finish_level(dict_build *b, jr_dict *jd, int k)
     }
     HyphenState *states = jr_xmalloc(n * sizeof *states);
     HyphenTrans *trans = jr_xmalloc((n > 1 ? n - 1 : 1) * sizeof *trans);
+    jd->strings_len[k] = b->strings.len;
     char *arena = jr_buf_detach(&b->strings);
     for (size_t v = 1; v < n; v++) {
         trans[v - 1].ch = (char)tch[v];
@@ -544,7 +552,7 @@ static jr_dict *dict_load(const char *path)
                     nextlevel = true;
                     break;
                 } else if (buf[0] != '%') {
-                    load_line(buf, d, &b, &jd->nohyphen[k]);
+                    load_line(buf, d, &b, &jd->nohyphen[k], &jd->nohyphen_len[k]);
                 }
             }
         } else {
@@ -552,22 +560,22 @@ static jr_dict *dict_load(const char *path)
             char l1[MAX_CHARS], l2[MAX_CHARS], l3[MAX_CHARS], l4[MAX_CHARS], l5[MAX_CHARS];
             if (!jd->level[0].utf8) {
                 strcpy(l1, "NOHYPHEN ',-\n");
-                load_line(l1, d, &b, &jd->nohyphen[k]);
+                load_line(l1, d, &b, &jd->nohyphen[k], &jd->nohyphen_len[k]);
             } else {
                 strcpy(l1, "NOHYPHEN ',\xe2\x80\x93,\xe2\x80\x99,-\n");
-                load_line(l1, d, &b, &jd->nohyphen[k]);
+                load_line(l1, d, &b, &jd->nohyphen[k], &jd->nohyphen_len[k]);
             }
             strcpy(l2, "1-1\n");
-            load_line(l2, d, &b, &jd->nohyphen[k]);
+            load_line(l2, d, &b, &jd->nohyphen[k], &jd->nohyphen_len[k]);
             strcpy(l3, "1'1\n");
-            load_line(l3, d, &b, &jd->nohyphen[k]);
+            load_line(l3, d, &b, &jd->nohyphen[k], &jd->nohyphen_len[k]);
             if (jd->level[0].utf8) {
                 strcpy(l4, "1\xe2\x80\x93"
                            "1\n");
-                load_line(l4, d, &b, &jd->nohyphen[k]);
+                load_line(l4, d, &b, &jd->nohyphen[k], &jd->nohyphen_len[k]);
                 strcpy(l5, "1\xe2\x80\x99"
                            "1\n");
-                load_line(l5, d, &b, &jd->nohyphen[k]);
+                load_line(l5, d, &b, &jd->nohyphen[k], &jd->nohyphen_len[k]);
             }
         }
         finish_level(&b, jd, k);
@@ -582,12 +590,292 @@ static jr_dict *dict_load(const char *path)
     HyphenDict d0 = jd->level[0], d1 = jd->level[1];
     jd->level[0] = d1;
     jd->level[1] = d0;
+#define JR_SWAP(a)                                                                                 \
+    do {                                                                                           \
+        __typeof__(a[0]) t_ = a[0];                                                                \
+        a[0] = a[1];                                                                               \
+        a[1] = t_;                                                                                 \
+    } while (0)
+    JR_SWAP(jd->strings);
+    JR_SWAP(jd->strings_len);
+    JR_SWAP(jd->trans);
+    JR_SWAP(jd->states);
+    JR_SWAP(jd->nohyphen);
+    JR_SWAP(jd->nohyphen_len);
+#undef JR_SWAP
     jd->level[0].nextlevel = &jd->level[1];
     jd->level[1].nextlevel = NULL;
     jd->level[0].lhmin = d0.lhmin;
     jd->level[0].rhmin = d0.rhmin;
     jd->level[0].clhmin = d0.clhmin ? d0.clhmin : (d0.lhmin ? d0.lhmin : 3);
     jd->level[0].crhmin = d0.crhmin ? d0.crhmin : (d0.rhmin ? d0.rhmin : 3);
+    return jd;
+}
+
+/* ---------------------------------------------------------------- compiled cache */
+
+/* Even the fast loader needs some 15 ms for the German patterns, more than
+ * laying out an edition. So the built automaton is kept in a cache file
+ * (like fontconfig's): $JOURNAL_CACHE_DIR, else $XDG_CACHE_HOME/journal,
+ * else ~/.cache/journal; JOURNAL_CACHE_DIR=off (or empty) turns it off. The
+ * file names the dictionary's path, size and modification time; a file that
+ * does not match or does not pass the checks is rebuilt. Native byte order:
+ * the cache is for this machine. */
+
+#define JR_HCACHE_MAGIC "JRHYPH\x01\n"
+
+static char *cache_file(const char *dict, const struct stat *st)
+{
+    const char *dir = getenv("JOURNAL_CACHE_DIR"), *x;
+    char *d;
+    if (dir) {
+        if (!*dir || strcmp(dir, "off") == 0)
+            return NULL;
+        d = jr_xstrdup(dir);
+    } else if ((x = getenv("XDG_CACHE_HOME")) && x[0] == '/') {
+        d = jr_path_join(x, "journal");
+    } else if ((x = getenv("HOME")) && x[0] == '/') {
+        d = jr_xasprintf("%s/.cache/journal", x);
+    } else {
+        return NULL;
+    }
+    uint64_t h = hash_str(dict, strlen(dict)) ^ ((uint64_t)st->st_size << 1) ^
+                 ((uint64_t)st->st_mtim.tv_sec * 1000000007ull) ^ (uint64_t)st->st_mtim.tv_nsec;
+    char *path = jr_xasprintf("%s/hyph-%016llx.bin", d, (unsigned long long)h);
+    free(d);
+    return path;
+}
+
+static void put32(jr_buf *b, uint32_t v)
+{
+    jr_buf_put(b, (const char *)&v, 4);
+}
+
+static void put64(jr_buf *b, uint64_t v)
+{
+    jr_buf_put(b, (const char *)&v, 8);
+}
+
+static void cache_write(const jr_dict *jd, const char *file, const char *dict,
+                        const struct stat *st)
+{
+    jr_buf b = {0};
+    jr_buf_put(&b, JR_HCACHE_MAGIC, 8);
+    put32(&b, 0x01020304u);
+    put32(&b, (uint32_t)sizeof(HyphenState));
+    put64(&b, (uint64_t)st->st_size);
+    put64(&b, (uint64_t)st->st_mtim.tv_sec);
+    put64(&b, (uint64_t)st->st_mtim.tv_nsec);
+    put32(&b, (uint32_t)strlen(dict));
+    jr_buf_puts(&b, dict);
+    for (int k = 0; k < 2; k++) {
+        const HyphenDict *d = &jd->level[k];
+        size_t n = (size_t)d->num_states;
+        char mins[4] = {d->lhmin, d->rhmin, d->clhmin, d->crhmin};
+        jr_buf_put(&b, mins, 4);
+        put32(&b, (uint32_t)d->nohyphenl);
+        put32(&b, (uint32_t)d->utf8);
+        jr_buf_put(&b, d->cset, sizeof d->cset);
+        put32(&b, (uint32_t)jd->nohyphen_len[k]);
+        if (jd->nohyphen_len[k])
+            jr_buf_put(&b, jd->nohyphen[k], jd->nohyphen_len[k]);
+        put32(&b, (uint32_t)n);
+        put32(&b, (uint32_t)jd->strings_len[k]);
+        if (jd->strings_len[k])
+            jr_buf_put(&b, jd->strings[k], jd->strings_len[k]);
+        for (size_t i = 0; i < n; i++) {
+            const HyphenState *s = &d->states[i];
+            put32(&b, s->match ? (uint32_t)(s->match - jd->strings[k]) + 1 : 0);
+            put32(&b, s->repl ? (uint32_t)(s->repl - jd->strings[k]) + 1 : 0);
+            char rr[2] = {(char)s->replindex, (char)s->replcut};
+            jr_buf_put(&b, rr, 2);
+            put32(&b, (uint32_t)s->fallback_state);
+            put32(&b, (uint32_t)s->num_trans);
+        }
+        for (size_t v = 1; v < n; v++) /* the char leading to each state */
+            jr_buf_putc(&b, jd->trans[k][v - 1].ch);
+    }
+    /* write beside it, then rename: readers never see half a file */
+    char *dir = jr_xstrdup(file);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    char *tmp = jr_xasprintf("%s.%ld.tmp", file, (long)getpid());
+    if (jr_mkdir_p(dir) == 0) {
+        FILE *f = fopen(tmp, "wb");
+        if (f) {
+            bool ok = fwrite(b.data, 1, b.len, f) == b.len;
+            ok = (fclose(f) == 0) && ok;
+            if (!ok || rename(tmp, file) != 0)
+                remove(tmp);
+        }
+    }
+    free(tmp);
+    free(dir);
+    jr_buf_free(&b);
+}
+
+typedef struct cur {
+    const char *p;
+    size_t n, off;
+    bool ok;
+} cur;
+
+static const char *take(cur *c, size_t n)
+{
+    if (!c->ok || n > c->n - c->off) {
+        c->ok = false;
+        return NULL;
+    }
+    const char *p = c->p + c->off;
+    c->off += n;
+    return p;
+}
+
+static uint32_t get32(cur *c)
+{
+    uint32_t v = 0;
+    const char *p = take(c, 4);
+    if (p)
+        memcpy(&v, p, 4);
+    return v;
+}
+
+static uint64_t get64(cur *c)
+{
+    uint64_t v = 0;
+    const char *p = take(c, 8);
+    if (p)
+        memcpy(&v, p, 8);
+    return v;
+}
+
+static jr_dict *cache_read(const char *file, const char *dict, const struct stat *st)
+{
+    size_t len;
+    char *data = jr_read_file(file, &len);
+    if (!data)
+        return NULL;
+    cur c = {data, len, 0, true};
+    const char *magic = take(&c, 8);
+    bool ok = magic && memcmp(magic, JR_HCACHE_MAGIC, 8) == 0 && get32(&c) == 0x01020304u &&
+              get32(&c) == sizeof(HyphenState) && get64(&c) == (uint64_t)st->st_size &&
+              get64(&c) == (uint64_t)st->st_mtim.tv_sec &&
+              get64(&c) == (uint64_t)st->st_mtim.tv_nsec;
+    size_t plen = ok ? get32(&c) : 0;
+    const char *p = ok ? take(&c, plen) : NULL;
+    ok = ok && p && plen == strlen(dict) && memcmp(p, dict, plen) == 0;
+    jr_dict *jd = jr_xcalloc(1, sizeof *jd);
+    for (int k = 0; ok && k < 2; k++) {
+        HyphenDict *d = &jd->level[k];
+        const char *mins = take(&c, 4);
+        if (!mins)
+            break;
+        d->lhmin = mins[0];
+        d->rhmin = mins[1];
+        d->clhmin = mins[2];
+        d->crhmin = mins[3];
+        d->nohyphenl = (int)get32(&c);
+        d->utf8 = (int)get32(&c);
+        const char *cs = take(&c, sizeof d->cset);
+        if (cs)
+            memcpy(d->cset, cs, sizeof d->cset);
+        d->cset[sizeof d->cset - 1] = '\0';
+        size_t nl = get32(&c);
+        const char *nh = take(&c, nl);
+        if (nl) {
+            /* nohyphenl + 1 NUL-terminated pieces must fit */
+            ok = nh && d->nohyphenl >= 0 && nh[nl - 1] == '\0';
+            size_t pieces = 0;
+            for (size_t i = 0; ok && i < nl; i++)
+                pieces += nh[i] == '\0';
+            ok = ok && pieces >= (size_t)d->nohyphenl + 1;
+            if (ok) {
+                jd->nohyphen[k] = jr_xmalloc(nl);
+                memcpy(jd->nohyphen[k], nh, nl);
+                jd->nohyphen_len[k] = nl;
+                d->nohyphen = jd->nohyphen[k];
+            }
+        }
+        size_t n = get32(&c), sl = get32(&c);
+        const char *strs = take(&c, sl);
+        ok = ok && c.ok && n >= 1 && n < (1u << 30) && (sl == 0 || strs[sl - 1] == '\0');
+        if (!ok)
+            break;
+        jd->strings[k] = jr_xmalloc(sl ? sl : 1);
+        if (sl)
+            memcpy(jd->strings[k], strs, sl);
+        jd->strings_len[k] = sl;
+        const char *rec = take(&c, n * 18);
+        const char *tch = take(&c, n - 1);
+        if (!rec || !tch) {
+            ok = false;
+            break;
+        }
+        HyphenState *states = jr_xmalloc(n * sizeof *states);
+        HyphenTrans *trans = jr_xmalloc((n > 1 ? n - 1 : 1) * sizeof *trans);
+        jd->states[k] = states;
+        jd->trans[k] = trans;
+        d->states = states;
+        d->num_states = (int)n;
+        size_t next = 1; /* children are numbered consecutively, breadth-first */
+        for (size_t i = 0; ok && i < n; i++) {
+            uint32_t m, r, fb, nt;
+            const char *q = rec + 18 * i; /* match, repl, index, cut, fallback, transitions */
+            memcpy(&m, q, 4);
+            memcpy(&r, q + 4, 4);
+            memcpy(&fb, q + 10, 4);
+            memcpy(&nt, q + 14, 4);
+            HyphenState *s = &states[i];
+            s->match = m && m <= sl ? jd->strings[k] + m - 1 : NULL;
+            s->repl = r && r <= sl ? jd->strings[k] + r - 1 : NULL;
+            s->replindex = (signed char)q[8];
+            s->replcut = (signed char)q[9];
+            s->fallback_state = (int)(int32_t)fb;
+            s->num_trans = (int)nt;
+            ok = (m == 0 || m <= sl) && (r == 0 || r <= sl) &&
+                 (i == 0 ? s->fallback_state == -1
+                         : s->fallback_state >= 0 && (size_t)s->fallback_state < i) &&
+                 nt <= n - next;
+            s->trans = nt ? &trans[next - 1] : NULL;
+            next += ok ? nt : 0;
+        }
+        ok = ok && next == n;
+        for (size_t v = 1; ok && v < n; v++) {
+            trans[v - 1].ch = tch[v - 1];
+            trans[v - 1].new_state = (int)v;
+        }
+    }
+    ok = ok && c.ok && c.off == c.n;
+    free(data);
+    if (!ok) {
+        dict_free(jd);
+        return NULL;
+    }
+    jd->level[0].nextlevel = &jd->level[1];
+    jd->level[1].nextlevel = NULL;
+    return jd;
+}
+
+/* The compiled dictionary for `path`: from the cache, else built (and
+ * then cached). */
+static jr_dict *dict_open(const char *path)
+{
+    struct stat st;
+    char *real = realpath(path, NULL);
+    if (!real || stat(real, &st) != 0) {
+        free(real);
+        return NULL;
+    }
+    char *file = cache_file(real, &st);
+    jr_dict *jd = file ? cache_read(file, real, &st) : NULL;
+    if (!jd) {
+        jd = dict_load(real);
+        if (jd && file)
+            cache_write(jd, file, real, &st);
+    }
+    free(file);
+    free(real);
     return jd;
 }
 
@@ -653,7 +941,7 @@ jr_hyphenator *jr_hyphenator_new(const char *lang)
         path = dict_path(dir, primary, NULL);
     if (!path)
         return NULL;
-    jr_dict *d = dict_load(path);
+    jr_dict *d = dict_open(path);
     free(path);
     if (!d)
         return NULL;

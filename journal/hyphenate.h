@@ -19,9 +19,13 @@ typedef struct jr_hyphenator jr_hyphenator;
  * hyph_<ll>_<RR>.dic, else the language's usual region (de: DE, en: US),
  * else hyph_<ll>.dic, from /usr/share/hyphen, or only from the folder in
  * the environment variable JOURNAL_HYPHEN_DIR when that is set (tests).
- * Returns NULL when no patterns are installed for it (about 25 ms for the
- * German patterns: they are read without hnj_hyphen_load, which takes
- * seconds for them, into the same automaton). */
+ * Returns NULL when no patterns are installed for it.
+ * Loading: hnj_hyphen_load needs seconds for the German patterns, so they
+ * are read by our own loader into the same automaton (about 15-25 ms), and
+ * that is kept in a cache file, read back in a few ms:
+ * $JOURNAL_CACHE_DIR, else $XDG_CACHE_HOME/journal, else ~/.cache/journal
+ * (hyph-*.bin, about 6 MB for German, rebuilt when the .dic changes or the
+ * file is damaged). JOURNAL_CACHE_DIR=off turns the cache off. */
 jr_hyphenator *jr_hyphenator_new(const char *lang);
 void jr_hyphenator_free(jr_hyphenator *h);
 /* Letters before and after a pattern break (default 2 and 3; libhyphen

@@ -1,10 +1,13 @@
 /* Hyphenation: the German word list (tests/hyphen/words-de.txt with
  * exceptions-de.txt), the rules on top of the patterns, languages and
  * pathological input. Run from the source root. */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* mkdtemp, setenv */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hyphenate.h"
 #include "util.h"
@@ -295,13 +298,127 @@ static void test_pathological(void)
     jr_hyphenator_free(h);
 }
 
+/* The compiled-pattern cache: written on the first load, read on the next,
+ * rebuilt when damaged; answers always the same as without it. */
+static size_t count_cache_files(const char *dir, off_t *size)
+{
+    size_t n = 0;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strncmp(e->d_name, "hyph-", 5) != 0)
+            continue;
+        n++;
+        char *p = jr_path_join(dir, e->d_name);
+        struct stat st;
+        if (size && stat(p, &st) == 0)
+            *size = st.st_size;
+        free(p);
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static void damage(const char *dir, bool truncate_it)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strncmp(e->d_name, "hyph-", 5) != 0)
+            continue;
+        char *p = jr_path_join(dir, e->d_name);
+        size_t len;
+        char *data = jr_read_file(p, &len);
+        FILE *f = fopen(p, "wb");
+        if (data && f) {
+            if (truncate_it) {
+                fwrite(data, 1, len / 2, f);
+            } else {
+                memset(data + 100, 0xFF, len - 200); /* keep the header, spoil the rest */
+                fwrite(data, 1, len, f);
+            }
+        }
+        if (f)
+            fclose(f);
+        free(data);
+        free(p);
+    }
+    if (d)
+        closedir(d);
+}
+
+static void check_all_words(jr_hyphenator *h, jr_hyphenator *ref)
+{
+    size_t len;
+    char *text = jr_read_file("tests/hyphen/words-de.txt", &len);
+    CHECK(text != NULL);
+    for (char *w = text ? strtok(text, "\n\t") : NULL; w; w = strtok(NULL, "\n\t")) {
+        char *a = jr_hyphenate_show(h, w), *b = jr_hyphenate_show(ref, w);
+        if (strcmp(a, b) != 0) {
+            fprintf(stderr, "%s:%d: %s: cached %s, built %s\n", __FILE__, __LINE__, w, a, b);
+            failures++;
+        }
+        free(a);
+        free(b);
+    }
+    free(text);
+}
+
+static void test_cache(void)
+{
+    char dir[] = "/tmp/journal-hyph-test-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    jr_hyphenator *ref = jr_hyphenator_new("de"); /* cache off: built */
+    CHECK(ref != NULL);
+    setenv("JOURNAL_CACHE_DIR", dir, 1);
+    off_t size = 0, size2 = 0;
+    CHECK(count_cache_files(dir, NULL) == 0);
+    jr_hyphenator *h1 = jr_hyphenator_new("de"); /* builds, writes */
+    CHECK(h1 != NULL && count_cache_files(dir, &size) == 1 && size > 1000000);
+    jr_hyphenator *h2 = jr_hyphenator_new("de-DE"); /* reads */
+    CHECK(h2 != NULL && count_cache_files(dir, NULL) == 1);
+    if (ref && h1 && h2) {
+        check_all_words(h1, ref);
+        check_all_words(h2, ref);
+    }
+    jr_hyphenator_free(h1);
+    jr_hyphenator_free(h2);
+    for (int mode = 0; mode < 2; mode++) {
+        damage(dir, mode == 0);
+        jr_hyphenator *h3 = jr_hyphenator_new("de"); /* refuses the file, rebuilds it */
+        CHECK(h3 != NULL && count_cache_files(dir, &size2) == 1 && size2 == size);
+        if (ref && h3)
+            check_all_words(h3, ref);
+        jr_hyphenator_free(h3);
+    }
+    jr_hyphenator_free(ref);
+    /* clean up */
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *p = jr_path_join(dir, e->d_name);
+        remove(p);
+        free(p);
+    }
+    if (d)
+        closedir(d);
+    rmdir(dir);
+    setenv("JOURNAL_CACHE_DIR", "off", 1);
+}
+
 int main(void)
 {
+    /* no cache files in the user's home from the tests (test_cache uses its own folder) */
+    setenv("JOURNAL_CACHE_DIR", "off", 1);
     test_word_list();
     test_rules();
     test_exceptions();
     test_languages();
     test_pathological();
+    test_cache();
     if (failures) {
         fprintf(stderr, "%d failure(s)\n", failures);
         return 1;

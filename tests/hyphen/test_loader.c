@@ -1,3 +1,4 @@
+#define _POSIX_C_SOURCE 200809L /* mkdtemp, setenv */
 /* The fast pattern loader in hyphenate.c must build the automaton that
  * libhyphen's own hnj_hyphen_load builds: compare the bare pattern answers
  * for every pattern string of the German dictionary and for the word list. */
@@ -60,19 +61,50 @@ static bool to_latin1(const char *s, char *out, size_t *n)
     return true;
 }
 
+static void compare_all(jr_hyphenator *h, HyphenDict *d);
+
 int main(void)
 {
-    jr_hyphenator *h = jr_hyphenator_new("de");
+    /* first the automaton built from the patterns, then one read back from a
+     * cache file (in a folder of its own) */
+    char dir[] = "/tmp/journal-hyph-loader-XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
     HyphenDict *d = hnj_hyphen_load(DIC);
-    if (!h || !d) {
+    if (!d) {
         fprintf(stderr, "German patterns missing (" DIC ")\n");
         return 1;
     }
+    setenv("JOURNAL_CACHE_DIR", "off", 1);
+    jr_hyphenator *h = jr_hyphenator_new("de");
+    if (h)
+        compare_all(h, d);
+    jr_hyphenator_free(h);
+    long built = compared;
+    setenv("JOURNAL_CACHE_DIR", dir, 1);
+    jr_hyphenator_free(jr_hyphenator_new("de")); /* writes the cache */
+    h = jr_hyphenator_new("de");                 /* reads it */
+    if (h)
+        compare_all(h, d);
+    jr_hyphenator_free(h);
+    char *cmd = jr_xasprintf("rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        failures++;
+    free(cmd);
+    hnj_hyphen_free(d);
+    fprintf(stderr, "%ld words compared, %d differ\n", compared, failures);
+    return failures || built < 50000 || compared < 2 * built;
+}
+
+static void compare_all(jr_hyphenator *h, HyphenDict *d)
+{
     /* every pattern string, digits and dots removed: each walks its own path */
     size_t len;
     char *text = jr_read_file(DIC, &len);
-    if (!text)
-        return 1;
+    if (!text) {
+        failures++;
+        return;
+    }
     char *line = strchr(text, '\n');
     while (line && *++line) {
         char *end = strchr(line, '\n');
@@ -107,8 +139,10 @@ int main(void)
     free(text);
     /* the word list */
     char *words = jr_read_file("tests/hyphen/words-de.txt", &len);
-    if (!words)
-        return 1;
+    if (!words) {
+        failures++;
+        return;
+    }
     for (char *l = strtok(words, "\n\t"); l; l = strtok(NULL, "\n\t")) {
         char w[256];
         size_t n;
@@ -116,8 +150,4 @@ int main(void)
             compare(h, d, w, n);
     }
     free(words);
-    hnj_hyphen_free(d);
-    jr_hyphenator_free(h);
-    fprintf(stderr, "%ld words compared, %d differ\n", compared, failures);
-    return failures || compared < 50000;
 }
