@@ -12,6 +12,7 @@
 
 #include "diag.h"
 #include "feed_int.h"
+#include "image.h"
 #include "markdown.h"
 #include "util.h"
 
@@ -362,6 +363,29 @@ static char *image_src(const char *prefix, const char *path)
     return jr_xasprintf("%s%s", prefix, path);
 }
 
+/* width and height of an image from the content (read with image.c), so
+ * that the page does not jump while it loads; nothing when it cannot be
+ * read (the build reports missing images). */
+static void image_size_attrs(hw *h, const jr_journal *j, const char *dir, const char *rel)
+{
+    if (!j->root || !dir || !rel || strstr(rel, "://"))
+        return;
+    bool outside = false;
+    char *path = jr_image_resolve(j->root, dir, rel, &outside);
+    if (!path)
+        return;
+    jr_image_info info;
+    char why[128];
+    if (jr_image_check(path, &info, why, sizeof why) == 0 && info.width > 0 && info.height > 0) {
+        char n[16];
+        snprintf(n, sizeof n, "%u", info.width);
+        h_attr(h, "width", n, NULL);
+        snprintf(n, sizeof n, "%u", info.height);
+        h_attr(h, "height", n, NULL);
+    }
+    free(path);
+}
+
 static void begin_page(hw *h, const char *lang)
 {
     ck(h, xmlTextWriterWriteDTD(h->w, (const xmlChar *)"html", NULL, NULL, NULL));
@@ -461,6 +485,7 @@ int jr_html_write_article(const jr_journal *j, const jr_edition *e, const jr_art
         h_div(&h, "figure lead-image", NULL);
         h_start(&h, "img");
         h_attr(&h, "src", src, &si);
+        image_size_attrs(&h, j, a->dir, a->image);
         h_attr(&h, "alt", a->image_alt ? a->image_alt : (a->image_caption ? a->image_caption : ""),
                &si);
         h_end_void(&h);
@@ -551,6 +576,8 @@ static void write_edition(hw *h, const jr_journal *j, const jr_feed_options *opt
         h_start(h, "img");
         h_attr(h, "class", "cover", NULL);
         h_attr(h, "src", cover, &se);
+        image_size_attrs(h, j, e->dir, e->cover_image);
+        h_attr(h, "loading", "lazy", NULL);
         const char *alt = e->cover_alt ? e->cover_alt : e->cover_caption;
         char *alt_default = jr_xasprintf(
             de ? "Titelbild der Ausgabe %d/%d" : "Cover of edition %d/%d", e->number, e->year);
