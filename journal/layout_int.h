@@ -23,6 +23,7 @@ typedef struct jr_piece {
     jr_color color;
     double x, w; /* offset from the line's left end and advance [pt] */
     int link;    /* index into the doc's links, or -1 */
+    bool track;  /* letter spacing may be adjusted in justified lines */
 } jr_piece;
 
 typedef enum jr_vkind {

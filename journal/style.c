@@ -85,6 +85,8 @@ void jr_style_default(jr_style *s)
     s->bleed = JR_MM(3);
 
     s->first_baseline = 9.5;
+    s->letterspace_stretch = 0.02;
+    s->letterspace_shrink = 0.01;
     s->running_head_gap = 14;
     s->folio_gap = 24;
     s->lead_image_max = 0.4;

@@ -60,21 +60,23 @@ typedef struct jr_style {
     double quote_indent;      /* per quote level */
     double heading_space_before, heading_space_after; /* before: H2's, scaled by size
                                                          for H3/H4; after: without a grid */
-    double figure_space; /* above and below figures */
+    double figure_space;                              /* above and below figures */
     jr_color text_color, accent_color, rule_color;
     bool hyphenate;
     int hyphen_left_min, hyphen_right_min;
     int max_consecutive_hyphens;
     double bleed; /* print PDF bleed on every side, default 3 mm */
     /* Additions of the layout engine. */
-    double heading_size[5];    /* by heading level, [2]..[4] used [pt] */
-    double heading_leading[5]; /* by heading level, [2]..[4] used [pt] */
-    int heading_grid_after[5]; /* by level: grid lines from a heading's last baseline to
-                                  the next text baseline (with a baseline grid) */
-    double first_baseline;     /* frame top to the first body baseline [pt] */
-    double running_head_gap;   /* text-area top to the running head's baseline [pt] */
-    double folio_gap;          /* text-area bottom to the folio's baseline [pt] */
-    double lead_image_max;     /* lead image height, at most this part of the text area (0..1) */
+    double heading_size[5];     /* by heading level, [2]..[4] used [pt] */
+    double heading_leading[5];  /* by heading level, [2]..[4] used [pt] */
+    int heading_grid_after[5];  /* by level: grid lines from a heading's last baseline to
+                                   the next text baseline (with a baseline grid) */
+    double first_baseline;      /* frame top to the first body baseline [pt] */
+    double letterspace_stretch; /* justified lines: spacing a letter gap may gain, and */
+    double letterspace_shrink;  /* lose, besides the word spaces [em]; 0: none */
+    double running_head_gap;    /* text-area top to the running head's baseline [pt] */
+    double folio_gap;           /* text-area bottom to the folio's baseline [pt] */
+    double lead_image_max;      /* lead image height, at most this part of the text area (0..1) */
 } jr_style;
 
 /* The built-in default (the bildung-im-blick look). Caller frees with

@@ -64,6 +64,7 @@ typedef struct atom {
     double w;    /* advance, kerning inside included [pt] */
     size_t kern; /* offset of its kern values in the kern pool */
     size_t ncp;  /* code points */
+    bool track;  /* letter spacing allowed (not code) */
 } atom;
 
 typedef enum sep_kind {
@@ -182,6 +183,7 @@ static void para_char(para *P, uint32_t cp, int base, double size, jr_color colo
         last->size = size;
         last->color = color;
         last->link = link;
+        last->track = !nohyph && !P->keep_spaces;
         w->a1 = P->nat;
     }
     char u[4];
@@ -263,6 +265,8 @@ typedef struct ibox {
     size_t s0, s1;
     bool forced; /* part of a word too wide for any line */
     int line;
+    double gst, gsh; /* glue: the space's own stretch and shrink (the item's values
+                        include the letter spacing of the word before) [pt] */
 } ibox;
 
 typedef struct itemlist {
@@ -292,7 +296,7 @@ static void il_push(itemlist *L, jr_lb_item item, ibox box)
 
 static ibox nobox(void)
 {
-    ibox b = {0, 0, false, 0};
+    ibox b = {0, 0, false, 0, 0, 0};
     return b;
 }
 
@@ -528,7 +532,7 @@ static void push_word(para *P, itemlist *L, word *w, bool hyphenate, double maxw
                     if (acc + cw > maxw - 1.0 && i > piece_from) {
                         size_t q0 = L->nsubs;
                         push_range(P, L, w, piece_from, i);
-                        ibox b = {q0, L->nsubs, true, w->line};
+                        ibox b = {q0, L->nsubs, true, w->line, 0, 0};
                         il_push(L, jr_lb_box(subs_width(P, L, q0, L->nsubs)), b);
                         il_push(L, jr_lb_penalty(0, 0, false), nobox());
                         piece_from = i;
@@ -540,10 +544,10 @@ static void push_word(para *P, itemlist *L, word *w, bool hyphenate, double maxw
             }
             size_t q0 = L->nsubs;
             push_range(P, L, w, piece_from, to);
-            ibox b = {q0, L->nsubs, true, w->line};
+            ibox b = {q0, L->nsubs, true, w->line, 0, 0};
             il_push(L, jr_lb_box(subs_width(P, L, q0, L->nsubs)), b);
         } else {
-            ibox b = {s0, L->nsubs, false, w->line};
+            ibox b = {s0, L->nsubs, false, w->line, 0, 0};
             il_push(L, jr_lb_box(bw), b);
         }
         if (c < ncuts) {
@@ -558,6 +562,25 @@ static void push_word(para *P, itemlist *L, word *w, bool hyphenate, double maxw
         }
         from = to;
     }
+}
+
+/* A space glue after word w: TeX's stretch 1/2 and shrink 1/3 of the
+ * space, plus what letter spacing in the word may add or take. */
+static void push_space(para *P, itemlist *L, const word *w, double sp)
+{
+    const jr_style *st = P->ls->st;
+    double gaps = 0, size = P->at[w->a0].size;
+    for (size_t a = w->a0; a < w->a1; a++)
+        if (P->at[a].track)
+            gaps += (double)P->at[a].ncp;
+    gaps = gaps > 1 ? gaps - 1 : 0;
+    ibox b = nobox();
+    b.gst = sp / 2;
+    b.gsh = sp / 3;
+    il_push(L,
+            jr_lb_glue(sp, sp / 2 + gaps * st->letterspace_stretch * size,
+                       sp / 3 + gaps * st->letterspace_shrink * size),
+            b);
 }
 
 static double space_width(jr_lstate *ls, int font, double size)
@@ -587,12 +610,12 @@ static void build_items(para *P, itemlist *L, double indent, bool hyphenate, dou
             break;
         case SEP_SPACE:
             sp = space_width(P->ls, w->sep_font, w->sep_size);
-            il_push(L, jr_lb_glue(sp, sp / 2, sp / 3), nobox());
+            push_space(P, L, w, sp);
             break;
         case SEP_NBSP:
             sp = space_width(P->ls, w->sep_font, w->sep_size);
             il_push(L, jr_lb_penalty(0, JR_INF_PENALTY, false), nobox());
-            il_push(L, jr_lb_glue(sp, sp / 2, sp / 3), nobox());
+            push_space(P, L, w, sp);
             break;
         case SEP_NARROW:
             sp = space_width(P->ls, w->sep_font, w->sep_size) * 0.6;
@@ -700,6 +723,7 @@ static void piece_from_sub(para *P, jr_vlist *v, const atom *a)
     p->color = a->color;
     p->w = a->w;
     p->link = a->link;
+    p->track = a->track;
 }
 
 /* Append sub-atom a to piece p (same font, adjacent text). */
@@ -764,8 +788,8 @@ static void set_lines(para *P, itemlist *L, const jr_lb_result *res, const setop
                 tok *t = &toks[ntok++];
                 t->glue = true;
                 t->w = it->width;
-                t->stretch = it->stretch >= JR_LB_FIL ? 0 : it->stretch;
-                t->shrink = it->shrink;
+                t->stretch = it->stretch >= JR_LB_FIL ? 0 : L->bx[k].gst;
+                t->shrink = L->bx[k].gsh;
                 prev_was_box = false;
                 prev_sub = NULL;
                 continue;
@@ -845,28 +869,40 @@ static void set_lines(para *P, itemlist *L, const jr_lb_result *res, const setop
         }
         bool last = l + 1 == res->nlines;
         bool justify = !o->ragged && !forced_end && !last;
+        /* letter spacing a justified line may use besides its spaces */
+        const jr_style *sty = P->ls->st;
+        double lst = 0, lsh = 0;
+        if (justify)
+            for (size_t t = 0; t < ntok; t++) {
+                const jr_piece *p = toks[t].glue ? NULL : &v->p[toks[t].piece];
+                if (!p || !p->track)
+                    continue;
+                size_t g = jr_utf8_count(p->text, strlen(p->text));
+                g = g > 0 ? g - 1 : 0;
+                lst += (double)g * sty->letterspace_stretch * p->size;
+                lsh += (double)g * sty->letterspace_shrink * p->size;
+            }
         double W = o->width, r = 0;
+        if (justify && st <= 0 && W - nat > lst)
+            justify = false; /* one word that cannot fill the line: left as it is */
+        if (!justify)
+            lst = lsh = 0; /* ragged lines keep their letters as they are */
         if (justify && nat < W)
-            r = st > 0 ? (W - nat) / st : 0;
+            r = st + lst > 0 ? (W - nat) / (st + lst) : 0;
         else if (nat > W)
-            r = sh > 0 ? (W - nat) / sh : -1e9;
+            r = sh + lsh > 0 ? (W - nat) / (sh + lsh) : -1e9;
         bool overfull = false;
-        double squeeze = 0; /* beyond the shrink: taken from the glue widths */
         if (r < -1) {
-            double over = nat - sh - W;
+            double over = nat - sh - lsh - W;
             if (over > 0.01) {
-                double gfree = gluew - sh;
-                if (gfree > 0)
-                    squeeze = over < gfree ? over / gfree : 1;
                 overfull = true;
-                char *txt = NULL;
                 jr_buf tb = {0};
                 for (size_t t = 0; t < ntok; t++)
                     if (toks[t].glue)
                         jr_buf_putc(&tb, ' ');
                     else
                         jr_buf_puts(&tb, v->p[toks[t].piece].text);
-                txt = jr_buf_detach(&tb);
+                char *txt = jr_buf_detach(&tb);
                 if (!forced_chunk)
                     jr_diag(JR_W_OVERFULL, P->ls->a ? P->ls->a->path : NULL, first_line_src, 0,
                             over, txt);
@@ -874,10 +910,52 @@ static void set_lines(para *P, itemlist *L, const jr_lb_result *res, const setop
             }
             r = -1;
         }
+        /* justified lines: letters take their share (at most their full
+         * range) in whole TJ units; then the spaces take exactly what is left */
+        double sum = 0;
+        jr_piece *last_tracked = NULL;
+        double rl = r > 1 ? 1 : r < -1 ? -1 : r;
+        for (size_t t = 0; t < ntok; t++) {
+            if (toks[t].glue) {
+                sum += toks[t].w;
+                continue;
+            }
+            jr_piece *p = &v->p[toks[t].piece];
+            size_t ncp = jr_utf8_count(p->text, strlen(p->text));
+            if (justify && p->track && ncp > 1 && p->kern && rl != 0) {
+                double per = rl > 0 ? rl * sty->letterspace_stretch * p->size
+                                    : rl * sty->letterspace_shrink * p->size;
+                int tj = (int)lround(-per * 1000.0 / p->size);
+                for (size_t i = 1; i < ncp; i++)
+                    p->kern[i] += tj;
+                p->w -= tj * p->size / 1000.0 * (double)(ncp - 1);
+                last_tracked = p;
+            }
+            sum += p->w;
+        }
+        double rem = W - sum;
+        if (!justify && rem > 0)
+            rem = 0; /* ragged: natural spaces */
+        if (justify && st <= 0 && sh <= 0 && last_tracked && rem > -0.5 && rem < 0.5) {
+            /* no spaces: the last letter gap takes the rounding rest */
+            size_t ncp = jr_utf8_count(last_tracked->text, strlen(last_tracked->text));
+            int tj = (int)lround(-rem * 1000.0 / last_tracked->size);
+            last_tracked->kern[ncp - 1] += tj;
+            last_tracked->w -= tj * last_tracked->size / 1000.0;
+            rem = 0;
+        }
+        /* beyond the shrink, spaces give up part of their remaining width */
+        double squeeze = 0;
+        if (rem < -sh && gluew - sh > 0)
+            squeeze = (-rem - sh) / (gluew - sh) < 1 ? (-rem - sh) / (gluew - sh) : 1;
         double x = 0;
         for (size_t t = 0; t < ntok; t++) {
             if (toks[t].glue) {
-                double g = toks[t].w + (r > 0 ? r * toks[t].stretch : r * toks[t].shrink);
+                double g = toks[t].w;
+                if (rem > 0 && st > 0)
+                    g += rem * toks[t].stretch / st;
+                else if (rem < 0 && sh > 0)
+                    g -= (-rem < sh ? -rem : sh) * toks[t].shrink / sh;
                 if (squeeze > 0)
                     g -= (toks[t].w - toks[t].shrink) * squeeze;
                 x += g > 0 ? g : 0;
@@ -887,6 +965,8 @@ static void set_lines(para *P, itemlist *L, const jr_lb_result *res, const setop
                 x += p->w;
             }
         }
+        if (x > W + 0.01)
+            overfull = true;
         /* re-fetch: the vlist may have grown */
         e = &v->e[v->n - 1];
         e->npieces = v->np - e->first_piece;
@@ -1075,7 +1155,7 @@ static void typeset_code(jr_lstate *ls, const jr_block *b, int bi, double x, dou
                 total += P.at[a].w;
             if (total <= W) {
                 push_range(&P, &L, &P.w[0], 0, P.buf.len);
-                ibox bx = {0, L.nsubs, false, sp->pos.line};
+                ibox bx = {0, L.nsubs, false, sp->pos.line, 0, 0};
                 il_push(&L, jr_lb_box(total), bx);
             } else {
                 push_word(&P, &L, &P.w[0], false, avail, &cuts, &cutcap);
