@@ -9,7 +9,7 @@ build-essential cmake pkg-config
 libhpdf-dev libcmark-dev libxml2-dev libyaml-dev libhyphen-dev hyphen-de
 libfontconfig-dev libharfbuzz-dev libpng-dev libjpeg-dev libqrencode-dev
 fonts-noto-core fonts-dejavu-core libgs-common
-poppler-utils qpdf libxml2-utils python3-feedparser ghostscript
+poppler-utils qpdf libxml2-utils python3-feedparser ghostscript newsboat valgrind
 "
 
 missing=""
