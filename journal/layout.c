@@ -115,6 +115,29 @@ static void add_space(jr_vlist *v, double h)
     e->ascent = h;
 }
 
+/* Letter-space the lines v->e[from..] by `em` per letter gap (capitals
+ * read better spaced), moving the words after each piece along. */
+static void track_lines(jr_vlist *v, size_t from, double em)
+{
+    for (size_t i = from; i < v->n; i++) {
+        const jr_velem *e = &v->e[i];
+        double shift = 0;
+        for (size_t k = 0; k < e->npieces; k++) {
+            jr_piece *p = &v->p[e->first_piece + k];
+            p->x += shift;
+            size_t ncp = jr_utf8_count(p->text, strlen(p->text));
+            if (!p->kern || ncp < 2)
+                continue;
+            int tj = (int)lround(-em * 1000.0);
+            for (size_t c = 1; c < ncp; c++)
+                p->kern[c] += tj;
+            double add = -tj * p->size / 1000.0 * (double)(ncp - 1);
+            p->w += add;
+            shift += add;
+        }
+    }
+}
+
 /* The article's opening (kicker, title, subtitle, byline, lead image) set
  * `tw` pt wide into ov. */
 static void build_opening(jr_lstate *ls, double tw, double max_image_h, const char *lang,
@@ -126,8 +149,10 @@ static void build_opening(jr_lstate *ls, double tw, double max_image_h, const ch
     if (ls->section_title) {
         char *k = upcase(ls->section_title);
         const jr_font_style *f = &st->fonts[JR_ROLE_KICKER];
+        size_t e0 = ov.n;
         jr_typeset_plain(ls, k, ls->role_font[JR_ROLE_KICKER], f->size, f->leading,
-                         ls->section_color, tw, false, &ov);
+                         ls->section_color, tw * 0.9, false, &ov);
+        track_lines(&ov, e0, 0.06);
         free(k);
     }
     /* front-matter text gets the body's typography (quotes, dashes) */
