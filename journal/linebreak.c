@@ -25,6 +25,8 @@
 #define EPS 1e-7
 
 enum { FIT_VERY_LOOSE, FIT_LOOSE, FIT_DECENT, FIT_TIGHT };
+/* Window groups: hyphen runs 0..3 times fitness decent-or-tight or not. */
+#define WIN_GROUPS 8
 
 typedef struct lb_node {
     size_t pos;                  /* break item index; NONE for the paragraph start */
@@ -60,6 +62,16 @@ typedef struct lb_state {
     size_t nactive, capactive;
     lb_cand *cands;
     size_t ncands, capcands;
+    /* Emergency pass with one measure: the newest nodes, whose lines are
+     * still hopelessly short (badness 10000, so only the cheapest matters),
+     * wait in a window outside the active list, oldest first; per group
+     * (hyphen run, fitness) a deque keeps the cheapest of them in front.
+     * They join the active list, in order, once their lines get longer. */
+    bool win_on;
+    size_t *winq; /* node ids; [winh, wint) are waiting */
+    size_t winh, wint, capwinq;
+    size_t *grp[WIN_GROUPS]; /* [grph, grpt): ascending demerits */
+    size_t grph[WIN_GROUPS], grpt[WIN_GROUPS], capgrp[WIN_GROUPS];
 } lb_state;
 
 typedef struct lb_pass {
@@ -203,6 +215,16 @@ static void lb_state_free(lb_state *s)
     free(s->nodes);
     free(s->active);
     free(s->cands);
+    free(s->winq);
+    for (int g = 0; g < WIN_GROUPS; g++)
+        free(s->grp[g]);
+}
+
+static unsigned win_group(const lb_state *s, const lb_node *r)
+{
+    unsigned h = r->hyph;
+    unsigned max = (unsigned)s->p->max_consecutive_hyphens; /* 1..3 with the window on */
+    return 2 * (h < max ? h : max) + (r->fitness > FIT_LOOSE);
 }
 
 static size_t new_node(lb_state *s)
@@ -318,6 +340,29 @@ static void rate_line(const lb_state *s, const lb_pass *ps, const lb_sums *sum, 
     *overfull_out = overfull;
 }
 
+/* Is the line from node ri to the current break hopelessly short (badness
+ * 10000 and very loose, but not too long)? Also gives its shortfall and
+ * stretch. */
+static bool line_capped(const lb_state *s, const lb_pass *ps, const lb_sums *sum, size_t ri,
+                        size_t pending_from, double pw, bool forced, double *shortfall, double *y)
+{
+    if (forced)
+        return false;
+    const lb_node *r = &s->nodes[ri];
+    double w;
+    if (ri >= pending_from) { /* an empty line */
+        w = pw;
+        *y = 0;
+    } else {
+        if (sum->fil != r->fil)
+            return false;
+        w = sum->w - r->w + pw;
+        *y = sum->y - r->y;
+    }
+    *shortfall = width_of(s, r->line) - w;
+    return *shortfall > EPS && *shortfall > CAP_RATIO * (*y + ps->extra);
+}
+
 /* Try to break at item `pos` (penalty `pi`, width `pw` added to the line if
  * broken here). Updates the active list. */
 static void try_break(lb_state *s, const lb_pass *ps, const lb_sums *sum, size_t pending_from,
@@ -344,6 +389,20 @@ static void try_break(lb_state *s, const lb_pass *ps, const lb_sums *sum, size_t
      * one line class and hyphen run (merged into the candidates when the run
      * ends) */
     lb_cand cap = {0, NONE, 0, 0, 0, FIT_VERY_LOOSE, 0, false, false};
+    /* Waiting nodes whose lines are no longer hopelessly short become
+     * active; lines from newer ones are shorter still. */
+    while (s->win_on && s->winh < s->wint) {
+        size_t ri = s->winq[s->winh];
+        double sf, yy;
+        if (line_capped(s, ps, sum, ri, pending_from, pw, forced, &sf, &yy))
+            break;
+        JR_GROW(s->active, s->capactive, s->nactive + 1);
+        s->active[s->nactive++] = ri;
+        unsigned g = win_group(s, &s->nodes[ri]);
+        if (s->grph[g] < s->grpt[g] && s->grp[g][s->grph[g]] == ri)
+            s->grph[g]++;
+        s->winh++;
+    }
     for (size_t k = 0; k < s->nactive; k++) {
         size_t ri = s->active[k];
         const lb_node *r = &s->nodes[ri];
@@ -434,8 +493,29 @@ static void try_break(lb_state *s, const lb_pass *ps, const lb_sums *sum, size_t
     }
     s->nactive = keep;
     flush_capped(s, &cap);
+    for (unsigned g = 0; s->win_on && g < WIN_GROUPS; g++) {
+        if (s->grph[g] == s->grpt[g])
+            continue;
+        size_t ri = s->grp[g][s->grph[g]];
+        const lb_node *r = &s->nodes[ri];
+        double sf = 0, yy = 0;
+        line_capped(s, ps, sum, ri, pending_from, pw, forced, &sf, &yy);
+        unsigned hyph = flagged ? r->hyph + 1u : 0u;
+        if (flagged && hyph > (unsigned)p->max_consecutive_hyphens)
+            continue;
+        double d = dcap;
+        if (flagged && r->flagged)
+            d += p->flagged_demerits;
+        if (final_break && r->flagged)
+            d += p->final_hyphen_demerits;
+        if (r->fitness > FIT_LOOSE)
+            d += p->fitness_demerits;
+        add_cand(s, line_class(s, r->line + 1), FIT_VERY_LOOSE, hyph, r->demerits + d, ri,
+                 r->line + 1, yy > 0 ? sf / yy : 0, false);
+    }
 
-    if (ps->final && s->ncands == 0 && s->nactive == 0 && art != NONE) {
+    if (ps->final && s->ncands == 0 && s->nactive == 0 && (!s->win_on || s->winh == s->wint) &&
+        art != NONE) {
         /* TeX's artificial demerits: nothing fits, so break anyway. */
         const lb_node *r = &s->nodes[art];
         unsigned hyph = flagged ? r->hyph + 1u : 0u;
@@ -472,8 +552,19 @@ static void try_break(lb_state *s, const lb_pass *ps, const lb_sums *sum, size_t
         n->hyph = c->hyph;
         n->flagged = flagged;
         n->overfull = c->overfull;
-        JR_GROW(s->active, s->capactive, s->nactive + 1);
-        s->active[s->nactive++] = ni;
+        if (s->win_on) {
+            JR_GROW(s->winq, s->capwinq, s->wint + 1);
+            s->winq[s->wint++] = ni;
+            unsigned g = win_group(s, n);
+            while (s->grpt[g] > s->grph[g] &&
+                   s->nodes[s->grp[g][s->grpt[g] - 1]].demerits > n->demerits)
+                s->grpt[g]--;
+            JR_GROW(s->grp[g], s->capgrp[g], s->grpt[g] + 1);
+            s->grp[g][s->grpt[g]++] = ni;
+        } else {
+            JR_GROW(s->active, s->capactive, s->nactive + 1);
+            s->active[s->nactive++] = ni;
+        }
     }
 }
 
@@ -493,6 +584,11 @@ static bool lb_run(lb_state *s, const lb_pass *ps, jr_lb_result *out)
     s->active[s->nactive++] = start;
     size_t pending_from = s->nnodes;
     lb_sums sum = {0, 0, 0, 0};
+    int maxh = s->p->max_consecutive_hyphens;
+    s->win_on = ps->threshold >= INF_BAD && s->monotone && s->easy == 0 && maxh >= 1 && maxh <= 3;
+    s->winh = s->wint = 0;
+    memset(s->grph, 0, sizeof s->grph);
+    memset(s->grpt, 0, sizeof s->grpt);
     bool prev_box = false;
     bool implicit_end = n == 0 || !is_forced(&items[n - 1]);
     size_t last = implicit_end ? n : n - 1;
@@ -535,14 +631,14 @@ static bool lb_run(lb_state *s, const lb_pass *ps, jr_lb_result *out)
             break;
         }
         prev_box = false;
-        if (s->nactive == 0)
+        if (s->nactive == 0 && s->winh == s->wint)
             return false;
     }
 
     /* After the final forced break only nodes at it are active. */
     size_t best = NONE;
-    for (size_t k = 0; k < s->nactive; k++) {
-        size_t ni = s->active[k];
+    for (size_t k = 0; k < s->nactive + (s->wint - s->winh); k++) {
+        size_t ni = k < s->nactive ? s->active[k] : s->winq[s->winh + k - s->nactive];
         if (s->nodes[ni].pos != last)
             continue;
         if (best == NONE || s->nodes[ni].demerits < s->nodes[best].demerits)
