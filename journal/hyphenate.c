@@ -1145,15 +1145,30 @@ static bool exception_run(jr_hyphenator *h, size_t s, size_t e)
 {
     if (!h->exceptions.used)
         return false;
+    /* the key is the letters only, as in jr_hyphenator_add_exception */
     jr_buf key = {0};
-    lower_key(&key, h->cps, s, e);
-    hyph_entry *x = map_find(&h->exceptions, key.data, key.len, hash_str(key.data, key.len));
+    size_t nl = 0;
+    for (size_t i = s; i < e; i++)
+        if (is_run_char(h->cps[i])) {
+            lower_key(&key, h->cps, i, i + 1);
+            nl++;
+        }
+    hyph_entry *x =
+        key.len ? map_find(&h->exceptions, key.data, key.len, hash_str(key.data, key.len)) : NULL;
     jr_buf_free(&key);
     if (!x)
         return false;
-    for (size_t i = 0; i < x->n; i++)
-        if (x->pts[i] > 0 && x->pts[i] < e - s)
-            add_point(h, h->offs[s + x->pts[i]], false);
+    /* break i goes before letter pts[i] */
+    size_t letter = 0, k = 0;
+    for (size_t i = s; i < e && k < x->n; i++) {
+        if (!is_run_char(h->cps[i]))
+            continue;
+        while (k < x->n && x->pts[k] < letter)
+            k++;
+        if (k < x->n && x->pts[k] == letter && letter > 0 && letter < nl)
+            add_point(h, h->offs[i], false);
+        letter++;
+    }
     return true;
 }
 

@@ -197,6 +197,10 @@ static void test_exceptions(void)
     SHOW(h, "Abend", "Abend");
     jr_hyphenator_add_exception(h, "Sta-de");
     SHOW(h, "Stade", "Sta-de");
+    /* the key is the letters: inner marks do not count */
+    jr_hyphenator_add_exception(h, "Schü-ler:in-nen");
+    SHOW(h, "Sch\xc3\xbcler:innen", "Sch\xc3\xbc-ler:in-nen");
+    SHOW(h, "Sch\xc3\xbclerinnen", "Sch\xc3\xbc-lerin-nen");
     /* letters outside Latin-1 can be listed */
     jr_hyphenator_add_exception(h, "\xc5\x81\xc3\xb3" /* Łó-dź */
                                    "-d\xc5\xba");
