@@ -3,7 +3,8 @@
  * Fonts are found by family name through fontconfig (or given as a file
  * path), and measured with HarfBuzz: advances plus the font's kerning, with
  * ligatures off so that one glyph stands for one character (the PDF back end
- * draws by Unicode code point). Widths are cached per (font, size, word).
+ * draws by Unicode code point). Widths are cached per (font, word) and
+ * scaled to the size.
  * Only TrueType outlines (glyf) are accepted: that is what libharu embeds. */
 #ifndef JOURNAL_FONTMETRICS_H
 #define JOURNAL_FONTMETRICS_H
