@@ -189,6 +189,7 @@ static int png_do(const unsigned char *data, size_t len, jr_image_info *info, jr
     /* Split the alpha channel into its own plane; drop it if fully opaque. */
     out->width = info->width;
     out->height = info->height;
+    out->orientation = 1;
     out->channels = info->channels;
     out->alpha = NULL;
     if (!info->has_alpha) {
@@ -259,6 +260,52 @@ typedef struct jpg_ctx {
     unsigned char *row;
 } jpg_ctx;
 
+static unsigned get16(const unsigned char *p, bool le)
+{
+    return le ? (unsigned)p[0] | (unsigned)p[1] << 8 : (unsigned)p[0] << 8 | p[1];
+}
+
+static unsigned long get32(const unsigned char *p, bool le)
+{
+    return le ? (unsigned long)p[0] | (unsigned long)p[1] << 8 | (unsigned long)p[2] << 16 |
+                    (unsigned long)p[3] << 24
+              : (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 | (unsigned long)p[2] << 8 |
+                    p[3];
+}
+
+/* The orientation tag (0x0112) in IFD0 of an APP1 Exif block; 1 if none or
+ * out of range. Every offset is checked against the block's length. */
+static int exif_orientation(const unsigned char *d, size_t n)
+{
+    if (n < 6 + 8 || memcmp(d, "Exif\0\0", 6) != 0)
+        return 1;
+    const unsigned char *t = d + 6; /* the TIFF header */
+    size_t tn = n - 6;
+    bool le;
+    if (t[0] == 'I' && t[1] == 'I')
+        le = true;
+    else if (t[0] == 'M' && t[1] == 'M')
+        le = false;
+    else
+        return 1;
+    if (get16(t + 2, le) != 42)
+        return 1;
+    unsigned long ifd = get32(t + 4, le);
+    if (ifd > tn || tn - ifd < 2)
+        return 1;
+    unsigned count = get16(t + ifd, le);
+    for (unsigned i = 0; i < count; i++) {
+        unsigned long e = ifd + 2 + 12ul * i;
+        if (e > tn || tn - e < 12)
+            return 1;
+        if (get16(t + e, le) == 0x0112 && get16(t + e + 2, le) == 3) {
+            unsigned v = get16(t + e + 8, le);
+            return v >= 1 && v <= 8 ? (int)v : 1;
+        }
+    }
+    return 1;
+}
+
 static int jpg_run(jpg_ctx *c, const unsigned char *data, size_t len, jr_image_info *info,
                    bool decode)
 {
@@ -271,6 +318,7 @@ static int jpg_run(jpg_ctx *c, const unsigned char *data, size_t len, jr_image_i
     }
     jpeg_create_decompress(&c->cinfo);
     jpeg_mem_src(&c->cinfo, (unsigned char *)data, (unsigned long)len);
+    jpeg_save_markers(&c->cinfo, JPEG_APP0 + 1, 0xFFFF);
     jpeg_read_header(&c->cinfo, TRUE);
     info->width = c->cinfo.image_width;
     info->height = c->cinfo.image_height;
@@ -279,6 +327,9 @@ static int jpg_run(jpg_ctx *c, const unsigned char *data, size_t len, jr_image_i
         jpeg_destroy_decompress(&c->cinfo);
         return -1;
     }
+    for (jpeg_saved_marker_ptr m = c->cinfo.marker_list; m; m = m->next)
+        if (m->marker == JPEG_APP0 + 1 && info->orientation == 1)
+            info->orientation = exif_orientation(m->data, m->data_length);
     if (c->cinfo.saw_JFIF_marker && c->cinfo.X_density && c->cinfo.Y_density) {
         if (c->cinfo.density_unit == 1) {
             info->dpi_x = c->cinfo.X_density;
@@ -370,6 +421,7 @@ static int image_run(const char *path, jr_image_info *info, jr_pixels *out, char
                      size_t whylen)
 {
     memset(info, 0, sizeof *info);
+    info->orientation = 1;
     size_t len = 0;
     unsigned char *data = (unsigned char *)jr_read_file(path, &len);
     if (!data) {
@@ -383,6 +435,13 @@ static int image_run(const char *path, jr_image_info *info, jr_pixels *out, char
     } else if (len >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF) {
         info->format = JR_IMG_JPEG;
         rc = jpg_do(data, len, info, out, why, whylen);
+        if (rc == 0 && out)
+            out->orientation = info->orientation;
+        if (rc == 0 && info->orientation >= 5) { /* turned by 90 degrees */
+            unsigned w = info->width;
+            info->width = info->height;
+            info->height = w;
+        }
     } else {
         set_why(why, whylen, "not a PNG or JPEG file", NULL);
         rc = -1;

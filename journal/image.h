@@ -11,24 +11,28 @@ typedef enum jr_image_format { JR_IMG_UNKNOWN, JR_IMG_PNG, JR_IMG_JPEG } jr_imag
 
 typedef struct jr_image_info {
     jr_image_format format;
-    unsigned width, height; /* pixels */
+    unsigned width, height; /* pixels, as displayed: swapped when `orientation` turns
+                               the image by 90 degrees (5..8) */
+    int orientation;        /* EXIF orientation of a JPEG, 1..8; 1 when none */
     int channels;           /* 1 gray, 3 RGB, 4 CMYK (JPEG); alpha separately */
     bool has_alpha;
-    double dpi_x, dpi_y;    /* from the file, 0 when not given */
+    double dpi_x, dpi_y; /* from the file, 0 when not given */
 } jr_image_info;
 
 /* Largest image accepted, in pixels per side and in total. */
-#define JR_IMAGE_MAX_SIDE 20000u
+#define JR_IMAGE_MAX_SIDE   20000u
 #define JR_IMAGE_MAX_PIXELS 100000000u
 
 /* Check a file fully (decodes it). Returns 0, or -1 and a short reason in
  * `why` ("not a PNG or JPEG file", "truncated JPEG", "corrupt PNG: ...").*/
 int jr_image_check(const char *path, jr_image_info *info /* OUT */, char *why, size_t whylen);
 
-/* Decoded pixels: 8 bits per component, rows top to bottom, `channels`
+/* Decoded pixels: 8 bits per component, rows top to bottom as stored (the
+ * EXIF orientation is not applied: see `orientation`), `channels`
  * components (1, 3 or 4), and an 8-bit alpha plane or NULL. */
 typedef struct jr_pixels {
-    unsigned width, height;
+    unsigned width, height; /* as stored */
+    int orientation;        /* EXIF orientation, 1..8 (1: as stored) */
     int channels;
     unsigned char *data;  /* owned */
     unsigned char *alpha; /* owned, may be NULL */

@@ -54,6 +54,7 @@ typedef struct font_slot {
 typedef struct image_slot {
     bool tried;
     HPDF_Image image; /* NULL if the file could not be read */
+    int orientation;  /* EXIF orientation, 1..8 */
 } image_slot;
 
 /* A structure element for tagged PDF: one per (article, block) and kind. */
@@ -836,9 +837,10 @@ static void flatten_alpha(jr_pixels *px)
     px->alpha = NULL;
 }
 
-static HPDF_Image load_image(pdf_ctx *c, const char *path)
+static HPDF_Image load_image(pdf_ctx *c, const char *path, int *orientation)
 {
     char why[256] = "";
+    *orientation = 1;
     HPDF_Image img = NULL;
     bool rgb = false;
     c->stage = path;
@@ -857,6 +859,7 @@ static HPDF_Image load_image(pdf_ctx *c, const char *path)
         if (info.channels == 1 || info.channels == 3) {
             img = HPDF_LoadJpegImageFromMem(c->pdf, data, (HPDF_UINT)len);
             rgb = info.channels == 3;
+            *orientation = info.orientation;
         }
     }
     free(data);
@@ -867,6 +870,7 @@ static HPDF_Image load_image(pdf_ctx *c, const char *path)
             c->stage = NULL;
             return NULL;
         }
+        *orientation = px.orientation;
         if (px.alpha && c->flatten)
             flatten_alpha(&px);
         if (px.channels == 4 && c->opt->pdfa && !c->cmyk)
@@ -908,10 +912,11 @@ static HPDF_Image get_image(pdf_ctx *c, int idx)
         if ((int)i != idx && c->images[i].image && c->dl->images[i].path &&
             strcmp(c->dl->images[i].path, path) == 0) {
             s->image = c->images[i].image;
+            s->orientation = c->images[i].orientation;
             return s->image;
         }
     }
-    s->image = load_image(c, path);
+    s->image = load_image(c, path, &s->orientation);
     return s->image;
 }
 
@@ -922,9 +927,35 @@ static void draw_image(pdf_ctx *c, HPDF_Page page, const jr_item *it)
     if (!img || !(it->w > 0) || !(it->h > 0) || !(it->w < 1e5) || !(it->h < 1e5) ||
         !(fabs(it->x) < 1e5) || !(fabs(it->y) < 1e5))
         return;
-    /* Writes q, cm, Do and Q, and registers the image with the page. */
-    HPDF_Page_DrawImage(page, img, (HPDF_REAL)it->x, (HPDF_REAL)it->y, (HPDF_REAL)it->w,
-                        (HPDF_REAL)it->h);
+    int o = c->images[it->image].orientation;
+    if (o <= 1 || o > 8) {
+        /* Writes q, cm, Do and Q, and registers the image with the page. */
+        HPDF_Page_DrawImage(page, img, (HPDF_REAL)it->x, (HPDF_REAL)it->y, (HPDF_REAL)it->w,
+                            (HPDF_REAL)it->h);
+        return;
+    }
+    /* EXIF orientation: the stored picture (unit square, u right, v up) is
+     * flipped or turned into the box; [a b c d e f] per orientation 2..8. */
+    static const double m[9][6] = {{0},
+                                   {0},
+                                   {-1, 0, 0, 1, 1, 0},  /* 2: mirrored */
+                                   {-1, 0, 0, -1, 1, 1}, /* 3: turned 180 */
+                                   {1, 0, 0, -1, 0, 1},  /* 4: flipped */
+                                   {0, -1, -1, 0, 1, 1}, /* 5: transposed */
+                                   {0, -1, 1, 0, 0, 1},  /* 6: turned 90 clockwise */
+                                   {0, 1, 1, 0, 0, 0},   /* 7: transversed */
+                                   {0, 1, -1, 0, 1, 0}}; /* 8: turned 90 counter-clockwise */
+    const double *t = m[o];
+    emit(c, "q ");
+    emit_num(c, it->w * t[0], 4);
+    emit_num(c, it->h * t[1], 4);
+    emit_num(c, it->w * t[2], 4);
+    emit_num(c, it->h * t[3], 4);
+    emit_num(c, it->x + it->w * t[4], 3);
+    emit_num(c, it->y + it->h * t[5], 3);
+    emit(c, "cm\n");
+    HPDF_Page_DrawImage(page, img, 0, 0, 1, 1);
+    emit(c, "Q\n");
 }
 
 static HPDF_Rect item_rect(const pdf_ctx *c, const jr_item *it)

@@ -155,6 +155,34 @@ static void write_jpeg(const char *path, unsigned w, unsigned h, int comps, int 
     fclose(f);
 }
 
+/* A 40 x 30 RGB JPEG with the given APP1 block. */
+static void write_jpeg_app1(const char *path, const unsigned char *app1, unsigned n)
+{
+    struct jpeg_compress_struct c;
+    struct jpeg_error_mgr jerr;
+    c.err = jpeg_std_error(&jerr);
+    jpeg_create_compress(&c);
+    FILE *f = fopen(path, "wb");
+    jpeg_stdio_dest(&c, f);
+    c.image_width = 40;
+    c.image_height = 30;
+    c.input_components = 3;
+    c.in_color_space = JCS_RGB;
+    jpeg_set_defaults(&c);
+    jpeg_start_compress(&c, TRUE);
+    jpeg_write_marker(&c, JPEG_APP0 + 1, app1, n);
+    unsigned char row[40 * 3];
+    while (c.next_scanline < 30) {
+        for (unsigned x = 0; x < 40 * 3; x++)
+            row[x] = pattern(x, c.next_scanline, 0);
+        JSAMPROW r = row;
+        jpeg_write_scanlines(&c, &r, 1);
+    }
+    jpeg_finish_compress(&c);
+    jpeg_destroy_compress(&c);
+    fclose(f);
+}
+
 static unsigned char *slurp(const char *path, size_t *len)
 {
     unsigned char *d = (unsigned char *)jr_read_file(path, len);
@@ -484,6 +512,59 @@ static void test_good_files(void)
     free(p);
 }
 
+/* EXIF orientation: width and height as displayed, pixels as stored. */
+static void test_orientation(void)
+{
+    /* big-endian TIFF, IFD0 with one entry: orientation (SHORT) */
+    unsigned char mm[] = {'E',  'x',  'i', 'f', 0, 0, 'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1,
+                          0x01, 0x12, 0,   3,   0, 0, 0,   1,   0, 6,  0, 0, 0, 0, 0, 0};
+    /* little-endian, a first unrelated entry, orientation 3 */
+    unsigned char ii[] = {'E', 'x',  'i',  'f', 0, 0, 'I', 'I', 42, 0, 8, 0, 0, 0,    2,
+                          0,   0x0F, 0x01, 2,   0, 1, 0,   0,   0,  0, 0, 0, 0, 0x12, 0x01,
+                          3,   0,    1,    0,   0, 0, 3,   0,   0,  0, 0, 0, 0, 0};
+    /* IFD offset far outside the block */
+    unsigned char bad[] = {'E', 'x', 'i', 'f', 0, 0, 'M', 'M', 0, 42, 0x7F, 0xFF, 0xFF, 0xF0};
+    /* an entry count running past the end */
+    unsigned char cut[] = {'E', 'x', 'i', 'f', 0,    0,    'I',  'I',  42, 0,
+                           8,   0,   0,   0,   0xFF, 0xFF, 0x12, 0x01, 3,  0};
+    /* orientation 9 does not exist */
+    unsigned char nine[] = {'E',  'x',  'i', 'f', 0, 0, 'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1,
+                            0x01, 0x12, 0,   3,   0, 0, 0,   1,   0, 9,  0, 0, 0, 0, 0, 0};
+    struct {
+        const char *name;
+        unsigned char *d;
+        unsigned n;
+        int orientation;
+    } cases[] = {{"o-mm.jpg", mm, sizeof mm, 6},
+                 {"o-ii.jpg", ii, sizeof ii, 3},
+                 {"o-bad.jpg", bad, sizeof bad, 1},
+                 {"o-cut.jpg", cut, sizeof cut, 1},
+                 {"o-nine.jpg", nine, sizeof nine, 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *p = tpath(cases[i].name);
+        write_jpeg_app1(p, cases[i].d, cases[i].n);
+        char why[256] = "";
+        jr_image_info info;
+        CHECK(jr_image_check(p, &info, why, sizeof why) == 0);
+        CHECK(info.orientation == cases[i].orientation);
+        bool turned = cases[i].orientation >= 5;
+        CHECK(info.width == (turned ? 30u : 40u) && info.height == (turned ? 40u : 30u));
+        jr_pixels px;
+        CHECK(jr_image_decode(p, &px, why, sizeof why) == 0);
+        CHECK(px.width == 40 && px.height == 30 && px.orientation == cases[i].orientation);
+        jr_pixels_free(&px);
+        free(p);
+    }
+    /* a PNG has no orientation */
+    char *p = tpath("o.png");
+    write_png(p, 5, 7, PNG_COLOR_TYPE_RGB, 8, false, false, 0);
+    jr_image_info info;
+    char why[256];
+    CHECK(jr_image_check(p, &info, why, sizeof why) == 0 && info.orientation == 1);
+    CHECK(info.width == 5 && info.height == 7);
+    free(p);
+}
+
 static void test_resolve(void)
 {
     char *root = tpath("content");
@@ -630,6 +711,7 @@ static void test_fuzz(void)
     fuzz_file("fzp.png", 200);
     fuzz_file("fz.jpg", 300);
     fuzz_file("fzc.jpg", 200);
+    fuzz_file("o-ii.jpg", 300); /* made by test_orientation: the Exif parser */
 }
 
 int main(void)
@@ -641,6 +723,7 @@ int main(void)
     test_bad_files();
     test_good_files();
     test_resolve();
+    test_orientation();
     test_fuzz();
     if (!failures) {
         char *cmd = jr_xasprintf("rm -rf '%s'", tmpdir);

@@ -95,6 +95,48 @@ static void write_jpeg_rgb(const char *path)
     fclose(f);
 }
 
+/* A JPEG stored 40 x 30 whose top-left quarter is red, the rest blue, with
+ * an Exif block saying "turn 90 degrees clockwise" (orientation 6): shown
+ * 30 x 40 with the red quarter at the top right. */
+static void write_jpeg_turned(const char *path)
+{
+    struct jpeg_compress_struct c;
+    struct jpeg_error_mgr jerr;
+    c.err = jpeg_std_error(&jerr);
+    jpeg_create_compress(&c);
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, "cannot write %s\n", path);
+        exit(2);
+    }
+    jpeg_stdio_dest(&c, f);
+    c.image_width = 40;
+    c.image_height = 30;
+    c.input_components = 3;
+    c.in_color_space = JCS_RGB;
+    jpeg_set_defaults(&c);
+    jpeg_set_quality(&c, 95, TRUE);
+    jpeg_start_compress(&c, TRUE);
+    static const unsigned char exif[] = {'E', 'x', 'i', 'f', 0, 0,    'M',  'M', 0, 42, 0,
+                                         0,   0,   8,   0,   1, 0x01, 0x12, 0,   3, 0,  0,
+                                         0,   1,   0,   6,   0, 0,    0,    0,   0, 0};
+    jpeg_write_marker(&c, JPEG_APP0 + 1, exif, sizeof exif);
+    unsigned char row[40 * 3];
+    while (c.next_scanline < 30) {
+        for (int x = 0; x < 40; x++) {
+            bool red = x < 20 && c.next_scanline < 15;
+            row[x * 3] = red ? 220 : 20;
+            row[x * 3 + 1] = 20;
+            row[x * 3 + 2] = red ? 20 : 220;
+        }
+        JSAMPROW r = row;
+        jpeg_write_scanlines(&c, &r, 1);
+    }
+    jpeg_finish_compress(&c);
+    jpeg_destroy_compress(&c);
+    fclose(f);
+}
+
 /* ---- items ---- */
 
 static jr_color rgb(double r, double g, double b)
@@ -206,6 +248,10 @@ static jr_doclayout *sample(const char *imgdir)
     int ipng = jr_doclayout_add_image(dl, png, 32, 32, "Ein Bild");
     int ijpg = jr_doclayout_add_image(dl, jpg, 40, 30, "Ein Foto");
     int ipng2 = jr_doclayout_add_image(dl, png, 32, 32, "Dasselbe Bild");
+    char *turned = jr_path_join(imgdir, "gedreht.jpg");
+    write_jpeg_turned(turned);
+    int iturned = jr_doclayout_add_image(dl, turned, 30, 40, "Gedreht");
+    free(turned);
     free(png);
     free(jpg);
 
@@ -265,6 +311,9 @@ static jr_doclayout *sample(const char *imgdir)
     p = jr_doclayout_add_page(dl);
     p->label = jr_xstrdup("3");
     text(p, serif, 12, 72, 700, "Ende", true, black);
+    cur_block = 1;
+    image(p, iturned, 300, 100, 60, 80); /* the red quarter must show top right */
+    cur_block = 0;
 
     jr_doclayout_add_outline(dl, 0, "Bildung im Blick", 0, 841.89);
     jr_doclayout_add_outline(dl, 1, "Übergänge gestalten", 1, 720);
