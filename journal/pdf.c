@@ -60,10 +60,12 @@ typedef struct image_slot {
 /* A structure element for tagged PDF: one per (article, block) and kind. */
 typedef struct selem {
     int article, block;
-    int image;       /* the picture of a figure (index into the layout's images;
-                        its caption is separate), or -1 for text */
-    size_t seq;      /* order of first appearance */
-    size_t art_seq;  /* first appearance of its article (for sorting) */
+    int image;      /* the picture of a figure (index into the layout's images;
+                       its caption is separate), or -1 for text */
+    size_t seq;     /* order of first appearance */
+    size_t art_seq; /* first appearance of its article (for sorting) */
+    bool has_pg;    /* /Pg set: the page of its first content */
+    size_t pg;
     HPDF_Dict dict;  /* /StructElem (indirect) */
     HPDF_Array kids; /* marked-content references */
 } selem;
@@ -503,11 +505,20 @@ static void begin_mark(pdf_ctx *c, size_t page, const jr_item *it)
         }
     }
     int mcid = c->mcid++;
-    HPDF_Dict mcr = HPDF_Dict_New(c->pdf->mmgr);
-    HPDF_Dict_AddName(mcr, "Type", "MCR");
-    HPDF_Dict_Add(mcr, "Pg", c->pages[page]);
-    HPDF_Dict_AddNumber(mcr, "MCID", mcid);
-    HPDF_Array_Add(e->kids, mcr);
+    if (!e->has_pg) { /* the element's first page: its MCIDs there are plain numbers */
+        HPDF_Dict_Add(e->dict, "Pg", c->pages[page]);
+        e->has_pg = true;
+        e->pg = page;
+    }
+    if (e->pg == page) {
+        HPDF_Array_AddNumber(e->kids, mcid);
+    } else {
+        HPDF_Dict mcr = HPDF_Dict_New(c->pdf->mmgr);
+        HPDF_Dict_AddName(mcr, "Type", "MCR");
+        HPDF_Dict_Add(mcr, "Pg", c->pages[page]);
+        HPDF_Dict_AddNumber(mcr, "MCID", mcid);
+        HPDF_Array_Add(e->kids, mcr);
+    }
     HPDF_Array_Add(c->parents[page], e->dict);
     char buf[64], tb[8];
     snprintf(buf, sizeof buf, "/%s <</MCID %d>> BDC\n", selem_type(c, e, tb, sizeof tb), mcid);

@@ -151,7 +151,9 @@ def walk(ref):
     out = {"S": e.get("/S"), "T": e.get("/T"), "Lang": e.get("/Lang"), "Alt": e.get("/Alt"), "kids": [], "mcr": []}
     for k in e.get("/K", []) if isinstance(e.get("/K"), list) else [e["/K"]]:
         kd = deref(k)
-        if isinstance(kd, dict) and kd.get("/Type") == "/MCR":
+        if isinstance(kd, int):
+            out["mcr"].append((e["/Pg"], kd))
+        elif isinstance(kd, dict) and kd.get("/Type") == "/MCR":
             out["mcr"].append((kd["/Pg"], kd["/MCID"]))
         elif isinstance(kd, dict) and kd.get("/Type") == "/OBJR":
             pass
@@ -182,7 +184,9 @@ def collect(ref):
     e = deref(ref)
     for k in e.get("/K", []) if isinstance(e.get("/K"), list) else [e["/K"]]:
         kd = deref(k)
-        if isinstance(kd, dict) and kd.get("/Type") == "/MCR":
+        if isinstance(kd, int):
+            mcrs[(e["/Pg"], kd)] = ref
+        elif isinstance(kd, dict) and kd.get("/Type") == "/MCR":
             mcrs[(kd["/Pg"], kd["/MCID"])] = ref
         elif isinstance(kd, dict) and kd.get("/Type") == "/OBJR":
             pass
