@@ -137,6 +137,43 @@ static void write_jpeg_turned(const char *path)
     fclose(f);
 }
 
+/* JPEG flavours: 'p' progressive, 'a' arithmetic coding, 'c' CMYK (with
+ * libjpeg's Adobe marker: samples count as inverted). 24 x 16. */
+static void write_jpeg_flavour(const char *path, char flavour)
+{
+    struct jpeg_compress_struct c;
+    struct jpeg_error_mgr jerr;
+    c.err = jpeg_std_error(&jerr);
+    jpeg_create_compress(&c);
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, "cannot write %s\n", path);
+        exit(2);
+    }
+    jpeg_stdio_dest(&c, f);
+    int comps = flavour == 'c' ? 4 : 3;
+    c.image_width = 24;
+    c.image_height = 16;
+    c.input_components = comps;
+    c.in_color_space = comps == 4 ? JCS_CMYK : JCS_RGB;
+    jpeg_set_defaults(&c);
+    if (flavour == 'p')
+        jpeg_simple_progression(&c);
+    if (flavour == 'a')
+        c.arith_code = TRUE;
+    jpeg_start_compress(&c, TRUE);
+    unsigned char row[24 * 4];
+    while (c.next_scanline < 16) {
+        for (int x = 0; x < 24 * comps; x++)
+            row[x] = (unsigned char)(x * 9 + c.next_scanline * 5);
+        JSAMPROW r = row;
+        jpeg_write_scanlines(&c, &r, 1);
+    }
+    jpeg_finish_compress(&c);
+    jpeg_destroy_compress(&c);
+    fclose(f);
+}
+
 /* ---- items ---- */
 
 static jr_color rgb(double r, double g, double b)
@@ -364,6 +401,15 @@ static jr_doclayout *hostile(const char *imgdir)
         fclose(f);
     }
     int ibad = jr_doclayout_add_image(dl, bad, 10, 10, NULL);
+    int flavours[3];
+    for (int i = 0; i < 3; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "flavour-%c.jpg", "pac"[i]);
+        char *fp = jr_path_join(imgdir, name);
+        write_jpeg_flavour(fp, "pac"[i]);
+        flavours[i] = jr_doclayout_add_image(dl, fp, 24, 16, NULL);
+        free(fp);
+    }
     char *missing = jr_path_join(imgdir, "fehlt.png");
     int imissing = jr_doclayout_add_image(dl, missing, 10, 10, NULL);
     free(bad);
@@ -383,6 +429,8 @@ static jr_doclayout *hostile(const char *imgdir)
     text(p, serif, 12, 50, 300, "\xC2\xAD\xC2\xAD", true, black);
     jr_color wild = {7, -3, NAN, 2, 2, 2, 2};
     text(p, serif, 12, 50, 280, "Farbe", false, wild);
+    for (int i = 0; i < 3; i++)
+        image(p, flavours[i], 120 + 60 * i, 100, 48, 32);
     image(p, ibad, 50, 100, 50, 50);
     image(p, imissing, 50, 100, 50, 50);
     image(p, 42, 50, 100, 50, 50);

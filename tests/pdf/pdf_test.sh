@@ -322,6 +322,11 @@ quiet ht.out pdftotext h.pdf ht.txt
 quiet hi.out pdfinfo h.pdf
 quiet hr.out pdftoppm -r 20 -png h.pdf hpage
 grep -qx 'Pages: *4' hi.out || fail "hostile: page count"
+# JPEG flavours: progressive goes in as DCT, arithmetic coding and CMYK are
+# decoded (CMYK stays CMYK on screen, becomes RGB for PDF/A)
+quiet himg.out pdfimages -list h.pdf
+awk '$3 == "image" { print $6, $9 }' himg.out | tr '\n' ' ' >himg.txt
+grep -qx 'rgb jpeg rgb image cmyk image ' himg.txt || fail "hostile: JPEG flavours: $(cat himg.txt)"
 quiet hj.out qpdf --json h.pdf
 /usr/bin/python3 - hj.out <<'EOF' || fail "hostile: page labels or URI"
 import json, sys
@@ -472,6 +477,9 @@ quiet ppam.out pdfinfo -meta ppa.pdf
 xmllint --noout ppam.out 2>/dev/null || fail "print+pdfa: XMP"
 "$SAMPLE" hostile hpa.pdf img pdfa 2>/dev/null || fail "pdf_sample hostile pdfa failed"
 quiet hpaq.out qpdf --check hpa.pdf
+quiet hpaimg.out pdfimages -list hpa.pdf
+awk '$3 == "image" { print $6, $9 }' hpaimg.out | tr '\n' ' ' >hpaimg.txt
+grep -qx 'rgb jpeg rgb image rgb image ' hpaimg.txt || fail "hostile pdfa: JPEG flavours: $(cat hpaimg.txt)"
 quiet hpam.out pdfinfo -meta hpa.pdf
 xmllint --noout hpam.out 2>/dev/null || fail "hostile pdfa: XMP not well-formed"
 
