@@ -1114,23 +1114,45 @@ static bool is_vowel(uint32_t c)
     }
 }
 
-/* Drop breaks that leave a single letter between two breaks. brk[k] means a
- * break before letter k (0 < k < n); low is the lower-cased run. */
-static void drop_single_letters(const uint32_t *low, char *brk, size_t n)
+/* Drop breaks that leave a piece no syllable can be: a single letter
+ * between two breaks, or a piece without a vowel. brk[k] means a break
+ * before letter k (0 < k < n); low is the lower-cased run. The patterns give
+ * stau-b-ecken, alt-bau-e-r-hal-tung, deut-sch-ler-nen, rü-ck-mel-dung,
+ * herb-st-ar-ti-kel. */
+static void drop_bad_pieces(const uint32_t *low, char *brk, size_t n)
 {
     /* two one-letter pieces in a row ("bau-e-r-hal"): join them */
     for (size_t k = 1; k + 2 < n; k++)
         if (brk[k] && brk[k + 1] && brk[k + 2])
             brk[k + 1] = 0;
-    for (size_t k = 1; k + 1 < n; k++) {
-        if (!brk[k] || !brk[k + 1])
-            continue;
-        /* the piece is letter k */
-        if (!is_vowel(low[k]) && is_vowel(low[k + 1]))
-            brk[k + 1] = 0; /* a consonant before a vowel opens the next syllable: "stau-becken" */
-        else
-            brk[k] = 0; /* else it closes the one before: "geo-gra-fie" */
+    /* pieces without a vowel: a single consonant before a vowel opens the
+     * next syllable ("stau-becken"); other consonants close the one before
+     * ("deutsch-ler-nen", "rück-mel-dung", "herbst-ar-ti-kel") */
+    for (bool changed = true; changed;) {
+        changed = false;
+        size_t start = 0;
+        for (size_t k = 1; k <= n && !changed; k++) {
+            if (k < n && !brk[k])
+                continue;
+            /* the piece is [start, k) */
+            bool vowel = false;
+            for (size_t i = start; i < k; i++)
+                vowel |= is_vowel(low[i]);
+            if (!vowel && (start > 0 || k < n)) {
+                bool to_next = start == 0 || (k < n && k - start == 1 && is_vowel(low[k]));
+                if (to_next)
+                    brk[k] = 0;
+                else
+                    brk[start] = 0;
+                changed = true;
+            }
+            start = k;
+        }
     }
+    /* a single vowel between two breaks closes the syllable before: "geo-gra-fie" */
+    for (size_t k = 1; k + 1 < n; k++)
+        if (brk[k] && brk[k + 1])
+            brk[k] = 0;
 }
 
 /* Pattern breaks for the letter run cps[s, e). */
@@ -1179,7 +1201,7 @@ static void hyphenate_run(jr_hyphenator *h, size_t s, size_t e)
     for (size_t k = 1; k < n; k++)
         if (brk[k] && ((int)k < h->left_min || (int)(n - k) < h->right_min))
             brk[k] = 0;
-    drop_single_letters(low, brk, n);
+    drop_bad_pieces(low, brk, n);
     for (size_t k = 1; k < n; k++)
         if (brk[k])
             add_point(h, h->offs[s + k], false);

@@ -82,6 +82,15 @@ static void test_rules(void)
     CHECK((hy[5] & 1) && (hy[6] & 1) && (hy[7] & 1));
     SHOW(h, "Altbauerhaltung", "Alt-bau-er-hal-tung");
     SHOW(h, "Regionalentwicklung", "Re-gio-nal-ent-wick-lung"); /* not re-gi-o-nal */
+    /* pieces without a vowel: the patterns say deut-sch-ler-nen, rü-ck-mel-dung */
+    CHECK(jr_hyphenator_raw(h, "deutschlernen", 13, hy) == 0);
+    CHECK((hy[3] & 1) && (hy[6] & 1));
+    SHOW(h, "Deutschlernen", "Deutsch-ler-nen");
+    SHOW(h,
+         "R\xc3\xbc"
+         "ckmeldung",
+         "R\xc3\xbc"
+         "ck-mel-dung");
 
     /* limits: default 2 left, 3 right */
     SHOW(h, "Ausbildungsmesse", "Aus-bil-dungs-messe");
