@@ -4,7 +4,8 @@
  * dictionaries are ISO-8859-1, so words are converted before hyphenating.
  * Rules on top of the patterns: at least `left_min` letters before and
  * `right_min` after a break (default 2 and 3), no break that leaves a
- * one-letter piece between two breaks, soft hyphens (U+00AD) in the word
+ * one-letter piece between two breaks or a piece without a vowel (the
+ * patterns give stau-b-ecken, rü-ck-mel-dung), soft hyphens (U+00AD) in the word
  * are the only breaks when present, a word with a hard hyphen breaks only
  * after it, and a user exception list (hyphenation.txt) overrides all. */
 #ifndef JOURNAL_HYPHENATE_H
