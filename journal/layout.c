@@ -228,6 +228,7 @@ static void set_body(jr_lstate *ls, const jr_region *first, jr_vlist *vin)
     jr_region full;
     jr_page_region(st, JR_PAGE_ARTICLE, false, &full);
     const jr_block *prev = NULL;
+    int keep = 0; /* lines still to keep with the last heading */
     for (size_t i = 0; d && i < d->nblocks; i++) {
         const jr_block *b = &d->blocks[i];
         size_t e0 = v.n;
@@ -242,13 +243,17 @@ static void set_body(jr_lstate *ls, const jr_region *first, jr_vlist *vin)
         }
         if (v.n == e0)
             continue; /* nothing set (empty block) */
-        /* keep with a heading before: no break until this block's first line */
-        if (prev && prev->kind == JR_BLOCK_HEADING)
-            for (size_t k = e0; k < v.n; k++) {
-                v.e[k].break_before = false;
-                if (v.e[k].kind != JR_V_SPACE)
-                    break;
-            }
+        /* a heading keeps two lines (or a figure) of what follows, even
+         * across a one-line paragraph */
+        for (size_t k = e0; k < v.n && keep > 0; k++) {
+            v.e[k].break_before = false;
+            if (v.e[k].kind == JR_V_FIGURE)
+                keep = 0;
+            else if (v.e[k].kind != JR_V_SPACE)
+                keep--;
+        }
+        if (b->kind == JR_BLOCK_HEADING)
+            keep = 2;
         prev = b;
     }
     jr_flow_run(ls, &v, first, true);

@@ -138,8 +138,15 @@ static void para_sep(para *P, sep_kind sep, int font, double size)
         w->sep_font = font;
         w->sep_size = size;
         P->open = false;
-    } else if (P->nw > 0 && sep == SEP_BREAK) {
-        P->w[P->nw - 1].sep = SEP_BREAK;
+    } else if (P->nw > 0) {
+        /* separators in a row: a line break wins; a zero-width space gives
+         * way to any real space after it */
+        word *w = &P->w[P->nw - 1];
+        if (sep == SEP_BREAK || (w->sep == SEP_ZERO && sep != SEP_ZERO)) {
+            w->sep = sep;
+            w->sep_font = font;
+            w->sep_size = size;
+        }
     }
 }
 
@@ -605,7 +612,19 @@ static void build_items(para *P, itemlist *L, double indent, bool hyphenate, dou
         push_word(P, L, w, hyphenate, maxw - (i == 0 ? indent : 0), &cuts, &cutcap);
         bool last = i + 1 == P->nw;
         double sp = 0;
-        switch (last ? SEP_NONE : w->sep) {
+        sep_kind sep = last ? SEP_NONE : w->sep;
+        if (!last && sep != SEP_NONE && sep != SEP_ZERO) {
+            /* a word too wide for any line has lines of its own */
+            double ww = 0, nw = 0;
+            for (size_t a = w->a0; a < w->a1; a++)
+                ww += P->at[a].w;
+            const word *nx = &P->w[i + 1];
+            for (size_t a = nx->a0; a < nx->a1; a++)
+                nw += P->at[a].w;
+            if (ww > maxw || nw > maxw)
+                sep = SEP_BREAK;
+        }
+        switch (sep) {
         case SEP_NONE:
             break;
         case SEP_SPACE:
@@ -973,7 +992,11 @@ static void set_lines(para *P, itemlist *L, const jr_lb_result *res, const setop
         (void)first_text_piece;
         e->ratio = justify || r < 0 ? r : 0;
         e->hyphenated = hyph;
-        e->word_continues = bi && bi->type == JR_LB_PENALTY && bi->penalty > -JR_INF_PENALTY;
+        /* ends inside a word: at a hyphen, a URL or cut point, a zero-width space */
+        e->word_continues =
+            bi &&
+            ((bi->type == JR_LB_PENALTY && bi->penalty > -JR_INF_PENALTY) ||
+             (bi->type == JR_LB_GLUE && bi->width == 0 && bi->stretch == 0 && bi->shrink == 0));
         e->overfull = overfull || forced_chunk;
         e->last = last;
     }

@@ -135,8 +135,8 @@ static void check_invariants(const lt_run *r, const char *name)
             CHECK(before >= 2 && after >= 2, "%s: paragraph split %zu/%zu lines at page %d", name,
                   before, after, l->page + 1);
         }
-        /* a heading keeps two lines of what follows */
-        if (b && b->kind != JR_BLOCK_HEADING) {
+        /* a heading keeps two lines of a paragraph that follows */
+        if (b && b->kind == JR_BLOCK_PARAGRAPH) {
             size_t k = i;
             while (k > 0 && dl->lines[k].block == l->block && dl->lines[k].article == l->article)
                 k--;
@@ -152,9 +152,16 @@ static void check_invariants(const lt_run *r, const char *name)
     for (size_t a = 0; a < r->j->editions[0].narticles; a++) {
         char *got = lt_layout_words(dl, (int)a);
         char *want = lt_doc_words(r->j->editions[0].articles[a].doc);
-        CHECK(strcmp(got, want) == 0,
-              "%s: article %zu: words differ:\n  layout: %.300s\n  source: %.300s", name, a + 1,
-              got, want);
+        size_t d = 0;
+        while (got[d] && got[d] == want[d])
+            d++;
+        size_t from = d > 60 ? d - 60 : 0;
+        while (from > 0 && ((unsigned char)want[from] & 0xC0) == 0x80)
+            from--;
+        CHECK(
+            strcmp(got, want) == 0,
+            "%s: article %zu: words differ at byte %zu:\n  layout: ...%.120s\n  source: ...%.120s",
+            name, a + 1, d, got + from, want + from);
         free(got);
         free(want);
     }
@@ -569,6 +576,73 @@ static void test_long_title(void)
     lt_free(&r);
 }
 
+/* Random documents from awkward pieces (nested containers, spaces of every
+ * kind, soft hyphens, URLs, long words, code, right-to-left text):
+ * the invariants hold and no word is lost. Deterministic. */
+static void test_random_documents(void)
+{
+    static const char *frags[] = {
+        "Wort ",
+        "Bildungsregion",
+        " ",
+        "\n",
+        "\n\n",
+        "- ",
+        "1. ",
+        "> ",
+        "## ",
+        "### ",
+        "#### ",
+        "```\n",
+        "`code` ",
+        "*kursiv*",
+        "**fett**",
+        "[Link](https://example.org/a/b)",
+        "\xC2\xA0",
+        "\xE2\x80\xAF",
+        "\xC2\xAD",
+        "\xE2\x80\x8B",
+        "e\xCC\x81",
+        "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D",
+        "\t",
+        "  \n",
+        "\\\n",
+        "***\n",
+        "![Bild](images/wide.png \"Titel\")\n",
+        "https://www.example.org/sehr/lang/pfad?x=1&y=2 ",
+        "Nord-Süd-Verbindung ",
+        "a@b.example ",
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        "    eingerückter Code\n",
+        "\xE2\x80\x93",
+        "\xE2\x80\x9EZitat\xE2\x80\x9C ",
+        "...",
+        "3) ",
+        "* ",
+        "   - ",
+        "\xCE\xA9\xE2\x89\x88\xC3\xA7 "};
+    unsigned long long seed = 88172645463325252ull;
+    jr_diag_set_output(NULL);
+    for (int run = 0; run < 25; run++) {
+        jr_buf md = {0};
+        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+        int n = 20 + (int)(seed % 300);
+        for (int i = 0; i < n; i++) {
+            seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+            jr_buf_puts(&md, frags[seed % (sizeof frags / sizeof *frags)]);
+        }
+        lt_run r = run1(md.data, NULL);
+        char name[32];
+        snprintf(name, sizeof name, "random %d", run);
+        CHECK(r.dl != NULL, "%s: no layout", name);
+        if (r.dl)
+            check_invariants(&r, name);
+        lt_free(&r);
+        jr_buf_free(&md);
+    }
+    jr_diag_set_output(stderr);
+}
+
 static void bad_font(jr_style *s)
 {
     free(s->fonts[JR_ROLE_CAPTION].family);
@@ -622,6 +696,7 @@ int main(void)
     test_figures();
     test_missing_font();
     test_deep_nesting();
+    test_random_documents();
     test_long_title();
     test_no_patterns();
     if (failures)

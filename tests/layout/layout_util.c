@@ -84,10 +84,9 @@ static void put_words(jr_buf *b, const char *s)
         size_t k = jr_utf8_decode(s + i, n - i, &cp);
         if (k == 0)
             k = 1;
-        bool space =
-            cp == ' ' || cp == '\t' || cp == '\n' || cp == 0xA0 || cp == 0x202F || cp == 0x200B;
-        if (cp == 0xAD) {
-            /* soft hyphen: not printed */
+        bool space = cp == ' ' || cp == '\t' || cp == '\n' || cp == 0xA0 || cp == 0x202F;
+        if (cp == 0xAD || cp == 0x200B) {
+            /* soft hyphen, zero-width space: not printed */
         } else if (space) {
             if (b->len && b->data[b->len - 1] != ' ')
                 jr_buf_putc(b, ' ');
@@ -121,10 +120,10 @@ char *lt_doc_words(const jr_doc *d)
     while (b.len && b.data[b.len - 1] == ' ')
         b.data[--b.len] = 0;
     char *s = jr_buf_detach(&b);
-    /* collapse double spaces */
+    /* collapse double spaces, drop leading ones */
     char *o = s;
     for (char *p = s; *p; p++)
-        if (!(*p == ' ' && o > s && o[-1] == ' '))
+        if (!(*p == ' ' && (o == s || o[-1] == ' ')))
             *o++ = *p;
     *o = 0;
     return s;
