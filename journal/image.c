@@ -476,6 +476,114 @@ void jr_pixels_free(jr_pixels *p)
     p->alpha = NULL;
 }
 
+/* ---- embedded ICC profiles ------------------------------------------------ */
+
+/* A profile header that can be trusted: its size field, the 'acsp'
+ * signature, a known major version (2 or 4). */
+static bool icc_sound(const unsigned char *d, size_t n)
+{
+    if (n < 132 || memcmp(d + 36, "acsp", 4) != 0 || (d[8] != 2 && d[8] != 4))
+        return false;
+    unsigned long size =
+        (unsigned long)d[0] << 24 | (unsigned long)d[1] << 16 | (unsigned long)d[2] << 8 | d[3];
+    return size == n;
+}
+
+static int png_icc_run(png_ctx *c, unsigned char **icc, size_t *len)
+{
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, c, png_err_fn, png_warn_fn);
+    if (!png)
+        return -1;
+    png_infop pinfo = png_create_info_struct(png);
+    if (!pinfo) {
+        png_destroy_read_struct(&png, NULL, NULL);
+        return -1;
+    }
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_read_struct(&png, &pinfo, NULL);
+        return -1;
+    }
+    png_set_read_fn(png, c, png_read_fn);
+    png_set_user_limits(png, 0x7fffffffL, 0x7fffffffL);
+    png_set_chunk_malloc_max(png, 64u << 20);
+    png_read_info(png, pinfo);
+    png_charp name = NULL;
+    int comp = 0;
+    png_bytep prof = NULL;
+    png_uint_32 plen = 0;
+    int rc = -1;
+    if (png_get_iCCP(png, pinfo, &name, &comp, &prof, &plen) && prof && plen > 0) {
+        c->image = jr_xmalloc(plen);
+        memcpy(c->image, prof, plen);
+        *icc = c->image;
+        *len = plen;
+        rc = 0;
+    }
+    png_destroy_read_struct(&png, &pinfo, NULL);
+    return rc;
+}
+
+static int jpg_icc_run(jpg_ctx *c, const unsigned char *data, size_t n, unsigned char **icc,
+                       size_t *len)
+{
+    c->cinfo.err = jpeg_std_error(&c->err.pub);
+    c->err.pub.error_exit = jpg_error_exit;
+    c->err.pub.emit_message = jpg_emit_message;
+    if (setjmp(c->err.jb)) {
+        jpeg_destroy_decompress(&c->cinfo);
+        return -1;
+    }
+    jpeg_create_decompress(&c->cinfo);
+    jpeg_mem_src(&c->cinfo, (unsigned char *)data, (unsigned long)n);
+    jpeg_save_markers(&c->cinfo, JPEG_APP0 + 2, 0xFFFF);
+    jpeg_read_header(&c->cinfo, TRUE);
+    JOCTET *prof = NULL;
+    unsigned int plen = 0;
+    int rc = -1;
+    if (jpeg_read_icc_profile(&c->cinfo, &prof, &plen) && prof && plen > 0) {
+        c->image = prof; /* malloc'ed by libjpeg */
+        *icc = prof;
+        *len = plen;
+        rc = 0;
+    }
+    jpeg_destroy_decompress(&c->cinfo);
+    return rc;
+}
+
+int jr_image_icc(const char *path, unsigned char **icc, size_t *len)
+{
+    *icc = NULL;
+    *len = 0;
+    size_t n = 0;
+    unsigned char *data = (unsigned char *)jr_read_file(path, &n);
+    if (!data)
+        return -1;
+    int rc = -1;
+    if (n >= 8 && memcmp(data, png_magic, 8) == 0) {
+        png_ctx c;
+        memset(&c, 0, sizeof c);
+        c.data = data;
+        c.len = n;
+        rc = png_icc_run(&c, icc, len);
+        if (rc < 0)
+            free(c.image);
+    } else if (n >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF) {
+        jpg_ctx c;
+        memset(&c, 0, sizeof c);
+        rc = jpg_icc_run(&c, data, n, icc, len);
+        if (rc < 0)
+            free(c.image);
+    }
+    free(data);
+    if (rc == 0 && !icc_sound(*icc, *len)) {
+        free(*icc);
+        *icc = NULL;
+        *len = 0;
+        rc = -1;
+    }
+    return rc;
+}
+
 /* ---- paths -------------------------------------------------------------- */
 
 /* Is `path` (absolute, normalised) equal to `root` or below it? */

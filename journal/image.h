@@ -41,6 +41,11 @@ typedef struct jr_pixels {
 int jr_image_decode(const char *path, jr_pixels *out /* OUT */, char *why, size_t whylen);
 void jr_pixels_free(jr_pixels *p);
 
+/* The ICC profile embedded in a file (JPEG APP2 ICC_PROFILE, PNG iCCP),
+ * if there is one and its header is sound. Returns 0 and a malloc'ed copy
+ * in *icc (caller frees), or -1 (no profile, or an unreadable file). */
+int jr_image_icc(const char *path, unsigned char **icc /* OUT */, size_t *len /* OUT */);
+
 /* Resolve an image path written in an article (relative to `dir`) and make
  * sure it stays inside `root` (no "..", absolute paths or symlinks leading
  * out). Returns a new path, or NULL (and sets *outside when it leaves root). */

@@ -87,6 +87,12 @@ typedef struct pdf_ctx {
     bool flatten;   /* no transparency: alpha composited onto white */
     bool links;     /* write link annotations (not in the print variant) */
     HPDF_Dict srgb; /* sRGB ICC profile stream, made once (print variant) */
+    struct icc_prof {
+        unsigned char *data; /* owned */
+        size_t len;
+        HPDF_Dict stream;
+    } * profiles; /* profiles embedded in image files, once each */
+    size_t nprofiles, profiles_cap;
     bool srgb_tried;
     /* tagged PDF: structure elements, marked content of the page */
     bool tagged;
@@ -830,6 +836,56 @@ static void cmyk_to_rgb(jr_pixels *px)
     px->channels = 3;
 }
 
+/* [/ICCBased <profile>] from the profile embedded in the image file, when
+ * it fits the pixels (colour space, number of components) and the variant:
+ * PDF/X-3:2003 and PDF/A-1 are PDF 1.4, which knows ICC version 2 only; on
+ * screen a version 4 profile lifts the file to PDF 1.5. Identical profiles
+ * (one camera, many photos) are embedded once. NULL: device colour. */
+static HPDF_Array embedded_space(pdf_ctx *c, const char *path, int channels)
+{
+    unsigned char *icc = NULL;
+    size_t len = 0;
+    if (jr_image_icc(path, &icc, &len) < 0)
+        return NULL;
+    static const char *const spaces[5] = {NULL, "GRAY", NULL, "RGB ", "CMYK"};
+    bool fits = channels >= 1 && channels <= 4 && spaces[channels] &&
+                memcmp(icc + 16, spaces[channels], 4) == 0;
+    bool v4 = icc[8] >= 4;
+    if (!fits || (v4 && (c->opt->print || c->opt->pdfa))) {
+        free(icc);
+        return NULL;
+    }
+    HPDF_Dict prof = NULL;
+    for (size_t i = 0; i < c->nprofiles; i++)
+        if (c->profiles[i].len == len && memcmp(c->profiles[i].data, icc, len) == 0) {
+            prof = c->profiles[i].stream;
+            break;
+        }
+    if (!prof) {
+        prof = HPDF_DictStream_New(c->pdf->mmgr, c->pdf->xref);
+        HPDF_Dict_AddNumber(prof, "N", channels);
+        HPDF_Dict_AddName(prof, "Alternate",
+                          channels == 1   ? "DeviceGray"
+                          : channels == 4 ? "DeviceCMYK"
+                                          : "DeviceRGB");
+        HPDF_Stream_Write(prof->stream, icc, (HPDF_UINT)len);
+        prof->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+        JR_GROW(c->profiles, c->profiles_cap, c->nprofiles + 1);
+        c->profiles[c->nprofiles].data = icc;
+        c->profiles[c->nprofiles].len = len;
+        c->profiles[c->nprofiles].stream = prof;
+        c->nprofiles++;
+        icc = NULL;
+        if (v4 && c->pdf->pdf_version < HPDF_VER_15)
+            c->pdf->pdf_version = HPDF_VER_15;
+    }
+    free(icc);
+    HPDF_Array a = HPDF_Array_New(c->pdf->mmgr);
+    HPDF_Array_AddName(a, "ICCBased");
+    HPDF_Array_Add(a, prof);
+    return a;
+}
+
 /* Put the alpha plane onto white paper (print and PDF/A-1 allow no soft
  * masks). White is 255 in gray and RGB, no ink (0) in CMYK. */
 static void flatten_alpha(jr_pixels *px)
@@ -854,6 +910,7 @@ static HPDF_Image load_image(pdf_ctx *c, const char *path, int *orientation)
     *orientation = 1;
     HPDF_Image img = NULL;
     bool rgb = false;
+    int channels = 0;
     c->stage = path;
     size_t len = 0;
     unsigned char *data = (unsigned char *)jr_read_file(path, &len);
@@ -870,6 +927,7 @@ static HPDF_Image load_image(pdf_ctx *c, const char *path, int *orientation)
         if (info.channels == 1 || info.channels == 3) {
             img = HPDF_LoadJpegImageFromMem(c->pdf, data, (HPDF_UINT)len);
             rgb = info.channels == 3;
+            channels = info.channels;
             *orientation = info.orientation;
         }
     }
@@ -890,6 +948,7 @@ static HPDF_Image load_image(pdf_ctx *c, const char *path, int *orientation)
                              : px.channels == 4 ? HPDF_CS_DEVICE_CMYK
                                                 : HPDF_CS_DEVICE_RGB;
         rgb = px.channels == 3;
+        channels = px.channels;
         img = HPDF_LoadRawImageFromMem(c->pdf, px.data, px.width, px.height, cs, 8);
         if (img && px.alpha) {
             HPDF_Image mask = HPDF_LoadRawImageFromMem(c->pdf, px.alpha, px.width, px.height,
@@ -899,8 +958,10 @@ static HPDF_Image load_image(pdf_ctx *c, const char *path, int *orientation)
         }
         jr_pixels_free(&px);
     }
-    if (img && rgb && c->cmyk) {
-        HPDF_Array cs = srgb_space(c);
+    if (img) {
+        HPDF_Array cs = embedded_space(c, path, channels);
+        if (!cs && rgb && c->cmyk)
+            cs = srgb_space(c);
         if (cs)
             HPDF_Dict_Add(img, "ColorSpace", cs);
     }
@@ -1655,6 +1716,9 @@ int jr_pdf_write(const jr_doclayout *dl, const jr_pdf_options *opt, const char *
     if (c.pdf)
         HPDF_Free(c.pdf);
     free(c.pages);
+    for (size_t i = 0; i < c.nprofiles; i++)
+        free(c.profiles[i].data);
+    free(c.profiles);
     free(c.parents);
     free(c.links_elems);
     free(c.elems);

@@ -565,6 +565,109 @@ static void test_orientation(void)
     free(p);
 }
 
+/* Embedded ICC profiles: JPEG APP2 and PNG iCCP come back byte for byte;
+ * a profile whose header lies about its size is refused. Uses the Adobe
+ * RGB compatible profile of libgs-common (skipped if it is missing). */
+static void test_icc(void)
+{
+    size_t n = 0;
+    unsigned char *prof =
+        (unsigned char *)jr_read_file("/usr/share/color/icc/ghostscript/a98.icc", &n);
+    if (!prof) {
+        fprintf(stderr, "note: a98.icc (libgs-common) missing, ICC checks skipped\n");
+        return;
+    }
+    unsigned char *icc = NULL;
+    size_t len = 0;
+    /* JPEG */
+    char *p = tpath("icc.jpg");
+    {
+        struct jpeg_compress_struct c;
+        struct jpeg_error_mgr jerr;
+        c.err = jpeg_std_error(&jerr);
+        jpeg_create_compress(&c);
+        FILE *f = fopen(p, "wb");
+        jpeg_stdio_dest(&c, f);
+        c.image_width = 8;
+        c.image_height = 8;
+        c.input_components = 3;
+        c.in_color_space = JCS_RGB;
+        jpeg_set_defaults(&c);
+        jpeg_start_compress(&c, TRUE);
+        jpeg_write_icc_profile(&c, prof, (unsigned)n);
+        unsigned char row[8 * 3] = {0};
+        JSAMPROW r = row;
+        while (c.next_scanline < 8)
+            jpeg_write_scanlines(&c, &r, 1);
+        jpeg_finish_compress(&c);
+        jpeg_destroy_compress(&c);
+        fclose(f);
+    }
+    CHECK(jr_image_icc(p, &icc, &len) == 0 && len == n && memcmp(icc, prof, n) == 0);
+    free(icc);
+    free(p);
+    /* PNG */
+    p = tpath("icc.png");
+    {
+        FILE *f = fopen(p, "wb");
+        png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+        png_infop info = png_create_info_struct(png);
+        if (setjmp(png_jmpbuf(png))) {
+            fprintf(stderr, "libpng write failed\n");
+            exit(2);
+        }
+        png_init_io(png, f);
+        png_set_IHDR(png, info, 4, 4, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+                     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+        png_set_iCCP(png, info, "Adobe RGB", 0, prof, (png_uint_32)n);
+        png_write_info(png, info);
+        unsigned char row[4 * 3] = {0};
+        for (int y = 0; y < 4; y++)
+            png_write_row(png, row);
+        png_write_end(png, NULL);
+        png_destroy_write_struct(&png, &info);
+        fclose(f);
+    }
+    CHECK(jr_image_icc(p, &icc, &len) == 0 && len == n && memcmp(icc, prof, n) == 0);
+    free(icc);
+    free(p);
+    /* no profile; a lying header; not an image */
+    p = tpath("noicc.jpg");
+    write_jpeg(p, 8, 8, 3, 0, NULL);
+    CHECK(jr_image_icc(p, &icc, &len) == -1 && !icc && len == 0);
+    free(p);
+    p = tpath("badicc.jpg");
+    prof[3] ^= 0x10; /* size field */
+    {
+        struct jpeg_compress_struct c;
+        struct jpeg_error_mgr jerr;
+        c.err = jpeg_std_error(&jerr);
+        jpeg_create_compress(&c);
+        FILE *f = fopen(p, "wb");
+        jpeg_stdio_dest(&c, f);
+        c.image_width = 8;
+        c.image_height = 8;
+        c.input_components = 3;
+        c.in_color_space = JCS_RGB;
+        jpeg_set_defaults(&c);
+        jpeg_start_compress(&c, TRUE);
+        jpeg_write_icc_profile(&c, prof, (unsigned)n);
+        unsigned char row[8 * 3] = {0};
+        JSAMPROW r = row;
+        while (c.next_scanline < 8)
+            jpeg_write_scanlines(&c, &r, 1);
+        jpeg_finish_compress(&c);
+        jpeg_destroy_compress(&c);
+        fclose(f);
+    }
+    CHECK(jr_image_icc(p, &icc, &len) == -1 && !icc);
+    free(p);
+    p = tpath("text.png"); /* from test_bad_files */
+    CHECK(jr_image_icc(p, &icc, &len) == -1 && !icc);
+    free(p);
+    free(prof);
+}
+
 static void test_resolve(void)
 {
     char *root = tpath("content");
@@ -685,6 +788,11 @@ static void fuzz_file(const char *name, int rounds)
             accepted++;
         }
         jr_pixels_free(&px);
+        unsigned char *icc = NULL;
+        size_t icclen = 0;
+        if (jr_image_icc(p, &icc, &icclen) == 0)
+            CHECK(icc && icclen >= 132);
+        free(icc);
     }
     CHECK(accepted < rounds); /* the mutations did break files */
     free(p);
@@ -711,7 +819,13 @@ static void test_fuzz(void)
     fuzz_file("fzp.png", 200);
     fuzz_file("fz.jpg", 300);
     fuzz_file("fzc.jpg", 200);
-    fuzz_file("o-ii.jpg", 300); /* made by test_orientation: the Exif parser */
+    fuzz_file("o-ii.jpg", 300);   /* made by test_orientation: the Exif parser */
+    char *icc = tpath("icc.jpg"); /* made by test_icc, if the profile is there */
+    if (jr_file_exists(icc)) {
+        fuzz_file("icc.jpg", 200);
+        fuzz_file("icc.png", 200);
+    }
+    free(icc);
 }
 
 int main(void)
@@ -724,6 +838,7 @@ int main(void)
     test_good_files();
     test_resolve();
     test_orientation();
+    test_icc();
     test_fuzz();
     if (!failures) {
         char *cmd = jr_xasprintf("rm -rf '%s'", tmpdir);

@@ -162,6 +162,13 @@ static void write_jpeg_flavour(const char *path, char flavour)
     if (flavour == 'a')
         c.arith_code = TRUE;
     jpeg_start_compress(&c, TRUE);
+    if (flavour == 'p') { /* with an embedded (Adobe RGB compatible) profile */
+        size_t n = 0;
+        char *icc = jr_read_file("/usr/share/color/icc/ghostscript/a98.icc", &n);
+        if (icc)
+            jpeg_write_icc_profile(&c, (const JOCTET *)icc, (unsigned)n);
+        free(icc);
+    }
     unsigned char row[24 * 4];
     while (c.next_scanline < 16) {
         for (int x = 0; x < 24 * comps; x++)
