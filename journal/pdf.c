@@ -1362,10 +1362,32 @@ static HPDF_Dict make_intent(pdf_ctx *c, const char *subtype, const char *ident,
  * misspells /DestOutputProfile with a trailing space, so it is built here):
  * CMYK for print (PDF/X, and PDF/A as well if asked: both intents share the
  * one profile, as PDF/A-1 demands), sRGB for PDF/A on screen. */
+/* Print conditions, best first: FOGRA39 (European offset on coated paper,
+ * what German print shops expect; the profile ships with texlive-base), then
+ * Artifex's SWOP profile (libgs-common). */
+static const struct print_condition {
+    const char *path, *ident, *condition, *info;
+} print_conditions[] = {
+    {"/usr/share/texlive/texmf-dist/tex/generic/colorprofiles/FOGRA39L_coated.icc", "FOGRA39",
+     "Offset printing, according to ISO 12647-2:2004/Amd 1, OFCOM, paper type 1 or 2 = "
+     "coated art, 115 g/m2, tone value increase curves A (CMY) and B (K)",
+     "Coated FOGRA39 (ISO 12647-2:2004)"},
+    {CMYK_PROFILE, "CGATS TR 001", "SWOP (Artifex default CMYK)", "Artifex default CMYK (SWOP)"},
+};
+
 static bool add_output_intents(pdf_ctx *c, bool pdfx, bool pdfa)
 {
     size_t len = 0;
-    char *icc = jr_read_file(pdfx ? CMYK_PROFILE : SRGB_PROFILE, &len);
+    char *icc = NULL;
+    const struct print_condition *pc = NULL;
+    if (pdfx) {
+        for (size_t i = 0; !icc && i < sizeof print_conditions / sizeof print_conditions[0]; i++) {
+            icc = jr_read_file(print_conditions[i].path, &len);
+            pc = &print_conditions[i];
+        }
+    } else {
+        icc = jr_read_file(SRGB_PROFILE, &len);
+    }
     if (!icc) {
         jr_diag(JR_W_PDF_NO_PROFILE, c->opt->source, 0, 0, pdfx ? CMYK_PROFILE : SRGB_PROFILE,
                 pdfx ? "the print PDF has no output intent and is no PDF/X"
@@ -1385,9 +1407,8 @@ static bool add_output_intents(pdf_ctx *c, bool pdfx, bool pdfa)
         if (!subtypes[i])
             continue;
         if (pdfx)
-            HPDF_Array_Add(intents, make_intent(c, subtypes[i], "CGATS TR 001",
-                                                "SWOP (Artifex default CMYK)",
-                                                "Artifex default CMYK (SWOP)", prof));
+            HPDF_Array_Add(intents,
+                           make_intent(c, subtypes[i], pc->ident, pc->condition, pc->info, prof));
         else
             HPDF_Array_Add(intents, make_intent(c, subtypes[i], "sRGB IEC61966-2.1", NULL,
                                                 "sRGB IEC61966-2.1", prof));

@@ -384,6 +384,12 @@ check_words p.pdf.expect pbbox.html || fail "print: word positions"
 quiet pqdf.out qpdf --qdf --object-streams=disable p.pdf pqdf.pdf
 grep -aq '/S /GTS_PDFX' pqdf.pdf || fail "print: no PDF/X output intent"
 grep -aq '/DestOutputProfile' pqdf.pdf || fail "print: no output profile"
+# the European print condition when its profile (texlive-base) is installed
+if [ -r /usr/share/texlive/texmf-dist/tex/generic/colorprofiles/FOGRA39L_coated.icc ]; then
+    grep -aq '/OutputConditionIdentifier (FOGRA39)' pqdf.pdf || fail "print: not FOGRA39"
+else
+    grep -aq '/OutputConditionIdentifier (CGATS TR 001)' pqdf.pdf || fail "print: not SWOP"
+fi
 grep -aq ' rg$' pqdf.pdf && fail "print: RGB colour operators in the content"
 grep -aq ' k$' pqdf.pdf || fail "print: no CMYK colour operators"
 grep -q '^PDF subtype: *PDF/X-3:2003' pi.out || fail "print: not marked PDF/X-3:2003"
