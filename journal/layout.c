@@ -218,15 +218,19 @@ static double set_opening(jr_lstate *ls, const jr_region *r, const char *lang, j
     return ceil(h / grid - 1e-6) * grid + grid;
 }
 
-/* Set the body's blocks after what v holds already, and flow it all. */
-static void set_body(jr_lstate *ls, const jr_region *first, jr_vlist *vin)
+void jr_layout_blocks(jr_lstate *ls, jr_page_type type, const jr_region *first, bool balance,
+                      jr_vlist *vin)
 {
     const jr_style *st = ls->st;
     const jr_doc *d = ls->doc;
-    jr_vlist v = *vin;
-    memset(vin, 0, sizeof *vin);
+    jr_vlist v = {0};
+    if (vin) {
+        v = *vin;
+        memset(vin, 0, sizeof *vin);
+    }
+    ls->page_type = type;
     jr_region full;
-    jr_page_region(st, JR_PAGE_ARTICLE, false, &full);
+    jr_page_region(st, type, false, &full);
     const jr_block *prev = NULL;
     int keep = 0; /* lines still to keep with the last heading */
     for (size_t i = 0; d && i < d->nblocks; i++) {
@@ -256,7 +260,7 @@ static void set_body(jr_lstate *ls, const jr_region *first, jr_vlist *vin)
             keep = 2;
         prev = b;
     }
-    jr_flow_run(ls, &v, first, true);
+    jr_flow_run(ls, &v, first, balance);
     jr_vlist_free(&v);
 }
 
@@ -318,7 +322,7 @@ jr_doclayout *jr_layout_edition(const jr_layout_ctx *ctx)
         jr_region body = r;
         body.top -= off;
         body.height -= off;
-        set_body(&ls, &body, &v);
+        jr_layout_blocks(&ls, JR_PAGE_ARTICLE, &body, true, &v);
     }
     for (size_t i = 0; i < dl->nlines; i++) {
         if (dl->lines[i].overfull)

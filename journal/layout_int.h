@@ -147,6 +147,14 @@ void jr_set_figure(jr_lstate *ls, const char *rel, const char *alt, const char *
 
 int jr_layout_role_font(const jr_lstate *ls, jr_font_role role);
 
+/* Set the blocks of ls->doc (ls->a, ls->article say whose) into column
+ * frames of page type `type`: first `first` on the current page (NULL: a
+ * new page), then new pages as needed; elements already in `v` (may be
+ * NULL) come first and are taken over. With `balance` the columns of the
+ * last page are made even. For cover, contents and imprint pages too. */
+void jr_layout_blocks(jr_lstate *ls, jr_page_type type, const jr_region *first, bool balance,
+                      jr_vlist *v);
+
 /* The article's hyphenator, loaded when first needed (patterns take tens
  * of ms to load); NULL when hyphenation is off or there are no patterns. */
 jr_hyphenator *jr_layout_hyphenator(jr_lstate *ls);
