@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="
 build-essential cmake pkg-config
-libhpdf-dev libcmark-dev libxml2-dev libyaml-dev libhyphen-dev hyphen-de
+libhpdf-dev libcmark-dev libxml2-dev libyaml-dev libhyphen-dev hyphen-de hyphen-en-us
 libfontconfig-dev libharfbuzz-dev libpng-dev libjpeg-dev libqrencode-dev
 fonts-noto-core fonts-dejavu-core libgs-common
 poppler-utils qpdf libxml2-utils python3-feedparser ghostscript newsboat valgrind
