@@ -111,6 +111,31 @@ exit 1
 file-nul/2026-1/eins.md:6:4: error: file contains a NUL byte (at offset 51)
 EOF
 
+# YAML nested 100,000 deep; aliases (a billion laughs would expand them).
+prepare fm-yaml-deep
+python3 -c "print('---\ntitle: Tief\ndate: 2026-02-01\ntags: ' + '[' * 100000 + ']' * 100000 + '\n---\n\nText.')" \
+    >fm-yaml-deep/2026-1/eins.md
+run_case fm-yaml-deep <<'EOF'
+exit 1
+fm-yaml-deep/2026-1/eins.md:4:70: error: YAML syntax error: nesting deeper than 64 levels
+EOF
+
+prepare fm-yaml-aliases
+cat >fm-yaml-aliases/2026-1/eins.md <<'EOF'
+---
+title: Lachen
+date: 2026-02-01
+tags: &a [ha, ha, ha, ha, ha, ha, ha, ha, ha]
+summary: [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+---
+
+Text.
+EOF
+run_case fm-yaml-aliases <<'EOF'
+exit 1
+fm-yaml-aliases/2026-1/eins.md:5:11: error: YAML syntax error: aliases (*name) are not supported; write the value out
+EOF
+
 mkdir -p outside && cp "$img/bild.png" outside/geheim.png
 prepare img-absolute
 article img-absolute "![Geheim]($WORK/outside/geheim.png)"

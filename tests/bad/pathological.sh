@@ -36,6 +36,16 @@ elif kind == "emphasis":  # cmark's pathological cases
     out.write("<" * 30000 + "\n")
 elif kind == "many-images":  # the same image 2,000 times
     out.write("".join("![Bild %d](images/bild.png)\n\n" % i for i in range(2000)))
+elif kind == "image-at-limit":  # 10,000 x 10,000 pixels: 300 MB decoded
+    import struct, zlib
+    def chunk(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
+    row = b"\0" + b"\x80\x40\x20" * 10000
+    co = zlib.compressobj(9)
+    data = b"".join(co.compress(row) for _ in range(10000)) + co.flush()
+    with open("c/2026-1/images/gross.png", "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 10000, 10000, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", data) + chunk(b"IEND", b""))
+    out.write("Ein großes Bild:\n\n![Groß](images/gross.png)\n")
 else:
     sys.exit("unknown case " + kind)
 PY
