@@ -401,8 +401,6 @@ static char *clean_text(const char *s, size_t max)
     return jr_buf_detach(&b);
 }
 
-/* ---- items --------------------------------------------------------------- */
-
 /* ---- tagged PDF ------------------------------------------------------------ */
 
 /* The structure type of an element: from the document model when the
@@ -635,6 +633,8 @@ static void add_struct_tree(pdf_ctx *c)
     HPDF_Dict_Add(c->pdf->catalog, "ViewerPreferences", vp);
 }
 
+/* ---- items --------------------------------------------------------------- */
+
 static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
 {
     if (!it->text || !(it->size > 0) || it->size > HPDF_MAX_FONTSIZE)
@@ -643,6 +643,9 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
     if (!font)
         return;
     size_t len = strlen(it->text);
+    /* kern has one entry per code point as jr_utf8_count counts them; never
+     * read past that, whatever bytes the text holds */
+    size_t nkern = it->kern ? jr_utf8_count(it->text, len) : 0;
     /* The drawn characters (UTF-8, for measuring) and the TJ array. */
     jr_buf u8 = {0}, tj = {0};
     bool open = false; /* a <...> string is open in tj */
@@ -654,7 +657,7 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
         size_t n = jr_utf8_decode(it->text + i, len - i, &cp);
         if (n == 0)
             n = 1; /* invalid byte: cp is U+FFFD */
-        if (it->kern)
+        if (k < nkern)
             pending += it->kern[k];
         k++;
         if (cp == 0xAD || cp > 0xFFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp < 0x20) {

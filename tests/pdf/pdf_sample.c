@@ -426,6 +426,7 @@ static jr_doclayout *hostile(const char *imgdir)
     cur_article = 7; /* beyond the sample edition's articles and blocks */
     cur_block = 1000;
     text(p, serif, 12, 50, 500, "Emoji \xF0\x9F\x98\x80 und \xFF\xFE kaputt", false, black);
+    text(p, serif, 12, 50, 480, "\xC0\x80\xE2\x82 \xC3", true, black); /* kern by bytes */
     text(p, serif, 12, NAN, INFINITY, "NaN", false, black);
     text(p, serif, 12, 1e300, -1e300, "weit", false, black);
     text(p, 99, 12, 50, 400, "keine Schrift", false, black);
