@@ -146,8 +146,9 @@ static void build_opening(jr_lstate *ls, double tw, double max_image_h, const ch
     const jr_style *st = ls->st;
     const jr_article *a = ls->a;
     jr_vlist ov = *out;
-    if (ls->section_title) {
-        char *k = upcase(ls->section_title);
+    const char *kicker = ls->section_title ? ls->section_title : a->editorial ? "Editorial" : NULL;
+    if (kicker) {
+        char *k = upcase(kicker);
         const jr_font_style *f = &st->fonts[JR_ROLE_KICKER];
         size_t e0 = ov.n;
         jr_typeset_plain(ls, k, ls->role_font[JR_ROLE_KICKER], f->size, f->leading,
