@@ -347,11 +347,14 @@ void jr_flow_run(jr_lstate *ls, jr_vlist *v, const jr_region *first, bool balanc
                     }
                 for (int c = 0; c < r.ncols && i < v->n; c++)
                     i = fill_column(ls, v, i, best, full, true, r.x[c], r.top, c).next;
-                break;
+            } else {
+                for (int c = 0; c < r.ncols && i < v->n; c++)
+                    i = fill_column(ls, v, i, r.height, full, true, r.x[c], r.top, c).next;
             }
+        } else {
+            for (int c = 0; c < r.ncols && i < v->n; c++)
+                i = fill_column(ls, v, i, r.height, full, true, r.x[c], r.top, c).next;
         }
-        for (int c = 0; c < r.ncols && i < v->n; c++)
-            i = fill_column(ls, v, i, r.height, full, true, r.x[c], r.top, c).next;
         if (i < v->n) {
             int p = jr_flow_new_page(ls, ls->page_type);
             jr_page_region(st, ls->page_type, ls->dl->pages[p].left, &r);
