@@ -172,7 +172,9 @@ static char **list_dir(const char *dir, bool folders, size_t *n)
             take = jr_is_dir(full);
         } else {
             size_t l = strlen(name);
-            take = l > 3 && strcmp(name + l - 3, ".md") == 0 && jr_file_exists(full);
+            /* not only regular files: a dangling symlink or a FIFO named
+             * *.md is reported by the reader instead of left out unsaid */
+            take = l > 3 && strcmp(name + l - 3, ".md") == 0 && !jr_is_dir(full);
         }
         free(full);
         if (!take)

@@ -335,7 +335,7 @@ int jr_article_read(jr_article *a, const char *path)
     if (!data) {
         memset(a, 0, sizeof *a);
         set_names(a, path);
-        jr_diag(JR_E_READ, a->path, 0, 0, strerror(errno));
+        jr_diag(JR_E_READ, a->path, 0, 0, jr_read_error(errno));
         return -1;
     }
     int rc = jr_article_parse(a, path, data, len);

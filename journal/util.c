@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,24 +136,54 @@ void jr_buf_free(jr_buf *b)
 
 char *jr_read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    /* O_NONBLOCK: a FIFO named like an article or image must not hang the
+     * run; only regular files are read. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return NULL;
+    struct stat st;
+    int err = 0;
+    if (fstat(fd, &st) != 0)
+        err = errno;
+    else if (S_ISDIR(st.st_mode))
+        err = EISDIR;
+    else if (!S_ISREG(st.st_mode))
+        err = EINVAL; /* FIFO, socket, device */
+    else if ((unsigned long long)st.st_size > JR_MAX_FILE_SIZE)
+        err = EFBIG;
     jr_buf b = {0};
     char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        jr_buf_put(&b, chunk, n);
-    int err = ferror(f);
-    fclose(f);
+    while (!err) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            err = errno;
+        else if (n == 0)
+            break;
+        else if (b.len + (size_t)n > JR_MAX_FILE_SIZE)
+            err = EFBIG; /* grew while being read */
+        else
+            jr_buf_put(&b, chunk, (size_t)n);
+    }
+    close(fd);
     if (err) {
         jr_buf_free(&b);
-        errno = EIO;
+        errno = err;
         return NULL;
     }
     if (len)
         *len = b.len;
     return jr_buf_detach(&b);
+}
+
+const char *jr_read_error(int err)
+{
+    if (err == EINVAL)
+        return "not a regular file";
+    if (err == EFBIG)
+        return "file larger than 512 MB";
+    return strerror(err);
 }
 
 bool jr_file_exists(const char *path)

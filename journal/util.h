@@ -12,7 +12,7 @@
 void *jr_xmalloc(size_t n);
 void *jr_xcalloc(size_t count, size_t size);
 void *jr_xrealloc(void *p, size_t n);
-char *jr_xstrdup(const char *s);              /* NULL stays NULL */
+char *jr_xstrdup(const char *s); /* NULL stays NULL */
 char *jr_xstrndup(const char *s, size_t n);
 char *jr_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -42,8 +42,14 @@ void jr_buf_printf(jr_buf *b, const char *fmt, ...) __attribute__((format(printf
 char *jr_buf_detach(jr_buf *b); /* caller frees; buffer is reset */
 void jr_buf_free(jr_buf *b);
 
-/* Read a whole file. Returns NULL (errno set) on failure; caller frees. */
+/* Read a whole regular file. Returns NULL (errno set) on failure: EISDIR
+ * for a folder, EINVAL for a FIFO, socket or device (never blocks on one),
+ * EFBIG above JR_MAX_FILE_SIZE. Caller frees. */
+#define JR_MAX_FILE_SIZE (512ull * 1024 * 1024)
 char *jr_read_file(const char *path, size_t *len /* OUT */);
+/* Why jr_read_file failed, for a message: strerror, except for its own
+ * EINVAL ("not a regular file") and EFBIG. */
+const char *jr_read_error(int err);
 bool jr_file_exists(const char *path);
 bool jr_is_dir(const char *path);
 char *jr_path_join(const char *dir, const char *name); /* caller frees */

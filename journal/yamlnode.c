@@ -273,7 +273,7 @@ jr_ydoc *jr_ydoc_read(const char *path)
     size_t len;
     char *data = jr_read_file(path, &len);
     if (!data) {
-        jr_diag(JR_E_READ, path, 0, 0, strerror(errno));
+        jr_diag(JR_E_READ, path, 0, 0, jr_read_error(errno));
         return NULL;
     }
     if (!jr_text_check(path, data, len)) {

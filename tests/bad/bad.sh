@@ -47,7 +47,7 @@ run_case() {
     rm -rf out
     cp -a good out
     set +e
-    "$JOURNAL" build "$name" --out out --quiet >"$name.stdout" 2>"$name.raw"
+    timeout 120 "$JOURNAL" build "$name" --out out --quiet >"$name.stdout" 2>"$name.raw"
     got=$?
     set -e
     # How much too wide a line is depends on the layout, not on the input.
@@ -69,7 +69,7 @@ run_case() {
     fi
     # `check` reports the same and writes nothing.
     set +e
-    "$JOURNAL" check "$name" >/dev/null 2>"$name.checkraw"
+    timeout 120 "$JOURNAL" check "$name" >/dev/null 2>"$name.checkraw"
     got=$?
     sed -E 's/overfull line \([0-9.]+ pt too wide\)/overfull line (N pt too wide)/' "$name.checkraw" >"$name.check"
     set -e
@@ -257,6 +257,45 @@ article jpeg-huge '![Riesig](images/riesig.jpg)'
 run_case jpeg-huge <<'EOF'
 exit 1
 jpeg-huge/2026-1/eins.md:6:1: error: image images/riesig.jpg: image claims 20000 x 20000 pixels
+EOF
+
+# Files that are not regular files: reported, never read (a FIFO would block).
+prepare article-dangling-symlink
+ln -s nirgends.md article-dangling-symlink/2026-1/kaputt.md
+run_case article-dangling-symlink <<'EOF'
+exit 1
+article-dangling-symlink/2026-1/kaputt.md: error: cannot read file: No such file or directory
+EOF
+
+prepare article-fifo
+mkfifo article-fifo/2026-1/drei.md
+run_case article-fifo <<'EOF'
+exit 1
+article-fifo/2026-1/drei.md: error: cannot read file: not a regular file
+EOF
+
+prepare config-fifo
+rm config-fifo/journal.yaml
+mkfifo config-fifo/journal.yaml
+run_case config-fifo <<'EOF'
+exit 1
+config-fifo/journal.yaml: error: cannot read file: not a regular file
+EOF
+
+prepare img-fifo
+mkfifo img-fifo/2026-1/images/rohr.png
+article img-fifo '![Rohr](images/rohr.png)'
+run_case img-fifo <<'EOF'
+exit 1
+img-fifo/2026-1/eins.md:6:1: error: image images/rohr.png: cannot read file: Invalid argument
+EOF
+
+prepare img-folder
+mkdir img-folder/2026-1/images/ordner.png
+article img-folder '![Ordner](images/ordner.png)'
+run_case img-folder <<'EOF'
+exit 1
+img-folder/2026-1/eins.md:6:1: error: image images/ordner.png: cannot read file: Is a directory
 EOF
 
 # ---- output: all or nothing ---------------------------------------------------------
