@@ -1598,6 +1598,9 @@ static void draw_page(pdf_ctx *c, size_t index)
     end_mark(c);
     if (shifted)
         emit(c, "Q\n");
+    /* an empty Flate stream is no zlib data: Ghostscript refuses the page */
+    if (HPDF_Stream_Size(c->out) == 0)
+        emit(c, "q Q\n");
     if (c->opt->print) {
         if (c->tagged)
             emit(c, "/Artifact BMC\n");
@@ -1660,6 +1663,7 @@ static int write_doc(pdf_ctx *c, const char *path)
         HPDF_Page page = HPDF_AddPage(c->pdf);
         HPDF_Page_SetWidth(page, (HPDF_REAL)mw);
         HPDF_Page_SetHeight(page, (HPDF_REAL)mh);
+        HPDF_Stream_WriteStr(((HPDF_PageAttr)page->attr)->stream, "q Q\n");
     }
 
     if (c->tagged)

@@ -492,6 +492,14 @@ grep -qx "$icc jpeg rgb image rgb image " hpaimg.txt || fail "hostile pdfa: JPEG
 quiet hpam.out pdfinfo -meta hpa.pdf
 xmllint --noout hpam.out 2>/dev/null || fail "hostile pdfa: XMP not well-formed"
 
+# --- Ghostscript (another independent reader) draws every file silently ----
+if command -v gs >/dev/null; then
+    for f in a.pdf p.pdf pa.pdf ppa.pdf h.pdf hpa.pdf e.pdf u.pdf ne.pdf; do
+        gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=nullpage "$f" >gs.out 2>&1
+        [ -s gs.out ] && { fail "gs: $f"; head -3 gs.out >&2; }
+    done
+fi
+
 # --- valgrind (if installed): no invalid access, no definite leak -----------
 # (not for a sanitizer build: AddressSanitizer and valgrind exclude each other)
 if command -v valgrind >/dev/null && ! grep -q __asan_init "$SAMPLE"; then
