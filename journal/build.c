@@ -69,8 +69,12 @@ static void check_article(const jr_journal *j, const jr_article *a)
 
 static void check_edition(const jr_journal *j, const jr_edition *e)
 {
-    if (e->cover_image)
-        check_image(j, e->dir, e->cover_image, e->yaml_path, (jr_pos){0, 0});
+    if (!e->cover_image)
+        return;
+    check_image(j, e->dir, e->cover_image, e->yaml_path, e->cover_pos);
+    if ((!e->cover_alt || !*e->cover_alt) && (!e->cover_caption || !*e->cover_caption))
+        jr_diag(JR_W_IMAGE_NO_ALT, e->yaml_path, e->cover_pos.line, e->cover_pos.col,
+                e->cover_image);
 }
 
 /* ---- helpers --------------------------------------------------------------- */

@@ -223,7 +223,9 @@ static void read_edition_yaml(jr_edition *e)
     const jr_ynode *cover = jr_ymap_get(m, "cover");
     if (jr_y_mapping(d, cover)) {
         jr_y_check_keys(d, cover, cover_keys);
-        jr_y_string(d, jr_ymap_get(cover, "image"), "image", &e->cover_image);
+        const jr_ynode *img = jr_ymap_get(cover, "image");
+        if (jr_y_string(d, img, "image", &e->cover_image))
+            e->cover_pos = (jr_pos){img->line, img->col};
         jr_y_string(d, jr_ymap_get(cover, "caption"), "caption", &e->cover_caption);
         jr_y_string(d, jr_ymap_get(cover, "alt"), "alt", &e->cover_alt);
     }

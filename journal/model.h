@@ -163,6 +163,7 @@ typedef struct jr_edition {
     jr_date date;
     char *theme;
     char *cover_image, *cover_caption, *cover_alt;
+    jr_pos cover_pos; /* where cover.image's value stands in edition.yaml */
     char *layout;   /* layout name or path, may be NULL */
     jr_article *articles; /* sorted by order, then file name; drafts left out */
     size_t narticles;
