@@ -12,10 +12,19 @@ bodies are read from a JSON list of Markdown strings (the spec's examples;
 not committed here, the spec is CC-BY-SA 4.0), for a run by hand.
 
 The expected text of a body is cmark's own HTML rendering (libcmark through
-ctypes) with the tags stripped; raw HTML, which cmark leaves out as
-"<!-- raw HTML omitted -->" and journal drops by design, and link
-destinations (attributes, not printed) are thus excluded. Known exclusions
-on top of that are listed in EXCLUDED_WORDS below.
+ctypes) with the tags stripped. Known exclusions, by design:
+- raw HTML (journal drops it with a warning; cmark's safe rendering leaves
+  it out as "<!-- raw HTML omitted -->");
+- link destinations and image paths (attributes, not printed);
+- an image's alt text when it has a title: the title is the caption (in a
+  heading, the alt text stands in for the image);
+- characters no font can draw (a warning, and a replacement mark printed).
+With --spec, examples whose images do not exist fail by design ("image not
+found", "image path leaves the content folder": examples 517, 520, 531,
+572-589, 591 of spec 0.30); they are listed and left out of the build.
+pdftotext joins short words set in different fonts ("Ӓ Ϡ" -> "ӒϠ" although
+the PDF has the space); a word not found as a word is looked for in the
+text without spaces (the generated words are unique, none part of another).
 """
 import ctypes
 import ctypes.util
