@@ -330,6 +330,21 @@ late_failure feed-is-a-folder 'rm out/atom.xml; mkdir out/atom.xml' \
 late_failure edition-is-a-file 'rm -r out/2026-1; echo x >out/2026-1' \
     'journal: error: cannot write output: out/2026-1 (Not a directory)'
 
+# The disk fills up while the PDF is written (a file size limit of 100 KB,
+# SIGXFSZ ignored so that write fails with EFBIG as on a full disk). The
+# wording is the PDF back end's; the line must be an error.
+rm -rf out
+cp -a good out
+snapshot out >disk-full.before
+set +e
+(trap '' XFSZ && ulimit -f 100 && exec "$JOURNAL" build changed --out out --quiet) >disk-full.stdout 2>disk-full.stderr
+got=$?
+set -e
+[ "$got" = 1 ] || fail "disk-full: exit status $got, expected 1"
+grep -q ': error: ' disk-full.stderr || { fail "disk-full: no error reported"; cat disk-full.stderr >&2; }
+snapshot out | diff -u disk-full.before - >/dev/null || fail "disk-full: the previous output was changed"
+[ -z "$(find out -name '*.tmp-*' -o -name '*.bak-*')" ] || fail "disk-full: temporary files left"
+
 # --out below a regular file.
 echo x >afile
 expect_status 1 "$JOURNAL" build base --out afile/out --quiet
