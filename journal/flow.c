@@ -234,25 +234,28 @@ typedef struct colres {
     bool forced; /* ended where no break was allowed */
 } colres;
 
-/* Fill one column of `height` pt from element `start`. With `place` the
- * elements are emitted at column x0 below y `top`. `full`: the column is a
- * whole page's; an element too large for it is taken anyway. */
-static colres fill_column(jr_lstate *ls, jr_vlist *v, size_t start, double height, bool full,
-                          bool place, double x0, double top, int column)
+typedef struct scanres {
+    size_t next; /* first element of the next column */
+    bool forced; /* ended where no break was allowed */
+    size_t fail; /* the element that did not fit (v->n: all fitted) */
+} scanres;
+
+/* Where a column of `height` pt starting with element `start` ends; `pos`
+ * is the height already used, `empty` whether nothing is set yet. */
+static scanres scan_column(const jr_style *st, const jr_vlist *v, size_t start, double pos,
+                           bool empty, double height, bool full)
 {
-    const jr_style *st = ls->st;
-    colres res = {v->n, 0, false};
+    scanres res = {v->n, false, v->n};
     const size_t none = (size_t)-1;
     size_t last_break = none;
-    double pos = 0, bl;
-    bool empty = true;
-    size_t i;
-    for (i = start; i < v->n; i++) {
+    double bl;
+    for (size_t i = start; i < v->n; i++) {
         const jr_velem *e = &v->e[i];
         if (empty && e->kind == JR_V_SPACE)
             continue; /* space is dropped at the top of a column */
         double np = advance(st, e, pos, &bl);
         if (np > height + 0.01) {
+            res.fail = i;
             if (empty) {
                 if (full) {
                     res.next = i + 1;
@@ -276,9 +279,87 @@ static colres fill_column(jr_lstate *ls, jr_vlist *v, size_t start, double heigh
         if (e->kind != JR_V_SPACE)
             empty = false;
     }
+    return res;
+}
+
+/* A figure that does not fit at the end of a column floats to the top of
+ * the next one while the text after it fills the column: elements are
+ * reordered. Returns the new end of the column, or `next` unchanged. */
+static size_t float_figure(const jr_style *st, jr_vlist *v, size_t start, double height, bool full,
+                           scanres s)
+{
+    size_t n = v->n, f = s.fail;
+    if (s.forced || f >= n)
+        return s.next;
+    /* the figure the failing element belongs to */
+    size_t fig = (size_t)-1;
+    if (v->e[f].kind == JR_V_FIGURE)
+        fig = f;
+    else if (v->e[f].kind == JR_V_SPACE && f + 1 < n && v->e[f + 1].kind == JR_V_FIGURE)
+        fig = f + 1;
+    else
+        for (size_t k = f; k > start && !v->e[k].break_before; k--)
+            if (v->e[k - 1].kind == JR_V_FIGURE && v->e[k - 1].block == v->e[f].block) {
+                fig = k - 1;
+                break;
+            }
+    if (fig == (size_t)-1 || fig <= start)
+        return s.next;
+    size_t g0 = fig;
+    if (v->e[g0 - 1].kind == JR_V_SPACE && v->e[g0 - 1].break_before)
+        g0--;
+    if (g0 <= start || !(v->e[g0].kind == JR_V_SPACE ? v->e[g0].break_before : false))
+        return s.next; /* kept with what is before (a heading) */
+    size_t g1 = fig + 1;
+    while (g1 < n && v->e[g1].kind != JR_V_FIGURE &&
+           !(v->e[g1].kind == JR_V_SPACE && v->e[g1].break_before))
+        g1++;
+    if (g1 < n && v->e[g1].kind == JR_V_SPACE)
+        g1++; /* the space after the figure goes with it */
+    if (g1 >= n)
+        return s.next;
+    /* what the column holds before the figure */
+    double pos = 0, bl;
+    bool empty = true;
+    for (size_t k = start; k < g0; k++) {
+        if (empty && v->e[k].kind == JR_V_SPACE)
+            continue;
+        pos = advance(st, &v->e[k], pos, &bl);
+        if (v->e[k].kind != JR_V_SPACE)
+            empty = false;
+    }
+    if (empty)
+        return s.next;
+    scanres t = scan_column(st, v, g1, pos, false, height, full);
+    size_t m = t.next;
+    if (t.forced || m <= g1)
+        return s.next;
+    /* rotate: [g1, m) before [g0, g1) */
+    size_t ng = g1 - g0, nt = m - g1;
+    jr_velem *tmp = jr_xmalloc(ng * sizeof *tmp);
+    memcpy(tmp, v->e + g0, ng * sizeof *tmp);
+    memmove(v->e + g0, v->e + g1, nt * sizeof *tmp);
+    memcpy(v->e + g0 + nt, tmp, ng * sizeof *tmp);
+    free(tmp);
+    return g0 + nt;
+}
+
+/* Fill one column of `height` pt from element `start`. With `place` the
+ * elements are emitted at column x0 below y `top`. `full`: the column is a
+ * whole page's; an element too large for it is taken anyway. `floats`:
+ * figures may move to the next column (reordering v). */
+static colres fill_column(jr_lstate *ls, jr_vlist *v, size_t start, double height, bool full,
+                          bool place, double x0, double top, int column, bool floats)
+{
+    const jr_style *st = ls->st;
+    scanres s = scan_column(st, v, start, 0, true, height, full);
+    colres res = {s.next, 0, s.forced};
+    if (floats)
+        res.next = float_figure(st, v, start, height, full, s);
+    double pos = 0, bl;
+    bool empty = true;
+    size_t i;
     /* set [start, next) */
-    pos = 0;
-    empty = true;
     for (i = start; i < res.next; i++) {
         const jr_velem *e = &v->e[i];
         if (empty && e->kind == JR_V_SPACE)
@@ -307,7 +388,7 @@ static bool fits_in(jr_lstate *ls, jr_vlist *v, size_t start, const jr_region *r
     bool forced = false;
     double sum = 0;
     for (int c = 0; c < r->ncols && k < v->n; c++) {
-        colres cr = fill_column(ls, v, k, height, full, false, 0, 0, c);
+        colres cr = fill_column(ls, v, k, height, full, false, 0, 0, c, false);
         k = cr.next;
         forced |= cr.forced;
         sum += cr.used;
@@ -346,14 +427,14 @@ void jr_flow_run(jr_lstate *ls, jr_vlist *v, const jr_region *first, bool balanc
                         break;
                     }
                 for (int c = 0; c < r.ncols && i < v->n; c++)
-                    i = fill_column(ls, v, i, best, full, true, r.x[c], r.top, c).next;
+                    i = fill_column(ls, v, i, best, full, true, r.x[c], r.top, c, false).next;
             } else {
                 for (int c = 0; c < r.ncols && i < v->n; c++)
-                    i = fill_column(ls, v, i, r.height, full, true, r.x[c], r.top, c).next;
+                    i = fill_column(ls, v, i, r.height, full, true, r.x[c], r.top, c, true).next;
             }
         } else {
             for (int c = 0; c < r.ncols && i < v->n; c++)
-                i = fill_column(ls, v, i, r.height, full, true, r.x[c], r.top, c).next;
+                i = fill_column(ls, v, i, r.height, full, true, r.x[c], r.top, c, true).next;
         }
         if (i < v->n) {
             int p = jr_flow_new_page(ls, ls->page_type);

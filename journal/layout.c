@@ -237,6 +237,7 @@ void jr_layout_blocks(jr_lstate *ls, jr_page_type type, const jr_region *first, 
     for (size_t i = 0; d && i < d->nblocks; i++) {
         const jr_block *b = &d->blocks[i];
         size_t e0 = v.n;
+        /* figures float: a paragraph after one is indented as if it were not there */
         bool indent = b->kind == JR_BLOCK_PARAGRAPH && prev && prev->kind == JR_BLOCK_PARAGRAPH &&
                       same_containers(prev, b);
         if (b->kind == JR_BLOCK_FIGURE) {
@@ -259,7 +260,8 @@ void jr_layout_blocks(jr_lstate *ls, jr_page_type type, const jr_region *first, 
         }
         if (b->kind == JR_BLOCK_HEADING)
             keep = 2;
-        prev = b;
+        if (b->kind != JR_BLOCK_FIGURE)
+            prev = b;
     }
     jr_flow_run(ls, &v, first, balance);
     jr_vlist_free(&v);

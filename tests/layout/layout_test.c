@@ -150,7 +150,7 @@ static void check_invariants(const lt_run *r, const char *name)
     }
     /* every word, in order */
     for (size_t a = 0; a < r->j->editions[0].narticles; a++) {
-        char *got = lt_layout_words(dl, (int)a);
+        char *got = lt_layout_words(dl, (int)a, r->j->editions[0].articles[a].doc);
         char *want = lt_doc_words(r->j->editions[0].articles[a].doc);
         size_t d = 0;
         while (got[d] && got[d] == want[d])
@@ -517,6 +517,17 @@ static void test_figures(void)
             }
     }
     CHECK(images == 2 && rects == 1, "%d images, %d placeholders", images, rects);
+    /* captions set below their figures */
+    int captions = 0;
+    if (r.dl)
+        for (size_t p = 0; p < r.dl->npages; p++)
+            for (size_t i = 0; i < r.dl->pages[p].nitems; i++) {
+                const jr_item *it = &r.dl->pages[p].items[i];
+                if (it->kind == JR_ITEM_TEXT &&
+                    (strcmp(it->text, "breites") == 0 || strcmp(it->text, "hohes") == 0))
+                    captions++;
+            }
+    CHECK(captions == 2, "%d captions", captions);
     free(msgs);
     lt_free(&r);
     free(md);
@@ -643,6 +654,54 @@ static void test_random_documents(void)
     jr_diag_set_output(stderr);
 }
 
+/* A figure that does not fit at a column's end floats to the next
+ * column's top; the text after it fills the column. */
+static void test_figure_float(void)
+{
+    int floated = 0;
+    for (int k = 0; k < 12; k++) {
+        jr_buf md = {0};
+        for (int i = 0; i < 5; i++)
+            jr_buf_printf(&md, "%s\n\n", para_a); /* about 40 of column 1's 49 lines */
+        for (int i = 0; i < k; i++)
+            jr_buf_printf(&md, "Zeile %d.\n\n", i + 1);
+        jr_buf_printf(&md, "![Breit](images/wide.png \"Ein breites Bild\")\n\n");
+        for (int i = 0; i < 12; i++)
+            jr_buf_printf(&md, "%s\n\n", i % 2 ? para_a : para_b);
+        lt_run r = run1(md.data, NULL);
+        if (r.dl) {
+            check_invariants(&r, "float");
+            const jr_page *pg = &r.dl->pages[0];
+            const jr_item *img = NULL;
+            for (size_t i = 0; i < pg->nitems; i++)
+                if (pg->items[i].kind == JR_ITEM_IMAGE)
+                    img = &pg->items[i];
+            CHECK(img != NULL, "no image on page 1");
+            double low0 = 1e9, top1 = -1e9;
+            for (size_t i = 0; i < r.dl->nlines; i++) {
+                const jr_line_rec *l = &r.dl->lines[i];
+                if (l->page != 0 || l->block < 0)
+                    continue;
+                if (l->column == 0 && l->y < low0)
+                    low0 = l->y;
+                if (l->column == 1 && l->y > top1)
+                    top1 = l->y;
+            }
+            if (img && img->x > 300) {
+                /* moved on: column 0 is full, the image at column 1's top */
+                floated++;
+                /* (one line may stay empty: no paragraph starts with one line) */
+                CHECK(low0 - 26 < r.style.margin_bottom + 3.5, "k=%d: column 0 ends early (%.2f)",
+                      k, low0);
+                CHECK(img->y + img->h > top1, "k=%d: image not at the top of column 1", k);
+            }
+        }
+        lt_free(&r);
+        jr_buf_free(&md);
+    }
+    CHECK(floated >= 3, "the figure moved on only %d time(s)", floated);
+}
+
 static void bad_font(jr_style *s)
 {
     free(s->fonts[JR_ROLE_CAPTION].family);
@@ -696,6 +755,7 @@ int main(void)
     test_figures();
     test_missing_font();
     test_deep_nesting();
+    test_figure_float();
     test_random_documents();
     test_long_title();
     test_no_patterns();

@@ -102,13 +102,8 @@ char *lt_doc_words(const jr_doc *d)
     jr_buf b = {0};
     for (size_t i = 0; i < d->nblocks; i++) {
         const jr_block *bl = &d->blocks[i];
-        if (bl->kind == JR_BLOCK_FIGURE) {
-            if (bl->caption && *bl->caption) {
-                put_words(&b, bl->caption);
-                jr_buf_putc(&b, ' ');
-            }
-            continue;
-        }
+        if (bl->kind == JR_BLOCK_FIGURE)
+            continue; /* figures float: captions are checked apart */
         for (size_t k = 0; k < bl->nspans; k++) {
             if (bl->spans[k].kind == JR_SPAN_LINEBREAK || bl->kind == JR_BLOCK_CODE)
                 jr_buf_putc(&b, ' ');
@@ -129,7 +124,7 @@ char *lt_doc_words(const jr_doc *d)
     return s;
 }
 
-char *lt_layout_words(const jr_doclayout *dl, int article)
+char *lt_layout_words(const jr_doclayout *dl, int article, const jr_doc *dl_doc)
 {
     jr_buf b = {0};
     bool joining = false; /* the previous line ended in an added hyphen */
@@ -137,6 +132,9 @@ char *lt_layout_words(const jr_doclayout *dl, int article)
         const jr_line_rec *l = &dl->lines[li];
         if (l->article != article || l->block < 0)
             continue;
+        if (l->block >= 0 && dl_doc && (size_t)l->block < dl_doc->nblocks &&
+            dl_doc->blocks[l->block].kind == JR_BLOCK_FIGURE)
+            continue; /* a caption */
         const jr_page *pg = &dl->pages[l->page];
         double prev_end = -1e9;
         bool first = true;

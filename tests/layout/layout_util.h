@@ -24,9 +24,9 @@ void lt_layout_with(lt_run *r, const char *const *bodies, size_t n, void (*style
 void lt_free(lt_run *r);
 
 /* The words of article `article` as laid out (hyphenations undone), joined
- * by single spaces. Caller frees. */
-char *lt_layout_words(const jr_doclayout *dl, int article);
-/* The words of a document's text blocks, joined by single spaces. */
+ * by single spaces, figure captions left out (figures float). Caller frees. */
+char *lt_layout_words(const jr_doclayout *dl, int article, const jr_doc *doc);
+/* The words of a document's text blocks (not figures), joined by single spaces. */
 char *lt_doc_words(const jr_doc *d);
 
 #endif
