@@ -287,11 +287,99 @@ static void repair_tounicode(pdf_ctx *c, HPDF_Font font)
  * fonts share libharu's one hook function. */
 static HPDF_Dict_BeforeWriteFunc font_hook_orig;
 
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put_be32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+static uint32_t table_sum(const unsigned char *p, size_t n)
+{
+    uint32_t sum = 0;
+    for (size_t i = 0; i < n; i += 4) {
+        unsigned char b[4] = {0, 0, 0, 0};
+        memcpy(b, p + i, n - i < 4 ? n - i : 4);
+        sum += be32(b);
+    }
+    return sum;
+}
+
+/* libharu cuts only the glyf table of an embedded font; its 'post' table
+ * keeps every glyph name (35 KB for Noto Serif) that nobody reads in a
+ * CID font. Rewrite the font program with a format 3 'post' (no names):
+ * the other tables unchanged, checksums and head.checkSumAdjustment anew. */
+static void slim_font_program(HPDF_Dict descriptor)
+{
+    HPDF_Dict ff = HPDF_Dict_GetItem(descriptor, "FontFile2", HPDF_OCLASS_DICT);
+    if (!ff || !ff->stream)
+        return;
+    HPDF_UINT32 size = HPDF_Stream_Size(ff->stream);
+    if (size < 12 || size > (64u << 20))
+        return;
+    unsigned char *d = jr_xmalloc(size);
+    HPDF_UINT got = size;
+    if (HPDF_Stream_Seek(ff->stream, 0, HPDF_SEEK_SET) != HPDF_OK ||
+        HPDF_Stream_Read(ff->stream, d, &got) != HPDF_OK || got != size) {
+        free(d);
+        return;
+    }
+    unsigned n = (unsigned)d[4] << 8 | d[5];
+    size_t dir = 12 + 16 * (size_t)n;
+    int post = -1, head = -1;
+    bool ok = n > 0 && n < 64 && dir <= size;
+    for (unsigned i = 0; ok && i < n; i++) {
+        const unsigned char *r = d + 12 + 16 * i;
+        uint32_t off = be32(r + 8), len = be32(r + 12);
+        ok = off <= size && len <= size - off;
+        if (memcmp(r, "post", 4) == 0)
+            post = (int)i;
+        if (memcmp(r, "head", 4) == 0)
+            head = (int)i;
+    }
+    if (!ok || post < 0 || head < 0 || be32(d + 12 + 16 * post + 12) <= 32 ||
+        be32(d + 12 + 16 * head + 12) < 12) {
+        free(d);
+        return;
+    }
+    size_t cap = dir;
+    for (unsigned i = 0; i < n; i++)
+        cap += (be32(d + 12 + 16 * i + 12) + 3) & ~3u;
+    unsigned char *o = jr_xcalloc(cap, 1);
+    memcpy(o, d, dir);
+    size_t pos = dir, head_at = 0;
+    for (unsigned i = 0; i < n; i++) {
+        const unsigned char *r = d + 12 + 16 * i;
+        unsigned char *w = o + 12 + 16 * i;
+        uint32_t len = (int)i == post ? 32 : be32(r + 12);
+        memcpy(o + pos, d + be32(r + 8), len);
+        if ((int)i == post)
+            put_be32(o + pos, 0x00030000); /* format 3: no glyph names */
+        if ((int)i == head) {
+            head_at = pos;
+            put_be32(o + pos + 8, 0); /* checkSumAdjustment, set below */
+        }
+        put_be32(w + 4, table_sum(o + pos, len));
+        put_be32(w + 8, (uint32_t)pos);
+        put_be32(w + 12, len);
+        pos += (len + 3) & ~3u;
+    }
+    put_be32(o + head_at + 8, 0xB1B0AFBAu - table_sum(o, pos));
+    HPDF_MemStream_FreeData(ff->stream);
+    HPDF_Stream_Write(ff->stream, o, (HPDF_UINT)pos);
+    HPDF_Dict_AddNumber(ff, "Length1", (HPDF_INT32)pos);
+    free(o);
+    free(d);
+}
+
 static HPDF_STATUS add_cidset(HPDF_Dict obj)
 {
-    HPDF_STATUS ret = font_hook_orig ? font_hook_orig(obj) : HPDF_OK;
-    if (ret != HPDF_OK)
-        return ret;
     HPDF_FontAttr attr = (HPDF_FontAttr)obj->attr;
     HPDF_FontDef def = attr ? attr->fontdef : NULL;
     if (!def || !def->descriptor || def->type != HPDF_FONTDEF_TYPE_TRUETYPE)
@@ -321,6 +409,26 @@ static HPDF_STATUS add_cidset(HPDF_Dict obj)
     set->filter = obj->filter;
     HPDF_Stream_Write(set->stream, bits, (HPDF_UINT)(last + 1));
     return HPDF_Dict_Add(def->descriptor, "CIDSet", set);
+}
+
+/* Whether the document being saved is PDF/A (libharu's hooks have no user
+ * data; set by write_doc just before saving). */
+static _Thread_local bool hook_cidset;
+
+/* libharu's before-write hook of a Type0 font (it makes the descriptor and
+ * the font program), then ours: a slimmer font program, and for PDF/A the
+ * CIDSet. */
+static HPDF_STATUS font_hook(HPDF_Dict obj)
+{
+    HPDF_STATUS ret = font_hook_orig ? font_hook_orig(obj) : HPDF_OK;
+    if (ret != HPDF_OK)
+        return ret;
+    HPDF_FontAttr attr = (HPDF_FontAttr)obj->attr;
+    HPDF_FontDef def = attr ? attr->fontdef : NULL;
+    if (!def || !def->descriptor || def->type != HPDF_FONTDEF_TYPE_TRUETYPE)
+        return HPDF_OK;
+    slim_font_program(def->descriptor);
+    return hook_cidset ? add_cidset(obj) : HPDF_OK;
 }
 
 /* Does the font have a glyph for `cp` (else CID cp would draw .notdef)? */
@@ -363,10 +471,10 @@ static HPDF_Font get_font(pdf_ctx *c, int id)
         s->font = HPDF_GetFont(c->pdf, name, "UTF-8");
     if (s->font) {
         repair_tounicode(c, s->font);
-        if (c->opt->pdfa && s->font->before_write_fn) {
+        if (s->font->before_write_fn && s->font->before_write_fn != font_hook) {
             /* chain our hook after libharu's (which makes the descriptor) */
             font_hook_orig = s->font->before_write_fn;
-            s->font->before_write_fn = add_cidset;
+            s->font->before_write_fn = font_hook;
         }
     }
     c->stage = NULL;
@@ -1716,6 +1824,7 @@ static int write_doc(pdf_ctx *c, const char *path)
     }
     add_id(c);
     c->stage = path;
+    hook_cidset = opt->pdfa;
     HPDF_SaveToFile(c->pdf, path);
     c->stage = NULL;
     return 0;

@@ -231,6 +231,45 @@ for b in bad:
     print(b)
 sys.exit(1 if bad else 0)
 EOF
+# --- the embedded font programs: 'post' without glyph names, every table
+# checksum and the whole-file checksum right ---------------------------------
+/usr/bin/python3 - tj.out <<'EOF' || fail "font programs"
+import base64, json, struct, sys
+d = json.load(open(sys.argv[1]))
+bad = []
+fonts = 0
+def csum(b):
+    b = b + b"\0" * (-len(b) % 4)
+    return sum(struct.unpack(">%dI" % (len(b) // 4), b)) & 0xFFFFFFFF
+for k, v in d["qpdf"][1].items():
+    st = v.get("stream")
+    if not st or "/Length1" not in st["dict"]:
+        continue
+    fonts += 1
+    t = base64.b64decode(st["data"])
+    if st["dict"]["/Length1"] != len(t):
+        bad.append("%s: Length1 %r, %d bytes" % (k, st["dict"]["/Length1"], len(t)))
+    n = struct.unpack(">H", t[4:6])[0]
+    tables = {}
+    for i in range(n):
+        tag, cs, off, ln = struct.unpack(">4sIII", t[12 + 16 * i:28 + 16 * i])
+        body = t[off:off + ln]
+        if tag == b"head":
+            body = body[:8] + b"\0\0\0\0" + body[12:]
+        if csum(body) != cs:
+            bad.append("%s: checksum of %r" % (k, tag))
+        tables[tag] = t[off:off + ln]
+    if struct.unpack(">I", tables[b"post"][:4])[0] != 0x00030000 or len(tables[b"post"]) != 32:
+        bad.append("%s: post is not format 3" % k)
+    if csum(t) != 0xB1B0AFBA:
+        bad.append("%s: whole-file checksum" % k)
+if fonts != 2:
+    bad.append("%d font programs" % fonts)
+for b in bad:
+    print(b)
+sys.exit(1 if bad else 0)
+EOF
+
 "$SAMPLE" sample u.pdf img untagged || fail "pdf_sample untagged failed"
 quiet ui.out pdfinfo u.pdf
 grep -qx 'Tagged: *no' ui.out || fail "untagged: still tagged"
