@@ -3,16 +3,29 @@
  * libharu is used for the document structure (pages, fonts, images,
  * annotations, outline, info); the page content is written straight into
  * each page's content stream, so that text goes out as TJ arrays with the
- * engine's kerning and every number is formatted without the locale
- * (jr_fmt_double). libharu's traps on this machine are described in
- * /work/shared/notes/libharu.md; the ones handled here:
+ * engine's kerning (the words of a line in one array, with real spaces) and
+ * every number is formatted without the locale (jr_fmt_double).
+ *
+ * Variants: screen (RGB), print (opt->print: PDF/X-3:2003 with bleed, trim
+ * box, crop marks, CMYK, a CMYK output intent, no transparency, no links)
+ * and PDF/A-1b (opt->pdfa: XMP, sRGB output intent, CIDSet, no
+ * transparency); all are tagged unless opt->untagged (structure from the
+ * items' article and block, opt->edition for block kinds).
+ *
+ * libharu's traps on this machine (see /work/shared/notes/libharu.md), and
+ * what is done about them here:
  *  - the ToUnicode CMap of its UTF-8 fonts is malformed: replaced
  *    (repair_tounicode);
  *  - characters must be measured once so that their glyphs enter the subset;
+ *  - its subset keeps all glyph names: the font program is rewritten with a
+ *    'post' table without them (slim_font_program);
  *  - after an error the document is unusable: the error handler longjmps
  *    back to jr_pdf_write, which only frees it;
  *  - images never reach libharu undecoded except JPEGs that libjpeg read
- *    completely (jr_image_check). */
+ *    completely (jr_image_check) and that every reader can decode;
+ *  - HPDF_OutputIntent_New misspells a key, HPDF_Destination_SetXYZ refuses a
+ *    null zoom, HPDF_AddPageLabel cannot leave a page unnumbered, an empty
+ *    page gets an empty (invalid) Flate stream: done by hand. */
 #define _POSIX_C_SOURCE 200809L
 #include "pdf.h"
 
