@@ -249,6 +249,10 @@ void jr_layout_blocks(jr_lstate *ls, jr_page_type type, const jr_region *first, 
         }
         if (v.n == e0)
             continue; /* nothing set (empty block) */
+        /* heading after heading: the first one's space below is enough */
+        if (b->kind == JR_BLOCK_HEADING && prev && prev->kind == JR_BLOCK_HEADING &&
+            v.e[e0].kind == JR_V_SPACE)
+            v.e[e0].ascent = 0;
         /* a heading keeps two lines (or a figure) of what follows, even
          * across a one-line paragraph */
         for (size_t k = e0; k < v.n && keep > 0; k++) {
