@@ -586,6 +586,17 @@ int jr_image_icc(const char *path, unsigned char **icc, size_t *len)
 
 /* ---- paths -------------------------------------------------------------- */
 
+static int hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
 /* Is `path` (absolute, normalised) equal to `root` or below it? */
 static bool under(const char *root, const char *path)
 {
@@ -631,7 +642,50 @@ static char *lexical_join(const char *base, const char *rel)
     return out;
 }
 
+/* "bild%20eins.png" -> "bild eins.png"; NULL when nothing is encoded or
+ * the result would hold a NUL. Caller frees. */
+static char *percent_decode(const char *s)
+{
+    if (!strchr(s, '%'))
+        return NULL;
+    size_t n = strlen(s), o = 0;
+    char *out = jr_xmalloc(n + 1);
+    bool changed = false;
+    for (size_t i = 0; i < n; i++) {
+        int hi, lo;
+        if (s[i] == '%' && i + 2 < n + 1 && (hi = hexval(s[i + 1])) >= 0 &&
+            (lo = hexval(s[i + 2])) >= 0) {
+            char ch = (char)(hi * 16 + lo);
+            if (ch == 0) {
+                free(out);
+                return NULL;
+            }
+            out[o++] = ch;
+            i += 2;
+            changed = true;
+        } else {
+            out[o++] = s[i];
+        }
+    }
+    out[o] = 0;
+    if (!changed) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+static char *resolve(const char *root, const char *dir, const char *rel, bool *outside,
+                     bool decode);
+
 char *jr_image_resolve(const char *root, const char *dir, const char *rel, bool *outside)
+{
+    return resolve(root, dir, rel, outside, true);
+}
+
+/* With `decode`, a path written URL-style ("%20") that names no file is
+ * tried once more decoded (with the same checks). */
+static char *resolve(const char *root, const char *dir, const char *rel, bool *outside, bool decode)
 {
     bool dummy;
     if (!outside)
@@ -670,5 +724,12 @@ char *jr_image_resolve(const char *root, const char *dir, const char *rel, bool 
     free(lex);
     free(rdir);
     free(rroot);
+    if (!result && !*outside && decode) {
+        char *dec = percent_decode(rel);
+        if (dec) {
+            result = resolve(root, dir, dec, outside, false);
+            free(dec);
+        }
+    }
     return result;
 }

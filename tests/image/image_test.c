@@ -722,6 +722,29 @@ static void test_resolve(void)
     r = jr_image_resolve(root, root, "../content/../x.png", &out);
     CHECK(!r && out);
     free(r);
+    /* written URL-style: decoded when the name as written is no file; a
+     * decoded ".." is still refused */
+    char *spaced = jr_path_join(images, "bild eins.png");
+    write_png(spaced, 4, 4, PNG_COLOR_TYPE_RGB, 8, false, false, 0);
+    char *real_spaced = realpath(spaced, NULL);
+    out = true;
+    r = jr_image_resolve(root, root, "images/bild%20eins.png", &out);
+    CHECK(r && real_spaced && strcmp(r, real_spaced) == 0 && !out);
+    free(r);
+    out = false;
+    r = jr_image_resolve(root, root, "%2e%2e/x.png", &out);
+    CHECK(!r && out);
+    free(r);
+    out = true;
+    r = jr_image_resolve(root, root, "images/bild%00.png", &out);
+    CHECK(!r && !out);
+    free(r);
+    out = true;
+    r = jr_image_resolve(root, root, "images/bild%2", &out);
+    CHECK(!r && !out);
+    free(r);
+    free(real_spaced);
+    free(spaced);
     /* missing: NULL, not outside */
     out = true;
     r = jr_image_resolve(root, root, "images/none.png", &out);
