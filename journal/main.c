@@ -1,9 +1,12 @@
 /* main.c: the command line: `journal build`, `journal check`. */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "build.h"
 #include "diag.h"
+#include "util.h"
 #include "watch.h"
 
 static const char usage_text[] =
@@ -32,6 +35,29 @@ static const char usage_text[] =
     "\n"
     "CONTENT_DIR defaults to 'articles'. Exit status: 0 success (warnings allowed),\n"
     "1 errors in the content, 2 usage errors.\n";
+
+/* Ctrl-C or kill during a build: remove the temporary files, then die of
+ * the signal as usual (the previous outputs were never touched). */
+static void on_signal(int sig)
+{
+    jr_output_remove_all_temp();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void catch_signals(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+        struct sigaction sa, old;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue; /* started with the signal ignored (nohup, background) */
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -99,5 +125,6 @@ int main(int argc, char **argv)
         return usage_error("%s", "check takes no --edition, --all or --out");
     if (watch)
         return jr_watch_run(&opt);
+    catch_signals();
     return jr_build_run(&opt);
 }

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,12 +353,45 @@ void jr_fmt_double(char *out, size_t outlen, double v, int decimals)
 struct jr_output {
     char **final_paths, **tmp_paths;
     size_t n, cap;
-    const char *failed; /* final path whose commit failed, or NULL */
+    const char *failed;     /* final path whose commit failed, or NULL */
+    struct jr_output *next; /* list of live outputs, for jr_output_remove_all_temp */
 };
+
+/* Live outputs, for the signal handler. Changed only with the termination
+ * signals blocked, so a handler never sees a half-made change. */
+static jr_output *live_outputs;
+
+static void block_signals(sigset_t *old)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, old);
+}
+
+static void restore_signals(const sigset_t *old)
+{
+    sigprocmask(SIG_SETMASK, old, NULL);
+}
 
 jr_output *jr_output_new(void)
 {
-    return jr_xcalloc(1, sizeof(jr_output));
+    jr_output *out = jr_xcalloc(1, sizeof(jr_output));
+    sigset_t old;
+    block_signals(&old);
+    out->next = live_outputs;
+    live_outputs = out;
+    restore_signals(&old);
+    return out;
+}
+
+void jr_output_remove_all_temp(void)
+{
+    for (jr_output *o = live_outputs; o; o = o->next)
+        for (size_t i = 0; i < o->n; i++)
+            unlink(o->tmp_paths[i]);
 }
 
 const char *jr_output_add(jr_output *out, const char *final_path)
@@ -367,14 +401,20 @@ const char *jr_output_add(jr_output *out, const char *final_path)
     for (size_t i = 0; i < out->n; i++)
         if (strcmp(out->final_paths[i], final_path) == 0)
             return out->tmp_paths[i];
+    char *final_copy = jr_xstrdup(final_path);
+    char *tmp = jr_xasprintf("%s.tmp-%ld", final_path, (long)getpid());
+    sigset_t old;
+    block_signals(&old);
     if (out->n == out->cap) {
         out->cap = out->cap ? out->cap * 2 : 16;
         out->final_paths = jr_xrealloc(out->final_paths, out->cap * sizeof(char *));
         out->tmp_paths = jr_xrealloc(out->tmp_paths, out->cap * sizeof(char *));
     }
-    out->final_paths[out->n] = jr_xstrdup(final_path);
-    out->tmp_paths[out->n] = jr_xasprintf("%s.tmp-%ld", final_path, (long)getpid());
-    return out->tmp_paths[out->n++];
+    out->final_paths[out->n] = final_copy;
+    out->tmp_paths[out->n] = tmp;
+    out->n++;
+    restore_signals(&old);
+    return tmp;
 }
 
 /* Commit in two phases so that a failure part-way (a folder where a file
@@ -453,6 +493,15 @@ void jr_output_free(jr_output *out)
 {
     if (!out)
         return;
+    sigset_t old;
+    block_signals(&old);
+    for (jr_output **p = &live_outputs; *p; p = &(*p)->next) {
+        if (*p == out) {
+            *p = out->next;
+            break;
+        }
+    }
+    restore_signals(&old);
     for (size_t i = 0; i < out->n; i++) {
         free(out->final_paths[i]);
         free(out->tmp_paths[i]);

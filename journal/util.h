@@ -79,5 +79,9 @@ int jr_output_commit(jr_output *out);
 const char *jr_output_failed_path(const jr_output *out);
 void jr_output_abort(jr_output *out); /* removes the temporary files */
 void jr_output_free(jr_output *out);
+/* Removes the temporary files of every live jr_output; async-signal-safe
+ * (for a SIGINT/SIGTERM handler: an interrupted build leaves no
+ * temporary files behind). */
+void jr_output_remove_all_temp(void);
 
 #endif

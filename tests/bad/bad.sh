@@ -345,6 +345,40 @@ grep -q ': error: ' disk-full.stderr || { fail "disk-full: no error reported"; c
 snapshot out | diff -u disk-full.before - >/dev/null || fail "disk-full: the previous output was changed"
 [ -z "$(find out -name '*.tmp-*' -o -name '*.bak-*')" ] || fail "disk-full: temporary files left"
 
+# Killed while writing (SIGTERM; Ctrl-C's SIGINT is ignored by background
+# jobs of a script): no temporary file left, the previous output as it was.
+# The kill comes as soon as a temporary file is there; should the build be
+# done before one is seen, there is nothing to check.
+prepare killed
+python3 -c "print('---\ntitle: Lang\ndate: 2026-02-01\n---\n\n' + ('Ein Satz, der sich oft wiederholt. ' * 40 + '\n\n') * 3000)" \
+    >killed/2026-1/eins.md
+rm -rf out
+cp -a good out
+snapshot out >killed.before
+"$JOURNAL" build killed --out out --quiet >/dev/null 2>&1 &
+pid=$!
+seen=no
+for _ in $(seq 1 6000); do
+    if [ -n "$(find out -name '*.tmp-*')" ]; then
+        seen=yes
+        break
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.02
+done
+kill -TERM "$pid" 2>/dev/null || true
+set +e
+wait "$pid"
+got=$?
+set -e
+if [ "$seen" = yes ]; then
+    [ "$got" = 143 ] || fail "killed: exit status $got, expected 143 (SIGTERM)"
+    snapshot out | diff -u killed.before - >/dev/null || fail "killed: the previous output was changed"
+else
+    echo "killed: the build ended before a temporary file was seen; not checked"
+fi
+[ -z "$(find out -name '*.tmp-*' -o -name '*.bak-*')" ] || fail "killed: temporary files left"
+
 # --out below a regular file.
 echo x >afile
 expect_status 1 "$JOURNAL" build base --out afile/out --quiet
