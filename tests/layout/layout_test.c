@@ -442,10 +442,11 @@ static void test_breaks_at_column_end(void)
 }
 
 /* Balanced columns on an article's last page. */
+/* (18 paragraphs: page 1 full, the columns of page 2 balanced) */
 static void test_balanced(void)
 {
     jr_buf md = {0};
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 9; i++)
         jr_buf_printf(&md, "%s\n\n%s\n\n", para_a, para_b);
     lt_run r = run1(md.data, NULL);
     if (r.dl) {
