@@ -904,6 +904,15 @@ static void set_lines(para *P, itemlist *L, const jr_lb_result *res, const setop
         double W = o->width, r = 0;
         if (justify && st <= 0 && W - nat > lst)
             justify = false; /* one word that cannot fill the line: left as it is */
+        if (justify && nat < W) {
+            /* a line of one or two spaces that would gape (a long URL
+             * after it): left ragged rather than torn apart */
+            int nglue = 0;
+            for (size_t t = 0; t < ntok; t++)
+                nglue += toks[t].glue;
+            if (nglue <= 2 && (W - nat) > 2.5 * (st + lst))
+                justify = false;
+        }
         bool letters = justify || nat > W;
         if (!letters)
             lst = lsh = 0; /* ragged lines keep their letters as they are */
@@ -1319,9 +1328,16 @@ void jr_typeset_block(jr_lstate *ls, const jr_block *b, int bi, double colw, boo
         para_free(&P);
         break;
     }
-    case JR_BLOCK_CODE:
+    case JR_BLOCK_CODE: {
+        /* a little air around code; the text after it is back on the grid */
+        add_space(v, st->fonts[JR_ROLE_CODE].leading * 0.4, true);
+        size_t e0 = v->n;
         typeset_code(ls, b, bi, x, W, v);
+        if (v->n > e0)
+            v->e[e0].break_before = false;
+        add_space(v, st->fonts[JR_ROLE_CODE].leading * 0.4, true);
         break;
+    }
     case JR_BLOCK_RULE: {
         jr_velem *e = jr_vlist_add(v, JR_V_RULE);
         e->ascent = st->first_baseline;
