@@ -525,6 +525,8 @@ static void push_word(para *P, itemlist *L, word *w, bool hyphenate, double maxw
             L->nsubs = s0;
             size_t piece_from = from;
             double acc = 0;
+            size_t after_space = 0; /* code: where the last space ended */
+            double acc_space = 0;
             const char *s = P->buf.data;
             for (size_t a = w->a0; a < w->a1; a++) {
                 size_t ao = P->at[a].off, ae = ao + P->at[a].len;
@@ -537,16 +539,29 @@ static void push_word(para *P, itemlist *L, word *w, bool hyphenate, double maxw
                         k = 1;
                     double cw = cp_width(P, P->at[a].font, P->at[a].size, s + i, k);
                     if (acc + cw > maxw - 1.0 && i > piece_from) {
+                        /* code lines break after a space in the line's last third */
+                        size_t cut_at = i;
+                        double rest = 0;
+                        if (P->keep_spaces && after_space > piece_from && after_space < i &&
+                            acc_space > (maxw - 1.0) * 2 / 3) {
+                            cut_at = after_space;
+                            rest = acc - acc_space;
+                        }
                         size_t q0 = L->nsubs;
-                        push_range(P, L, w, piece_from, i);
+                        push_range(P, L, w, piece_from, cut_at);
                         ibox b = {q0, L->nsubs, true, w->line, 0, 0};
                         il_push(L, jr_lb_box(subs_width(P, L, q0, L->nsubs)), b);
                         il_push(L, jr_lb_penalty(0, 0, false), nobox());
-                        piece_from = i;
-                        acc = 0;
+                        piece_from = cut_at;
+                        acc = rest;
+                        after_space = 0;
                     }
                     acc += cw;
                     i += k;
+                    if (cp == ' ') {
+                        after_space = i;
+                        acc_space = acc;
+                    }
                 }
             }
             size_t q0 = L->nsubs;
