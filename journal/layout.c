@@ -11,11 +11,6 @@
 #include "markdown.h"
 #include "util.h"
 
-int jr_layout_role_font(const jr_lstate *ls, jr_font_role role)
-{
-    return ls->role_font[role];
-}
-
 typedef struct hyph_entry {
     char *lang;
     jr_hyphenator *h; /* NULL: no patterns */

@@ -91,8 +91,6 @@ typedef struct jr_lstate {
     /* characters already reported as missing in this article */
     uint32_t *warned;
     size_t nwarned, warned_cap;
-    /* the doc's heading text of the last outline entry (scratch) */
-    int heading_outline_level;
 } jr_lstate;
 
 /* ---- typeset.c ---- */
@@ -144,8 +142,6 @@ void jr_set_figure(jr_lstate *ls, const char *rel, const char *alt, const char *
                    double x, double width, double maxh, jr_vlist *v);
 
 /* ---- layout.c ---- */
-
-int jr_layout_role_font(const jr_lstate *ls, jr_font_role role);
 
 /* Set the blocks of ls->doc (ls->a, ls->article say whose) into column
  * frames of page type `type`: first `first` on the current page (NULL: a

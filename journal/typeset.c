@@ -611,8 +611,7 @@ static double space_width(jr_lstate *ls, int font, double size)
 }
 
 /* The paragraph's items. indent: first-line indent box [pt]. */
-static void build_items(para *P, itemlist *L, double indent, bool hyphenate, double maxw,
-                        bool ragged_glue)
+static void build_items(para *P, itemlist *L, double indent, bool hyphenate, double maxw)
 {
     L->n = 0;
     L->nsubs = 0;
@@ -665,7 +664,6 @@ static void build_items(para *P, itemlist *L, double indent, bool hyphenate, dou
             il_push(L, jr_lb_penalty(0, -JR_INF_PENALTY, false), nobox());
             break;
         }
-        (void)ragged_glue;
     }
     il_push(L, jr_lb_penalty(0, JR_INF_PENALTY, false), nobox());
     il_push(L, jr_lb_glue(0, JR_LB_FIL, 0), nobox());
@@ -809,7 +807,6 @@ static void set_lines(para *P, itemlist *L, const jr_lb_result *res, const setop
                 jr_piece *p = vlist_piece(v);
                 *p = o->pre[k];
             }
-        size_t first_text_piece = v->np;
         ntok = 0;
         bool forced_chunk = false;
         bool prev_was_box = false;
@@ -1014,7 +1011,6 @@ static void set_lines(para *P, itemlist *L, const jr_lb_result *res, const setop
         /* re-fetch: the vlist may have grown */
         e = &v->e[v->n - 1];
         e->npieces = v->np - e->first_piece;
-        (void)first_text_piece;
         e->ratio = justify || r < 0 ? r : 0;
         e->hyphenated = hyph;
         /* ends inside a word: at a hyphen, a URL or cut point, a zero-width space */
@@ -1045,18 +1041,18 @@ static void break_and_set(para *P, double indent, const setopts *o, bool hyphen_
     jr_lb_result res = {0};
     double W = o->width;
     if (o->ragged) {
-        build_items(P, &L, indent, false, W, true);
+        build_items(P, &L, indent, false, W);
         greedy_break(L.it, L.n, W, &res);
     } else {
         jr_lb_params prm;
         jr_lb_params_default(&prm);
         prm.max_consecutive_hyphens = ls->st->max_consecutive_hyphens;
         prm.emergency_stretch = ls->st->fonts[JR_ROLE_BODY].size * 1.5;
-        build_items(P, &L, indent, false, W, false);
+        build_items(P, &L, indent, false, W);
         if (!jr_linebreak_pass(L.it, L.n, const_width, &W, &prm, 1, &res)) {
             bool hy = hyphen_ok && ls->st->hyphenate && jr_layout_hyphenator(ls);
             if (hy)
-                build_items(P, &L, indent, true, W, false);
+                build_items(P, &L, indent, true, W);
             jr_linebreak(L.it, L.n, const_width, &W, &prm, true, &res);
         }
     }
