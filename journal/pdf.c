@@ -70,6 +70,20 @@ typedef struct image_slot {
     int orientation;  /* EXIF orientation, 1..8 */
 } image_slot;
 
+/* libharu refuses arrays of more than HPDF_LIMIT_MAX_ARRAY (8191) items,
+ * and an error ends the document. Every array that grows with the input
+ * stays below this. */
+#define ARRAY_ROOM 8000
+
+/* The kids of a structure element. When an array is nearly full, its last
+ * kid becomes a /NonStruct element (a grouping without meaning) that takes
+ * the following kids, and so on: the reading order stays the same. */
+typedef struct kidlist {
+    HPDF_Dict holder; /* the element or its last /NonStruct */
+    HPDF_Array arr;   /* the holder's /K */
+    unsigned n;       /* items in arr */
+} kidlist;
+
 /* A structure element for tagged PDF: one per (article, block) and kind. */
 typedef struct selem {
     int article, block;
@@ -79,8 +93,8 @@ typedef struct selem {
     size_t art_seq; /* first appearance of its article (for sorting) */
     bool has_pg;    /* /Pg set: the page of its first content */
     size_t pg;
-    HPDF_Dict dict;  /* /StructElem (indirect) */
-    HPDF_Array kids; /* marked-content references */
+    HPDF_Dict dict; /* /StructElem (indirect) */
+    kidlist kids;   /* marked-content references, links */
 } selem;
 
 typedef struct pdf_ctx {
@@ -113,6 +127,7 @@ typedef struct pdf_ctx {
     size_t nelems, elems_cap;
     HPDF_Array *parents;    /* per page: MCID -> structure element */
     int mcid;               /* next MCID on the page being drawn */
+    unsigned page_annots;   /* annotations on the page being drawn */
     HPDF_Dict *links_elems; /* /Link elements, in /StructParent order */
     size_t nlinks, links_cap;
     int mark;         /* open marked content: 0 none, 1 artifact, 2 element */
@@ -524,6 +539,50 @@ static char *clean_text(const char *s, size_t max)
 
 /* ---- tagged PDF ------------------------------------------------------------ */
 
+static HPDF_Dict new_elem(pdf_ctx *c, const char *type)
+{
+    HPDF_Dict d = HPDF_Dict_New(c->pdf->mmgr);
+    HPDF_Xref_Add(c->pdf->xref, d);
+    HPDF_Dict_AddName(d, "Type", "StructElem");
+    HPDF_Dict_AddName(d, "S", type);
+    return d;
+}
+
+static void kids_init(pdf_ctx *c, kidlist *k, HPDF_Dict elem)
+{
+    k->holder = elem;
+    k->arr = HPDF_Array_New(c->pdf->mmgr);
+    HPDF_Dict_Add(elem, "K", k->arr);
+    k->n = 0;
+}
+
+/* Room for one more kid; returns the dict that will hold it (its /P). */
+static HPDF_Dict kids_room(pdf_ctx *c, kidlist *k)
+{
+    if (k->n < ARRAY_ROOM - 1)
+        return k->holder;
+    HPDF_Dict ns = new_elem(c, "NonStruct");
+    HPDF_Dict_Add(ns, "P", k->holder);
+    HPDF_Array_Add(k->arr, ns);
+    k->holder = ns;
+    k->arr = HPDF_Array_New(c->pdf->mmgr);
+    HPDF_Dict_Add(ns, "K", k->arr);
+    k->n = 0;
+    return ns;
+}
+
+static void kids_add(kidlist *k, void *obj)
+{
+    HPDF_Array_Add(k->arr, obj);
+    k->n++;
+}
+
+static void kids_add_number(kidlist *k, int v)
+{
+    HPDF_Array_AddNumber(k->arr, v);
+    k->n++;
+}
+
 /* The structure type of an element: from the document model when the
  * edition is known, else paragraphs and figures. */
 static const char *selem_type(const pdf_ctx *c, const selem *e, char *buf, size_t buflen)
@@ -560,13 +619,9 @@ static size_t find_elem(pdf_ctx *c, int article, int block, int image)
     e->block = block;
     e->image = image;
     e->seq = c->nelems;
-    e->dict = HPDF_Dict_New(c->pdf->mmgr);
-    HPDF_Xref_Add(c->pdf->xref, e->dict);
-    HPDF_Dict_AddName(e->dict, "Type", "StructElem");
     char buf[8];
-    HPDF_Dict_AddName(e->dict, "S", selem_type(c, e, buf, sizeof buf));
-    e->kids = HPDF_Array_New(c->pdf->mmgr);
-    HPDF_Dict_Add(e->dict, "K", e->kids);
+    e->dict = new_elem(c, selem_type(c, e, buf, sizeof buf));
+    kids_init(c, &e->kids, e->dict);
     return c->nelems++;
 }
 
@@ -619,8 +674,18 @@ static void begin_mark(pdf_ctx *c, size_t page, const jr_item *it)
     size_t ei = find_elem(c, it->article, it->block, image);
     if (c->mark == 2 && c->mark_elem == ei)
         return;
-    end_mark(c);
     selem *e = &c->elems[ei];
+    HPDF_Dict holder = kids_room(c, &e->kids);
+    if (!holder || c->mcid >= ARRAY_ROOM) {
+        /* no room left in the structure (absurd input): an artifact */
+        if (c->mark != 1) {
+            end_mark(c);
+            emit(c, "/Artifact BMC\n");
+            c->mark = 1;
+        }
+        return;
+    }
+    end_mark(c);
     if (image >= 0 && !HPDF_Dict_GetItem(e->dict, "Alt", HPDF_OCLASS_STRING)) {
         const char *alt = figure_alt(c, it);
         if (alt) {
@@ -635,16 +700,16 @@ static void begin_mark(pdf_ctx *c, size_t page, const jr_item *it)
         e->has_pg = true;
         e->pg = page;
     }
-    if (e->pg == page) {
-        HPDF_Array_AddNumber(e->kids, mcid);
+    if (e->pg == page && holder == e->dict) {
+        kids_add_number(&e->kids, mcid);
     } else {
         HPDF_Dict mcr = HPDF_Dict_New(c->pdf->mmgr);
         HPDF_Dict_AddName(mcr, "Type", "MCR");
         HPDF_Dict_Add(mcr, "Pg", c->pages[page]);
         HPDF_Dict_AddNumber(mcr, "MCID", mcid);
-        HPDF_Array_Add(e->kids, mcr);
+        kids_add(&e->kids, mcr);
     }
-    HPDF_Array_Add(c->parents[page], e->dict);
+    HPDF_Array_Add(c->parents[page], holder);
     char buf[64], tb[8];
     snprintf(buf, sizeof buf, "/%s <</MCID %d>> BDC\n", selem_type(c, e, tb, sizeof tb), mcid);
     emit(c, buf);
@@ -667,50 +732,103 @@ static int cmp_elem(const void *a, const void *b)
 /* The structure tree: Document, an Art per article with its blocks in
  * source order, content outside articles directly under Document; the
  * parent tree maps each page's MCIDs back to their elements. */
+/* One entry of the parent tree: a key and what it maps to. */
+static void ptree_add(pdf_ctx *c, HPDF_Dict root, HPDF_Array *leaf_nums, HPDF_Array *kids,
+                      unsigned *in_leaf, HPDF_INT32 *leaf_lo, HPDF_INT32 key, void *value,
+                      bool split)
+{
+    HPDF_MMgr mm = c->pdf->mmgr;
+    if (!split) {
+        if (!*leaf_nums) {
+            *leaf_nums = HPDF_Array_New(mm);
+            HPDF_Dict_Add(root, "Nums", *leaf_nums);
+        }
+    } else if (!*leaf_nums || *in_leaf >= ARRAY_ROOM / 2) {
+        /* a number tree leaf of its own, with /Limits */
+        HPDF_Dict leaf = HPDF_Dict_New(mm);
+        HPDF_Xref_Add(c->pdf->xref, leaf);
+        *leaf_nums = HPDF_Array_New(mm);
+        HPDF_Dict_Add(leaf, "Nums", *leaf_nums);
+        HPDF_Array lim = HPDF_Array_New(mm);
+        HPDF_Array_AddNumber(lim, key);
+        HPDF_Array_AddNumber(lim, key); /* the upper limit is fixed below */
+        HPDF_Dict_Add(leaf, "Limits", lim);
+        if (!*kids) {
+            *kids = HPDF_Array_New(mm);
+            HPDF_Dict_Add(root, "Kids", *kids);
+        }
+        HPDF_Array_Add(*kids, leaf);
+        *in_leaf = 0;
+        *leaf_lo = key;
+    }
+    HPDF_Array_AddNumber(*leaf_nums, key);
+    HPDF_Array_Add(*leaf_nums, value);
+    (*in_leaf)++;
+    if (split) {
+        /* the leaf's /Limits: [first last] */
+        HPDF_Dict leaf = HPDF_Array_GetItem(*kids, (*kids)->list->count - 1, HPDF_OCLASS_DICT);
+        HPDF_Array lim = HPDF_Dict_GetItem(leaf, "Limits", HPDF_OCLASS_ARRAY);
+        HPDF_Array_Clear(lim);
+        HPDF_Array_AddNumber(lim, *leaf_lo);
+        HPDF_Array_AddNumber(lim, key);
+    }
+}
+
+/* The structure tree: Document, an Art per article with its blocks in
+ * source order, content outside articles directly under Document; the
+ * parent tree maps each page's MCIDs (and each link annotation) back to
+ * their elements. */
 static void add_struct_tree(pdf_ctx *c)
 {
     HPDF_MMgr mm = c->pdf->mmgr;
     HPDF_Dict root = HPDF_Dict_New(mm);
     HPDF_Xref_Add(c->pdf->xref, root);
     HPDF_Dict_AddName(root, "Type", "StructTreeRoot");
-    HPDF_Dict doc = HPDF_Dict_New(mm);
-    HPDF_Xref_Add(c->pdf->xref, doc);
-    HPDF_Dict_AddName(doc, "Type", "StructElem");
-    HPDF_Dict_AddName(doc, "S", "Document");
+    HPDF_Dict doc = new_elem(c, "Document");
     HPDF_Dict_Add(doc, "P", root);
-    HPDF_Array dockids = HPDF_Array_New(mm);
-    HPDF_Dict_Add(doc, "K", dockids);
+    kidlist dockids;
+    kids_init(c, &dockids, doc);
     HPDF_Dict_Add(root, "K", doc);
 
     /* the first appearance of an article stands for all its elements */
     selem **order = jr_xcalloc(c->nelems ? c->nelems : 1, sizeof *order);
+    int *first = NULL; /* first element index per article seen */
+    size_t nfirst = 0, first_cap = 0;
     for (size_t i = 0; i < c->nelems; i++) {
         order[i] = &c->elems[i];
         order[i]->art_seq = c->elems[i].seq; /* (loose elements stand alone) */
-        for (size_t j = 0; j < i && c->elems[i].article >= 0; j++)
-            if (c->elems[j].article == c->elems[i].article) {
-                order[i]->art_seq = c->elems[j].seq;
-                break;
-            }
+        if (c->elems[i].article < 0)
+            continue;
+        size_t j = 0;
+        while (j < nfirst && c->elems[first[j]].article != c->elems[i].article)
+            j++;
+        if (j == nfirst) {
+            JR_GROW(first, first_cap, nfirst + 1);
+            first[nfirst++] = (int)i;
+        }
+        order[i]->art_seq = c->elems[first[j]].seq;
     }
+    free(first);
     qsort(order, c->nelems, sizeof *order, cmp_elem);
-    HPDF_Dict art = NULL;
+    kidlist artkids;
+    memset(&artkids, 0, sizeof artkids);
     int art_index = -2;
     const jr_edition *ed = c->opt->edition;
     for (size_t i = 0; i < c->nelems; i++) {
         selem *e = order[i];
         if (e->article < 0) {
-            HPDF_Dict_Add(e->dict, "P", doc);
-            HPDF_Array_Add(dockids, e->dict);
+            HPDF_Dict holder = kids_room(c, &dockids);
+            if (holder) {
+                HPDF_Dict_Add(e->dict, "P", holder);
+                kids_add(&dockids, e->dict);
+            }
             continue;
         }
         if (e->article != art_index) {
             art_index = e->article;
-            art = HPDF_Dict_New(mm);
-            HPDF_Xref_Add(c->pdf->xref, art);
-            HPDF_Dict_AddName(art, "Type", "StructElem");
-            HPDF_Dict_AddName(art, "S", "Art");
-            HPDF_Dict_Add(art, "P", doc);
+            HPDF_Dict holder = kids_room(c, &dockids);
+            HPDF_Dict art = new_elem(c, "Art");
+            HPDF_Dict_Add(art, "P", holder ? holder : doc);
             if (ed && (size_t)art_index < ed->narticles) {
                 const jr_article *a = &ed->articles[art_index];
                 if (a->title && *a->title) {
@@ -724,27 +842,32 @@ static void add_struct_tree(pdf_ctx *c)
                     free(l);
                 }
             }
-            HPDF_Dict_Add(art, "K", HPDF_Array_New(mm));
-            HPDF_Array_Add(dockids, art);
+            kids_init(c, &artkids, art);
+            if (holder)
+                kids_add(&dockids, art);
         }
-        HPDF_Dict_Add(e->dict, "P", art);
-        HPDF_Array_Add(HPDF_Dict_GetItem(art, "K", HPDF_OCLASS_ARRAY), e->dict);
+        HPDF_Dict holder = kids_room(c, &artkids);
+        if (holder) {
+            HPDF_Dict_Add(e->dict, "P", holder);
+            kids_add(&artkids, e->dict);
+        }
     }
     free(order);
 
+    /* the parent tree: one /Nums array, or leaves of up to 4000 keys */
+    size_t nkeys = c->dl->npages + c->nlinks;
+    bool split = nkeys > ARRAY_ROOM / 2;
     HPDF_Dict ptree = HPDF_Dict_New(mm);
-    HPDF_Array nums = HPDF_Array_New(mm);
-    HPDF_Dict_Add(ptree, "Nums", nums);
-    for (size_t p = 0; p < c->dl->npages; p++) {
-        HPDF_Array_AddNumber(nums, (HPDF_INT32)p);
-        HPDF_Array_Add(nums, c->parents[p]);
-    }
-    for (size_t i = 0; i < c->nlinks; i++) { /* annotations' /StructParent */
-        HPDF_Array_AddNumber(nums, (HPDF_INT32)(c->dl->npages + i));
-        HPDF_Array_Add(nums, c->links_elems[i]);
-    }
+    HPDF_Array leaf = NULL, kids = NULL;
+    unsigned in_leaf = 0;
+    HPDF_INT32 lo = 0;
+    for (size_t p = 0; p < c->dl->npages; p++)
+        ptree_add(c, ptree, &leaf, &kids, &in_leaf, &lo, (HPDF_INT32)p, c->parents[p], split);
+    for (size_t i = 0; i < c->nlinks; i++) /* annotations' /StructParent */
+        ptree_add(c, ptree, &leaf, &kids, &in_leaf, &lo, (HPDF_INT32)(c->dl->npages + i),
+                  c->links_elems[i], split);
     HPDF_Dict_Add(root, "ParentTree", ptree);
-    HPDF_Dict_AddNumber(root, "ParentTreeNextKey", (HPDF_INT32)(c->dl->npages + c->nlinks));
+    HPDF_Dict_AddNumber(root, "ParentTreeNextKey", (HPDF_INT32)nkeys);
     HPDF_Dict_Add(c->pdf->catalog, "StructTreeRoot", root);
     HPDF_Dict mark = HPDF_Dict_New(mm);
     HPDF_Dict_AddBoolean(mark, "Marked", HPDF_TRUE);
@@ -1207,11 +1330,11 @@ static void tag_link(pdf_ctx *c, HPDF_Page page, const jr_item *it, HPDF_Annotat
 {
     HPDF_MMgr mm = c->pdf->mmgr;
     size_t pi = find_elem(c, it->article, it->block, -1);
-    HPDF_Dict link = HPDF_Dict_New(mm);
-    HPDF_Xref_Add(c->pdf->xref, link);
-    HPDF_Dict_AddName(link, "Type", "StructElem");
-    HPDF_Dict_AddName(link, "S", "Link");
-    HPDF_Dict_Add(link, "P", c->elems[pi].dict);
+    HPDF_Dict holder = kids_room(c, &c->elems[pi].kids);
+    if (!holder)
+        return;
+    HPDF_Dict link = new_elem(c, "Link");
+    HPDF_Dict_Add(link, "P", holder);
     HPDF_Dict objr = HPDF_Dict_New(mm);
     HPDF_Dict_AddName(objr, "Type", "OBJR");
     HPDF_Dict_Add(objr, "Obj", a);
@@ -1219,7 +1342,7 @@ static void tag_link(pdf_ctx *c, HPDF_Page page, const jr_item *it, HPDF_Annotat
     HPDF_Array kids = HPDF_Array_New(mm);
     HPDF_Array_Add(kids, objr);
     HPDF_Dict_Add(link, "K", kids);
-    HPDF_Array_Add(c->elems[pi].kids, link);
+    kids_add(&c->elems[pi].kids, link);
     int key = (int)c->dl->npages + (int)c->nlinks;
     HPDF_Dict_AddNumber(a, "StructParent", key);
     JR_GROW(c->links_elems, c->links_cap, c->nlinks + 1);
@@ -1243,7 +1366,7 @@ static void tag_link(pdf_ctx *c, HPDF_Page page, const jr_item *it, HPDF_Annotat
 static void draw_link(pdf_ctx *c, HPDF_Page page, const jr_item *it)
 {
     if (!c->links || !(it->w > 0) || !(it->h > 0) || !(it->w < 1e5) || !(it->h < 1e5) ||
-        !(fabs(it->x) < 1e5) || !(fabs(it->y) < 1e5))
+        !(fabs(it->x) < 1e5) || !(fabs(it->y) < 1e5) || c->page_annots >= ARRAY_ROOM)
         return;
     HPDF_Rect r = item_rect(c, it);
     HPDF_Annotation a = NULL;
@@ -1259,6 +1382,7 @@ static void draw_link(pdf_ctx *c, HPDF_Page page, const jr_item *it)
             a = HPDF_Page_CreateLinkAnnot(page, r, dst);
     }
     if (a) {
+        c->page_annots++;
         HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
         HPDF_Dict_AddNumber(a, "F", 4); /* printable (PDF/A asks for it) */
         if (c->tagged)
@@ -1352,6 +1476,7 @@ static void add_page_labels(pdf_ctx *c)
     HPDF_Dict_Add(labels, "Nums", nums);
     label_parts cur;
     long expect = 0;
+    size_t ranges = 0;
     for (size_t i = 0; i < dl->npages; i++) {
         label_parts lp;
         char *label = dl->pages[i].label ? clean_text(dl->pages[i].label, 200) : NULL;
@@ -1359,7 +1484,10 @@ static void add_page_labels(pdf_ctx *c)
         free(label);
         bool cont = i > 0 && lp.style == cur.style && strcmp(lp.prefix, cur.prefix) == 0 &&
                     (lp.style == LS_NONE || lp.number == expect);
+        if (!cont && ranges >= ARRAY_ROOM / 2)
+            break; /* absurdly many ranges: the rest keep counting on */
         if (!cont) {
+            ranges++;
             HPDF_Dict d = HPDF_Dict_New(mm);
             if (lp.style != LS_NONE) {
                 HPDF_Dict_AddName(d, "S",
@@ -1687,6 +1815,7 @@ static void draw_page(pdf_ctx *c, size_t index)
     }
     c->mcid = 0;
     c->mark = 0;
+    c->page_annots = 0;
     if (c->tagged) {
         c->parents[index] = HPDF_Array_New(c->pdf->mmgr);
         HPDF_Xref_Add(c->pdf->xref, c->parents[index]);
@@ -1762,6 +1891,10 @@ static int write_doc(pdf_ctx *c, const char *path)
         return -1;
     }
 
+    /* libharu puts all pages into one /Kids array (at most 8191 items)
+     * unless told to make a tree of them. */
+    if (dl->npages > ARRAY_ROOM)
+        HPDF_SetPagesConfiguration(c->pdf, 1000);
     /* All pages first: links and the outline point to later pages. */
     c->pages = jr_xcalloc(dl->npages ? dl->npages : 1, sizeof(HPDF_Page));
     c->tagged = !opt->untagged && dl->npages > 0;

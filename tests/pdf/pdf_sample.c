@@ -4,6 +4,7 @@
  *   pdf_sample sample OUT.pdf IMGDIR [print|pdfa|print+pdfa]  the sample
  *   pdf_sample hostile OUT.pdf IMGDIR [...]   bad items: must still be a valid PDF
  *   pdf_sample empty OUT.pdf IMGDIR           a layout without pages
+ *   pdf_sample stress OUT.pdf IMGDIR          beyond libharu's array limits
  *   pdf_sample fail IMGDIR                    unwritable path: must return -1
  *
  * The program calls setlocale(LC_ALL, "") so that the caller's locale (e.g.
@@ -366,6 +367,28 @@ static jr_doclayout *sample(const char *imgdir)
     return dl;
 }
 
+/* Past libharu's array limit (8191 items), which ends a document with an
+ * error: 9000 pages with labels that never continue each other, and a page
+ * with 9000 links in one paragraph. */
+static jr_doclayout *stress(void)
+{
+    jr_doclayout *dl = jr_doclayout_new(fs, 300, 400);
+    jr_color black = rgb(0, 0, 0);
+    cur_article = 0;
+    cur_block = 0;
+    for (int i = 0; i < 9000; i++) {
+        jr_page *p = jr_doclayout_add_page(dl);
+        p->label = jr_xasprintf("%d", 2 * i + 1); /* 1, 3, 5: a range each */
+        text(p, serif, 10, 20, 300, i == 0 ? "Anfang" : "Seite", false, black);
+        if (i == 0)
+            for (int k = 0; k < 9000; k++)
+                link(p, 20 + (k % 50) * 5, 20 + (k / 50) * 1.5, 4, 1, "https://example.org/", -1,
+                     0);
+    }
+    jr_doclayout_add_outline(dl, 0, "Anfang", 0, 400);
+    return dl;
+}
+
 /* The document model the sample's article/block indices point into:
  * article 0 has a heading, two paragraphs and a figure; article 1 (Polish)
  * a paragraph and a figure with its own alt text. */
@@ -535,6 +558,8 @@ int main(int argc, char **argv)
     jr_doclayout *dl;
     if (strcmp(argv[1], "hostile") == 0)
         dl = hostile(argv[3]);
+    else if (strcmp(argv[1], "stress") == 0)
+        dl = stress();
     else if (strcmp(argv[1], "empty") == 0)
         dl = jr_doclayout_new(fs, 595.276, 841.89); /* no pages at all */
     else

@@ -401,6 +401,15 @@ quiet eq.out qpdf --check e.pdf
 quiet ei.out pdfinfo e.pdf
 grep -qx 'Pages: *1' ei.out || fail "empty: page count"
 
+# --- beyond libharu's array limit: 9000 pages, 9000 links on one page -----
+"$SAMPLE" stress st.pdf img 2>st.err || { fail "pdf_sample stress failed"; head -3 st.err >&2; }
+quiet stq.out qpdf --check st.pdf
+quiet sti.out pdfinfo st.pdf
+grep -qx 'Pages: *9000' sti.out || fail "stress: page count"
+grep -qx 'Tagged: *yes' sti.out || fail "stress: not tagged"
+quiet stt.out pdftotext -f 1 -l 2 st.pdf st.txt
+grep -q 'Anfang' st.txt || fail "stress: text"
+
 # --- an unwritable path: -1 and a diagnostic, no crash ----------------------
 "$SAMPLE" fail img >fail.out 2>&1 || fail "unwritable path: no error reported"
 grep -q 'edition.yaml: error: PDF library error' fail.out || fail "unwritable path: message"
