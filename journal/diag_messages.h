@@ -50,6 +50,7 @@ JR_MSG(JR_W_IMAGE_NO_ALT, JR_WARNING, "image %s has no alt text")
 /* --- layout files and the layout engine ------------------------------ */
 JR_MSG(JR_E_LAYOUT_MISSING, JR_ERROR, "layout not found: %s")
 JR_MSG(JR_E_FONT_MISSING, JR_ERROR, "font not found: %s")
+JR_MSG(JR_E_LAYOUT_FONT, JR_ERROR, "font '%s' (%s) for '%s' not found: fontconfig has no TrueType font of that family and no such file exists")
 JR_MSG(JR_W_OVERFULL, JR_WARNING, "overfull line (%.1f pt too wide): '%s'")
 JR_MSG(JR_W_NO_PATTERNS, JR_WARNING, "no hyphenation patterns for language '%s'; text is set without hyphenation")
 
