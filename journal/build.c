@@ -19,6 +19,7 @@
 #include "fontmetrics.h"
 #include "image.h"
 #include "layout.h"
+#include "layoutfile.h"
 #include "markdown.h"
 #include "model.h"
 #include "pages.h"
@@ -227,12 +228,61 @@ typedef struct edition_out {
     int pages, overfull, hyphenated;
 } edition_out;
 
+/* Layout files already read in this run: a file shared by several
+ * editions reports its problems once. */
+typedef struct layout_seen {
+    char **paths;
+    size_t n, cap;
+} layout_seen;
+
+/* The edition's look: --layout, else edition.yaml's `layout`, else
+ * layouts/bildung-im-blick.yaml (next to the content folder or in the
+ * source tree), else the built-in default. Returns 0 or -1 (reported). */
+static int load_style(const jr_journal *j, const jr_edition *e, const jr_build_options *opt,
+                      jr_fontset *fonts, layout_seen *seen, jr_style *style /* OUT */)
+{
+    const char *want = opt->layout ? opt->layout : e->layout;
+    char *path;
+    if (want) {
+        path = jr_layoutfile_find(want, j->root, opt->layout ? NULL : e->dir);
+        if (!path) {
+            jr_diag(JR_E_LAYOUT_MISSING, opt->layout ? NULL : e->yaml_path, 0, 0, want);
+            jr_style_default(style);
+            return -1;
+        }
+    } else {
+        path = jr_layoutfile_find("bildung-im-blick", j->root, NULL);
+        if (!path) {
+            jr_style_default(style);
+            return 0;
+        }
+    }
+    bool again = false;
+    for (size_t i = 0; i < seen->n && !again; i++)
+        again = strcmp(seen->paths[i], path) == 0;
+    if (again)
+        jr_diag_set_output(NULL);
+    int rc = jr_layoutfile_load(path, fonts, style);
+    if (again)
+        jr_diag_set_output(stderr);
+    if (!again) {
+        JR_GROW(seen->paths, seen->cap, seen->n + 1);
+        seen->paths[seen->n++] = path;
+    } else {
+        free(path);
+    }
+    return rc;
+}
+
 static int layout_and_write(const jr_journal *j, edition_out *eo, const jr_build_options *opt,
-                            jr_fontset *fonts, jr_output *out, FILE *dump)
+                            jr_fontset *fonts, jr_output *out, FILE *dump, layout_seen *seen)
 {
     const jr_edition *e = eo->e;
     jr_style style;
-    jr_style_default(&style);
+    if (load_style(j, e, opt, fonts, seen, &style) != 0) {
+        jr_style_clear(&style);
+        return -1;
+    }
     jr_layout_ctx ctx = {.journal = j, .edition = e, .style = &style, .fonts = fonts};
     jr_doclayout *dl = jr_layout_edition(&ctx);
     if (!dl) {
@@ -366,14 +416,18 @@ int jr_build_run(const jr_build_options *opt)
     }
 
     jr_fontset *fonts = jr_fontset_new();
+    layout_seen seen = {0};
     for (size_t ei = 0; ei < j->neditions && !failed; ei++) {
         edition_out *eo = &eos[ei];
         if (!eo->build)
             continue;
         jr_progress("editions laid out", (long)ei, (long)j->neditions);
-        if (layout_and_write(j, eo, opt, fonts, out, dump) != 0)
+        if (layout_and_write(j, eo, opt, fonts, out, dump, &seen) != 0)
             failed = true;
     }
+    for (size_t i = 0; i < seen.n; i++)
+        free(seen.paths[i]);
+    free(seen.paths);
     if (jr_diag_count(JR_ERROR) > 0)
         failed = true;
 
