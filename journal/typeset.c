@@ -340,7 +340,9 @@ static int junction_tj(para *P, const atom *a, const atom *b)
     return (int)lround(-pts * 1000.0 / a->size);
 }
 
-/* Push the part [from, to) of atom `ai` as a sub-atom (re-measured unless whole). */
+/* Push the part [from, to) of atom `ai` as a sub-atom. A part is not
+ * shaped again: its width is its characters' advances (cached) less the
+ * whole word's kerning inside it, which is what the PDF draws. */
 static void push_sub(para *P, itemlist *L, size_t ai, size_t from, size_t to)
 {
     atom a = P->at[ai];
@@ -349,9 +351,30 @@ static void push_sub(para *P, itemlist *L, size_t ai, size_t from, size_t to)
         L->subs[L->nsubs++] = a;
         return;
     }
+    const char *s = P->buf.data;
+    size_t first = jr_utf8_count(s + a.off, from - a.off); /* index of the part's first cp */
+    size_t ncp = jr_utf8_count(s + from, to - from);
+    size_t kern = kern_alloc(P, ncp);
+    const int *src = P->kp + a.kern + first; /* (kern_alloc may have moved the pool) */
+    double w = 0;
+    size_t i = from, k = 0;
+    while (i < to) {
+        uint32_t cp;
+        size_t n = jr_utf8_decode(s + i, to - i, &cp);
+        if (n == 0)
+            n = 1;
+        w += jr_font_measure(P->ls->fs, a.font, a.size, s + i, n, NULL);
+        P->kp[kern + k] = k == 0 ? 0 : src[k];
+        if (k > 0)
+            w -= src[k] * a.size / 1000.0;
+        i += n;
+        k++;
+    }
     a.off = from;
     a.len = to - from;
-    measure_atom(P, &a);
+    a.kern = kern;
+    a.ncp = ncp;
+    a.w = w;
     L->subs[L->nsubs++] = a;
 }
 
