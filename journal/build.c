@@ -363,6 +363,11 @@ int jr_build_run(const jr_build_options *opt)
             check_article(j, a);
             jr_progress("articles read", ++nread, narticles);
         }
+        for (size_t ai = 0; ai < e->nrejected; ai++) {
+            jr_article *a = &e->rejected[ai];
+            jr_markdown_parse(a, a->lang ? a->lang : j->language);
+            check_article(j, a);
+        }
     }
 
     /* Which editions to typeset. */

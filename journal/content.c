@@ -271,6 +271,15 @@ static size_t read_articles(const jr_journal *j, jr_edition *e)
         report_section(j, &a); /* drafts too */
         if (!a.has_order)
             a.order = (int)i + 1;
+        if (rc != 0 && a.body && !a.draft) {
+            /* its body is still checked (build.c), so that all problems
+             * of the file are reported in one run */
+            failed++;
+            if (!e->rejected)
+                e->rejected = jr_xcalloc(n, sizeof *e->rejected);
+            e->rejected[e->nrejected++] = a;
+            continue;
+        }
         if (rc != 0 || a.draft) {
             failed += rc != 0;
             jr_article_clear(&a);

@@ -75,6 +75,9 @@ static void edition_clear(jr_edition *e)
     for (size_t i = 0; i < e->narticles; i++)
         jr_article_clear(&e->articles[i]);
     free(e->articles);
+    for (size_t i = 0; i < e->nrejected; i++)
+        jr_article_clear(&e->rejected[i]);
+    free(e->rejected);
 }
 
 void jr_journal_free(jr_journal *j)
@@ -225,7 +228,8 @@ void jr_doc_dump(const jr_doc *d, FILE *f)
 
 void jr_date_format(const jr_date *d, char *out)
 {
-    unsigned y = (unsigned)d->year % 10000u, m = (unsigned)d->month % 100u, day = (unsigned)d->day % 100u;
+    unsigned y = (unsigned)d->year % 10000u, m = (unsigned)d->month % 100u,
+             day = (unsigned)d->day % 100u;
     out[0] = (char)('0' + y / 1000), out[1] = (char)('0' + y / 100 % 10);
     out[2] = (char)('0' + y / 10 % 10), out[3] = (char)('0' + y % 10), out[4] = '-';
     out[5] = (char)('0' + m / 10), out[6] = (char)('0' + m % 10), out[7] = '-';

@@ -167,6 +167,10 @@ typedef struct jr_edition {
     char *layout;   /* layout name or path, may be NULL */
     jr_article *articles; /* sorted by order, then file name; drafts left out */
     size_t narticles;
+    /* Articles left out for errors in their front matter whose body could
+     * still be read: parsed and checked only to report its problems too. */
+    jr_article *rejected;
+    size_t nrejected;
 } jr_edition;
 
 typedef struct jr_contact {
