@@ -5,6 +5,8 @@
 #ifndef JOURNAL_LAYOUT_H
 #define JOURNAL_LAYOUT_H
 
+#include <stdbool.h>
+
 #include "model.h"
 #include "pages.h"
 #include "style.h"
@@ -14,6 +16,8 @@ typedef struct jr_layout_ctx {
     const jr_edition *edition;
     const jr_style *style;
     jr_fontset *fonts;
+    bool edition_pages; /* also the cover, contents, imprint and back cover, and
+                           section tabs (edition_pages.c); off: articles only */
 } jr_layout_ctx;
 
 /* Lay out a whole edition. Diagnostics (overfull lines, missing glyphs) are

@@ -91,6 +91,10 @@ typedef struct jr_lstate {
     /* characters already reported as missing in this article */
     uint32_t *warned;
     size_t nwarned, warned_cap;
+    /* edition pages (edition_pages.c) */
+    bool front_done;     /* the cover is set and the contents pages reserved */
+    int contents_page;   /* first contents page (index), if contents_npages > 0 */
+    int contents_npages; /* contents pages reserved */
 } jr_lstate;
 
 /* ---- typeset.c ---- */
