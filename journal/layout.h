@@ -5,8 +5,6 @@
 #ifndef JOURNAL_LAYOUT_H
 #define JOURNAL_LAYOUT_H
 
-#include <stdbool.h>
-
 #include "model.h"
 #include "pages.h"
 #include "style.h"
@@ -16,8 +14,6 @@ typedef struct jr_layout_ctx {
     const jr_edition *edition;
     const jr_style *style;
     jr_fontset *fonts;
-    bool edition_pages; /* also the cover, contents, imprint and back cover, and
-                           section tabs (edition_pages.c); off: articles only */
 } jr_layout_ctx;
 
 /* Lay out a whole edition. Diagnostics (overfull lines, missing glyphs) are

@@ -77,6 +77,9 @@ typedef struct jr_style {
     double running_head_gap;    /* text-area top to the running head's baseline [pt] */
     double folio_gap;           /* text-area bottom to the folio's baseline [pt] */
     double lead_image_max;      /* lead image height, at most this part of the text area (0..1) */
+    /* Additions of the edition pages (edition_pages.c). */
+    bool edition_pages; /* also cover, contents, imprint, back cover and section tabs
+                           (set by the build; the built-in default has articles only) */
 } jr_style;
 
 /* The built-in default (the bildung-im-blick look). Caller frees with
