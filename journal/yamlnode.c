@@ -669,7 +669,7 @@ void jr_y_check_keys_aliased(const jr_ydoc *d, const jr_ynode *map, const char *
             continue;
         }
         bool found = false;
-        for (size_t j = 0; known[j] && !found; j++)
+        for (size_t j = 0; !found && known[j]; j++) /* never past a match */
             found = strcmp(k->value, known[j]) == 0;
         if (found)
             continue;
