@@ -160,16 +160,19 @@ static void emit(pdf_ctx *c, const char *s)
     HPDF_Stream_WriteStr(c->out, s);
 }
 
+/* PDF 1.4's implementation limit for reals (PDF/A-1 holds files to it). */
+#define REAL_MAX 32767.0
+
 /* A number as PDF wants it: no exponent, no locale, at most 3 decimals.
  * Non-finite and absurd values are clamped (they come from bad input). */
 static void emit_num(pdf_ctx *c, double v, int decimals)
 {
     if (!isfinite(v))
         v = 0;
-    if (v > 1e6)
-        v = 1e6;
-    if (v < -1e6)
-        v = -1e6;
+    if (v > REAL_MAX)
+        v = REAL_MAX;
+    if (v < -REAL_MAX)
+        v = -REAL_MAX;
     char buf[48];
     jr_fmt_double(buf, sizeof buf - 1, v, decimals);
     size_t n = strlen(buf);
@@ -183,10 +186,10 @@ static double round3(double v)
 {
     if (!isfinite(v))
         return 0;
-    if (v > 1e6)
-        v = 1e6;
-    if (v < -1e6)
-        v = -1e6;
+    if (v > REAL_MAX / 2)
+        v = REAL_MAX / 2; /* (Td writes differences of two of them) */
+    if (v < -REAL_MAX / 2)
+        v = -REAL_MAX / 2;
     return (double)llround(v * 1000.0) / 1000.0;
 }
 
@@ -1243,8 +1246,8 @@ static void draw_image(pdf_ctx *c, HPDF_Page page, const jr_item *it)
 {
     end_text(c);
     HPDF_Image img = get_image(c, it->image);
-    if (!img || !(it->w > 0) || !(it->h > 0) || !(it->w < 1e5) || !(it->h < 1e5) ||
-        !(fabs(it->x) < 1e5) || !(fabs(it->y) < 1e5))
+    if (!img || !(it->w > 0) || !(it->h > 0) || !(it->w < 14400) || !(it->h < 14400) ||
+        !(fabs(it->x) < 14400) || !(fabs(it->y) < 14400))
         return;
     int o = c->images[it->image].orientation;
     if (o <= 1 || o > 8) {
@@ -1297,8 +1300,11 @@ static HPDF_Destination make_dest(pdf_ctx *c, int page, double y)
     HPDF_Destination dst = HPDF_Page_CreateDestination(target);
     if (!dst)
         return NULL;
-    if (!isfinite(y))
+    /* libharu refuses reals beyond 32767: keep the target on the page */
+    if (!isfinite(y) || y > c->dl->page_height)
         y = c->dl->page_height;
+    if (y < 0)
+        y = 0;
     HPDF_Array_Clear(dst);
     HPDF_Array_Add(dst, target);
     HPDF_Array_AddName(dst, "XYZ");
@@ -1365,8 +1371,9 @@ static void tag_link(pdf_ctx *c, HPDF_Page page, const jr_item *it, HPDF_Annotat
 
 static void draw_link(pdf_ctx *c, HPDF_Page page, const jr_item *it)
 {
-    if (!c->links || !(it->w > 0) || !(it->h > 0) || !(it->w < 1e5) || !(it->h < 1e5) ||
-        !(fabs(it->x) < 1e5) || !(fabs(it->y) < 1e5) || c->page_annots >= ARRAY_ROOM)
+    /* (libharu refuses reals beyond 32767 in the rectangle) */
+    if (!c->links || !(it->w > 0) || !(it->h > 0) || !(it->w < 14400) || !(it->h < 14400) ||
+        !(fabs(it->x) < 14400) || !(fabs(it->y) < 14400) || c->page_annots >= ARRAY_ROOM)
         return;
     HPDF_Rect r = item_rect(c, it);
     HPDF_Annotation a = NULL;

@@ -470,6 +470,9 @@ static jr_doclayout *hostile(const char *imgdir)
     link(p, 50, 50, 10, 10, NULL, -1, 0);
     link(p, 50, 50, -10, 10, "https://example.org/", -1, 0);
     link(p, 50, 60, 10, 10, "https://example.org/ä (x)\\", -1, 0);
+    link(p, 20000, 20000, 20000, 20000, "https://example.org/weit", -1, 0);
+    link(p, 50, 70, 10, 10, NULL, 1, 1e9); /* a target far above the page */
+    link(p, 50, 80, 10, 10, NULL, 1, -1e9);
     box(p, JR_ITEM_LINE, 10, 10, NAN, 5);
     p->label = jr_xstrdup("Titel\xFF");
     p = jr_doclayout_add_page(dl);
