@@ -100,6 +100,9 @@ typedef struct para {
     bool open; /* the last word is still open */
     bool keep_spaces;
     bool quiet; /* cutting long words is normal (code): no warning */
+    /* where push_sub last counted code points (parts come in order): keeps
+     * cutting a long word linear */
+    size_t memo_atom, memo_off, memo_cp;
 } para;
 
 static void para_free(para *P)
@@ -352,7 +355,15 @@ static void push_sub(para *P, itemlist *L, size_t ai, size_t from, size_t to)
         return;
     }
     const char *s = P->buf.data;
-    size_t first = jr_utf8_count(s + a.off, from - a.off); /* index of the part's first cp */
+    size_t base_off = a.off, base_cp = 0;
+    if (P->memo_atom == ai && P->memo_off >= a.off && P->memo_off <= from) {
+        base_off = P->memo_off;
+        base_cp = P->memo_cp;
+    }
+    size_t first = base_cp + jr_utf8_count(s + base_off, from - base_off); /* the part's first cp */
+    P->memo_atom = ai;
+    P->memo_off = from;
+    P->memo_cp = first;
     size_t ncp = jr_utf8_count(s + from, to - from);
     size_t kern = kern_alloc(P, ncp);
     const int *src = P->kp + a.kern + first; /* (kern_alloc may have moved the pool) */
