@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jerror.h>
 #include <jpeglib.h>
@@ -422,6 +423,12 @@ static int image_run(const char *path, jr_image_info *info, jr_pixels *out, char
 {
     memset(info, 0, sizeof *info);
     info->orientation = 1;
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* a folder, or a FIFO that would block the build */
+        set_why(why, whylen, "not a PNG or JPEG file", NULL);
+        return -1;
+    }
     size_t len = 0;
     unsigned char *data = (unsigned char *)jr_read_file(path, &len);
     if (!data) {
@@ -554,6 +561,9 @@ int jr_image_icc(const char *path, unsigned char **icc, size_t *len)
 {
     *icc = NULL;
     *len = 0;
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return -1;
     size_t n = 0;
     unsigned char *data = (unsigned char *)jr_read_file(path, &n);
     if (!data)

@@ -505,6 +505,21 @@ static void test_good_files(void)
     jr_pixels_free(&px);
     free(p);
 
+    /* a folder and a FIFO (which must not block) */
+    p = tpath("ordner.png");
+    CHECK(mkdir(p, 0755) == 0);
+    CHECK(jr_image_check(p, &info, why, sizeof why) == -1);
+    CHECK(strcmp(why, "not a PNG or JPEG file") == 0);
+    free(p);
+    p = tpath("fifo.png");
+    CHECK(mkfifo(p, 0644) == 0);
+    CHECK(jr_image_check(p, &info, why, sizeof why) == -1);
+    CHECK(strcmp(why, "not a PNG or JPEG file") == 0);
+    unsigned char *icc = NULL;
+    size_t icclen = 0;
+    CHECK(jr_image_icc(p, &icc, &icclen) == -1);
+    free(p);
+
     /* missing file */
     p = tpath("missing.png");
     CHECK(jr_image_check(p, &info, why, sizeof why) == -1);
