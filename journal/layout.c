@@ -303,6 +303,8 @@ jr_doclayout *jr_layout_edition(const jr_layout_ctx *ctx)
         ls.article = (int)i;
         ls.a = a;
         ls.doc = a->doc;
+        for (size_t k = 0; k < ls.nwarned && ls.warned_bits; k++) /* per article */
+            ls.warned_bits[ls.warned[k] >> 3] = 0;
         ls.nwarned = 0;
         ls.hyph = NULL;
         ls.hyph_loaded = false;
@@ -338,5 +340,6 @@ jr_doclayout *jr_layout_edition(const jr_layout_ctx *ctx)
     }
     free(hc.e);
     free(ls.warned);
+    free(ls.warned_bits);
     return dl;
 }

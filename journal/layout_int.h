@@ -89,8 +89,9 @@ typedef struct jr_lstate {
     jr_color section_color;
     jr_page_type page_type;
     /* characters already reported as missing in this article */
-    uint32_t *warned;
+    uint32_t *warned; /* the list, to clear the bits per article */
     size_t nwarned, warned_cap;
+    unsigned char *warned_bits; /* one bit per code point below U+110000, or NULL */
     /* edition pages (edition_pages.c) */
     bool front_done;     /* the cover is set and the contents pages reserved */
     int contents_page;   /* first contents page (index), if contents_npages > 0 */

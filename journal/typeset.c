@@ -116,9 +116,13 @@ static void para_free(para *P)
 
 static bool warned_before(jr_lstate *ls, uint32_t cp)
 {
-    for (size_t i = 0; i < ls->nwarned; i++)
-        if (ls->warned[i] == cp)
-            return true;
+    if (cp >= 0x110000)
+        cp = 0xFFFD;
+    if (!ls->warned_bits)
+        ls->warned_bits = jr_xcalloc(0x110000 / 8, 1);
+    if (ls->warned_bits[cp >> 3] & (1u << (cp & 7)))
+        return true;
+    ls->warned_bits[cp >> 3] |= (unsigned char)(1u << (cp & 7));
     JR_GROW(ls->warned, ls->warned_cap, ls->nwarned + 1);
     ls->warned[ls->nwarned++] = cp;
     return false;
