@@ -112,7 +112,17 @@ int jr_doclayout_add_image(jr_doclayout *dl, const char *path, int px_w, int px_
 void jr_doclayout_add_outline(jr_doclayout *dl, int level, const char *title, int page, double y);
 
 /* The text dump of laid-out pages: pages, columns, lines, words with
- * positions, hyphenation points taken, adjustment ratios. */
+ * positions, hyphenation points taken, adjustment ratios. Deterministic,
+ * numbers with two decimals whatever the locale; image paths relative to
+ * the working directory. Format:
+ *   layout W x H, N pages, N lines, N overfull, N hyphenated
+ *   image #I PATH PXxPX            outline LEVEL "TITLE" page P y Y
+ *   article A starts on page P
+ *   page P label L left|right
+ *    line cCOL X Y w WIDTH r RATIO [hyph] [overfull] [last] [cont] aART bBLOCK: X=word ...
+ *   then the page's items outside lines: text/artifact X Y fFONT SIZE "TEXT",
+ *   rect/rule/image #I X Y W H, link X Y W H "URI" (or -> page P).
+ * `cont`: the line ends inside a word without a hyphen (URL, hard hyphen). */
 void jr_doclayout_dump(const jr_doclayout *dl, FILE *f);
 
 #endif
