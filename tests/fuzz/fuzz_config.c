@@ -1,11 +1,12 @@
-/* fuzz_config.c: libFuzzer harness for the configuration files, read
- * through jr_content_load on a scratch content folder (fuzz_common.h).
- * (Layout files have no reader yet; when they do, they belong here.)
+/* fuzz_config.c: libFuzzer harness for the configuration files: journal.yaml
+ * and edition.yaml (read through jr_content_load on a scratch content folder,
+ * fuzz_common.h) and layout files (through `journal check --layout FILE`).
  *
  * The first byte chooses:
- *   bit 0   the rest is edition.yaml (else journal.yaml)
- *   bit 1   run `journal check` on the folder (layout with the sections'
- *           colours, images, cover) instead of only reading it
+ *   bits 0-1  the rest is 0: journal.yaml, 1: edition.yaml, 2 and 3: a
+ *             layout file (always with a full check)
+ *   bit 2     run `journal check` on the folder (layout with the sections'
+ *             colours, images, cover) instead of only reading it
  *
  * clang only: cmake -DCMAKE_C_COMPILER=clang -DJOURNAL_FUZZ=ON, then
  * build/tests/fuzz/fuzz_config -max_total_time=60 CORPUS tests/fuzz/corpus/fuzz_config */
@@ -52,19 +53,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     const char *ed;
     const char *root = fuzz_content_dir(&ed);
-    bool edition = data[0] & 1;
-    /* the other file as it should be */
-    if (edition) {
+    int target = data[0] & 3;
+    char *layout = jr_path_join(root, "layout.yaml");
+    /* the other files as they should be */
+    if (target != 0)
         fuzz_write(root, "journal.yaml", fuzz_journal_yaml, strlen(fuzz_journal_yaml));
-        fuzz_write(ed, "edition.yaml", data + 1, size - 1);
-    } else {
+    if (target != 1)
         fuzz_write(ed, "edition.yaml", fuzz_edition_yaml, strlen(fuzz_edition_yaml));
+    if (target == 0)
         fuzz_write(root, "journal.yaml", data + 1, size - 1);
-    }
+    else if (target == 1)
+        fuzz_write(ed, "edition.yaml", data + 1, size - 1);
+    else
+        fuzz_write(root, "layout.yaml", data + 1, size - 1);
     jr_diag_reset();
     jr_diag_set_output(NULL);
-    if (data[0] & 2) {
-        jr_build_options opt = {.content_dir = root, .check_only = true, .quiet = true};
+    if (target >= 2 || (data[0] & 4)) {
+        jr_build_options opt = {.content_dir = root,
+                                .check_only = true,
+                                .quiet = true,
+                                .layout = target >= 2 ? layout : NULL};
         int status = jr_build_run(&opt);
         if (status != (jr_diag_count(JR_ERROR) > 0 ? 1 : 0))
             abort();
@@ -72,5 +80,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         jr_journal *j = jr_content_load(root);
         jr_journal_free(j);
     }
+    free(layout);
     return 0;
 }
