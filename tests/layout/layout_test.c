@@ -703,6 +703,46 @@ static void test_figure_float(void)
     CHECK(floated >= 3, "the figure moved on only %d time(s)", floated);
 }
 
+/* Another look: A5, three columns, no baseline grid, not facing. */
+static void a5_three_columns(jr_style *s)
+{
+    s->page_width = 419.53;
+    s->page_height = 595.28;
+    s->margin_inside = s->margin_outside = s->margin_top = s->margin_bottom = 30;
+    s->facing = false;
+    s->columns[JR_PAGE_ARTICLE] = 3;
+    s->gutter = 10;
+    s->baseline_grid = 0;
+}
+
+static void test_other_style(void)
+{
+    jr_buf md = {0};
+    jr_buf_printf(&md, "## Eine Überschrift\n\n%s\n\n- %s\n- %s\n\n> %s\n\n", para_a, para_b,
+                  para_a, para_b);
+    for (int i = 0; i < 6; i++)
+        jr_buf_printf(&md, "### Zwischentitel %d\n\n%s\n\n%s\n\n", i, para_a, para_b);
+    lt_run r = run1(md.data, a5_three_columns);
+    CHECK(r.dl != NULL, "no layout");
+    if (r.dl) {
+        /* check_invariants assumes two columns of the default page; here only words and edges */
+        for (size_t i = 0; i < r.dl->nlines; i++) {
+            const jr_line_rec *l = &r.dl->lines[i];
+            CHECK(l->x >= 30 - 0.01 && l->x + l->width <= 419.53 - 30 + 0.01,
+                  "A5: line outside the text area");
+            CHECK(l->y >= 30 - 0.01 && l->y <= 595.28 - 30, "A5: line at y %.2f", l->y);
+        }
+        char *got = lt_layout_words(r.dl, 0, r.j->editions[0].articles[0].doc);
+        char *want = lt_doc_words(r.j->editions[0].articles[0].doc);
+        CHECK(strcmp(got, want) == 0, "A5: words differ");
+        free(got);
+        free(want);
+        CHECK(r.dl->npages >= 3, "A5: %zu pages", r.dl->npages);
+    }
+    lt_free(&r);
+    jr_buf_free(&md);
+}
+
 static void bad_font(jr_style *s)
 {
     free(s->fonts[JR_ROLE_CAPTION].family);
@@ -756,6 +796,7 @@ int main(void)
     test_figures();
     test_missing_font();
     test_deep_nesting();
+    test_other_style();
     test_figure_float();
     test_random_documents();
     test_long_title();
