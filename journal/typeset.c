@@ -904,11 +904,28 @@ static void set_lines(para *P, itemlist *L, const jr_lb_result *res, const setop
         }
         const jr_lb_item *bi = b < L->n ? &L->it[b] : NULL;
         bool hyph = bi && bi->type == JR_LB_PENALTY && bi->flagged && ntok && !toks[ntok - 1].glue;
-        if (hyph) {
+        if (hyph && !jr_font_has_glyph(P->ls->fs, v->p[toks[ntok - 1].piece].font, '-')) {
+            /* a fallback font without a hyphen: the hyphen in the body font */
+            const jr_piece *lp = &v->p[toks[ntok - 1].piece];
+            int f = P->ls->role_font[JR_ROLE_BODY];
+            double size = lp->size;
+            jr_color color = lp->color;
+            int link = lp->link;
+            jr_piece *p = vlist_piece(v);
+            p->text = jr_xstrdup("-");
+            p->kern = jr_xcalloc(1, sizeof(int));
+            p->font = f;
+            p->size = size;
+            p->color = color;
+            p->link = link;
+            p->w = jr_font_measure(P->ls->fs, f, size, "-", 1, NULL);
+            JR_GROW(toks, tokcap, ntok + 1);
+            toks[ntok].glue = false;
+            toks[ntok].piece = v->np - 1;
+            ntok++;
+        } else if (hyph) {
             jr_piece *lastp = &v->p[toks[ntok - 1].piece];
-            atom h;
-            memset(&h, 0, sizeof h);
-            int f = lastp->font; /* every text font has the hyphen */
+            int f = lastp->font;
             size_t ol = strlen(lastp->text);
             int tj = (int)lround(
                 -jr_font_kern_pair(P->ls->fs, f, lastp->size, last_cp(lastp->text, ol), '-') *
