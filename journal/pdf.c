@@ -1012,27 +1012,25 @@ static void draw_line(pdf_ctx *c, const jr_item *it)
 }
 
 /* May a JPEG go into the PDF as it is? Only baseline, extended and
- * progressive Huffman-coded 8-bit files (DCTDecode in every reader);
- * arithmetic coding and the rest are decoded and re-embedded. */
+ * progressive Huffman-coded 8-bit files (DCTDecode in every reader), and
+ * only if libharu's own header parser (which knows no fill bytes and no
+ * markers without a length) finds their SOF: it is walked here the same
+ * way, since a failure in libharu would end the whole document. Everything
+ * else is decoded and embedded anew. */
 static bool jpeg_passthrough_ok(const unsigned char *d, size_t len)
 {
     size_t pos = 2;
     while (pos + 4 <= len) {
-        if (d[pos] != 0xFF)
-            return false;
-        unsigned m = d[pos + 1];
-        if (m == 0xFF) {
-            pos++;
-            continue;
-        }
-        size_t seglen = ((size_t)d[pos + 2] << 8) | d[pos + 3];
-        if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
-            if (m != 0xC0 && m != 0xC1 && m != 0xC2)
-                return false;
+        unsigned tag = (unsigned)d[pos] << 8 | d[pos + 1];
+        size_t seglen = (size_t)d[pos + 2] << 8 | d[pos + 3];
+        if (tag == 0xFFC0 || tag == 0xFFC1 || tag == 0xFFC2)
             return pos + 4 < len && d[pos + 4] == 8; /* sample precision */
-        }
-        if (m == 0xD9 || m == 0xDA || seglen < 2)
-            return false;
+        if ((tag & 0xFF00) != 0xFF00 || tag == 0xFFFF || seglen < 2)
+            return false; /* libharu: "lost marker", or a fill byte */
+        if (tag >= 0xFFC3 && tag <= 0xFFCF && tag != 0xFFC4 && tag != 0xFFC8 && tag != 0xFFCC)
+            return false; /* lossless, hierarchical or arithmetic coding */
+        if (tag == 0xFFD9 || tag == 0xFFDA || (tag >= 0xFFD0 && tag <= 0xFFD7) || tag == 0xFF01)
+            return false; /* no SOF before the data */
         pos += 2 + seglen;
     }
     return false;

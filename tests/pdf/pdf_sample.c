@@ -139,7 +139,8 @@ static void write_jpeg_turned(const char *path)
 }
 
 /* JPEG flavours: 'p' progressive, 'a' arithmetic coding, 'c' CMYK (with
- * libjpeg's Adobe marker: samples count as inverted). 24 x 16. */
+ * libjpeg's Adobe marker: samples count as inverted), 'f' a fill byte
+ * before the first marker (valid, but libharu's parser stumbles). 24 x 16. */
 static void write_jpeg_flavour(const char *path, char flavour)
 {
     struct jpeg_compress_struct c;
@@ -180,6 +181,18 @@ static void write_jpeg_flavour(const char *path, char flavour)
     jpeg_finish_compress(&c);
     jpeg_destroy_compress(&c);
     fclose(f);
+    if (flavour == 'f') {
+        size_t n = 0;
+        char *d = jr_read_file(path, &n);
+        f = fopen(path, "wb");
+        if (!d || !f)
+            exit(2);
+        fwrite(d, 1, 2, f);
+        fputc(0xFF, f);
+        fwrite(d + 2, 1, n - 2, f);
+        fclose(f);
+        free(d);
+    }
 }
 
 /* ---- items ---- */
@@ -431,12 +444,12 @@ static jr_doclayout *hostile(const char *imgdir)
         fclose(f);
     }
     int ibad = jr_doclayout_add_image(dl, bad, 10, 10, NULL);
-    int flavours[3];
-    for (int i = 0; i < 3; i++) {
+    int flavours[4];
+    for (int i = 0; i < 4; i++) {
         char name[32];
-        snprintf(name, sizeof name, "flavour-%c.jpg", "pac"[i]);
+        snprintf(name, sizeof name, "flavour-%c.jpg", "pacf"[i]);
         char *fp = jr_path_join(imgdir, name);
-        write_jpeg_flavour(fp, "pac"[i]);
+        write_jpeg_flavour(fp, "pacf"[i]);
         flavours[i] = jr_doclayout_add_image(dl, fp, 24, 16, NULL);
         free(fp);
     }
@@ -460,7 +473,7 @@ static jr_doclayout *hostile(const char *imgdir)
     text(p, serif, 12, 50, 300, "\xC2\xAD\xC2\xAD", true, black);
     jr_color wild = {7, -3, NAN, 2, 2, 2, 2};
     text(p, serif, 12, 50, 280, "Farbe", false, wild);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         image(p, flavours[i], 120 + 60 * i, 100, 48, 32);
     image(p, ibad, 50, 100, 50, 50);
     image(p, imissing, 50, 100, 50, 50);

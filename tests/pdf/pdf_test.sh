@@ -361,14 +361,14 @@ quiet ht.out pdftotext h.pdf ht.txt
 quiet hi.out pdfinfo h.pdf
 quiet hr.out pdftoppm -r 20 -png h.pdf hpage
 grep -qx 'Pages: *4' hi.out || fail "hostile: page count"
-# JPEG flavours: progressive goes in as DCT, arithmetic coding and CMYK are
-# decoded (CMYK stays CMYK on screen, becomes RGB for PDF/A)
+# JPEG flavours: progressive goes in as DCT, arithmetic coding, CMYK and a
+# fill byte are decoded (CMYK stays CMYK on screen, becomes RGB for PDF/A)
 quiet himg.out pdfimages -list h.pdf
 awk '$3 == "image" { print $6, $9 }' himg.out | tr '\n' ' ' >himg.txt
 # (the progressive one carries an ICC profile from libgs-common, if installed)
 icc=rgb
 [ -r /usr/share/color/icc/ghostscript/a98.icc ] && icc=icc
-grep -qx "$icc jpeg rgb image cmyk image " himg.txt || fail "hostile: JPEG flavours: $(cat himg.txt)"
+grep -qx "$icc jpeg rgb image cmyk image rgb image " himg.txt || fail "hostile: JPEG flavours: $(cat himg.txt)"
 quiet hj.out qpdf --json h.pdf
 /usr/bin/python3 - hj.out <<'EOF' || fail "hostile: page labels or URI"
 import json, sys
@@ -536,7 +536,7 @@ xmllint --noout ppam.out 2>/dev/null || fail "print+pdfa: XMP"
 quiet hpaq.out qpdf --check hpa.pdf
 quiet hpaimg.out pdfimages -list hpa.pdf
 awk '$3 == "image" { print $6, $9 }' hpaimg.out | tr '\n' ' ' >hpaimg.txt
-grep -qx "$icc jpeg rgb image rgb image " hpaimg.txt || fail "hostile pdfa: JPEG flavours: $(cat hpaimg.txt)"
+grep -qx "$icc jpeg rgb image rgb image rgb image " hpaimg.txt || fail "hostile pdfa: JPEG flavours: $(cat hpaimg.txt)"
 quiet hpam.out pdfinfo -meta hpa.pdf
 xmllint --noout hpam.out 2>/dev/null || fail "hostile pdfa: XMP not well-formed"
 
