@@ -283,6 +283,7 @@ static int layout_and_write(const jr_journal *j, edition_out *eo, const jr_build
         jr_style_clear(&style);
         return -1;
     }
+    style.edition_pages = true; /* a whole journal: cover, contents, imprint, back cover */
     jr_layout_ctx ctx = {.journal = j, .edition = e, .style = &style, .fonts = fonts};
     jr_doclayout *dl = jr_layout_edition(&ctx);
     if (!dl) {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "edition_pages.h"
 #include "image.h"
 #include "layout_int.h"
 #include "util.h"
@@ -605,5 +606,6 @@ int jr_flow_new_page(jr_lstate *ls, jr_page_type type)
         emit_plain(ls, dl->pages[idx].label, JR_ROLE_RUNNING_HEAD, xl, folio_y, false);
     else
         emit_plain(ls, dl->pages[idx].label, JR_ROLE_RUNNING_HEAD, xr, folio_y, true);
+    jr_edition_section_tab(ls, idx); /* the section's colour at the outer edge */
     return idx;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "edition_pages.h"
 #include "layout_int.h"
 #include "markdown.h"
 #include "util.h"
@@ -310,6 +311,7 @@ jr_doclayout *jr_layout_edition(const jr_layout_ctx *ctx)
         ls.hyph_loaded = false;
         ls.lang = lang;
         ls.hyph_cache = &hc;
+        jr_edition_pages_before(&ls, i); /* cover, contents (edition_pages.c) */
         const jr_section *sec = jr_journal_section(j, a->section);
         ls.section_title = sec ? sec->title : NULL;
         ls.section_color = sec && sec->has_color ? sec->color : st->accent_color;
@@ -328,6 +330,8 @@ jr_doclayout *jr_layout_edition(const jr_layout_ctx *ctx)
         body.height -= off;
         jr_layout_blocks(&ls, JR_PAGE_ARTICLE, &body, true, &v);
     }
+    ls.hyph_cache = &hc;
+    jr_edition_pages_finish(&ls); /* imprint, back cover; cover and contents filled in */
     for (size_t i = 0; i < dl->nlines; i++) {
         if (dl->lines[i].overfull)
             dl->overfull_lines++;
