@@ -374,6 +374,7 @@ typedef struct unit {
     jr_color color;        /* section colour (marks, rules) */
     bool section_head;     /* draw a rule and a square */
     const char *uri;       /* external link over the text, or NULL (not owned) */
+    bool colbreak;         /* starts the next column (if there is one) */
 } unit;
 
 typedef struct units {
@@ -490,7 +491,8 @@ static int contents_flow(jr_lstate *ls, units *us, jr_page_type type, int first,
         double need = sb + u->h;
         if (u->keep_with_next && i + 1 < us->n)
             need += us->u[i + 1].space_before + us->u[i + 1].h;
-        if (y > 0 && y + need > r.height + 0.01) {
+        bool brk = u->colbreak && col + 1 < r.ncols;
+        if (y > 0 && (brk || y + need > r.height + 0.01)) {
             col++;
             y = 0;
             sb = 0;
@@ -735,7 +737,7 @@ static void fill_cover(jr_lstate *ls, int page)
 /* ---- imprint ---- */
 
 static void pair(jr_lstate *ls, units *us, const char *label, const char *const *lines,
-                 size_t n, double colw, const char *uri)
+                 size_t n, double colw, const char *uri, jr_font_role role, bool colbreak)
 {
     const jr_style *st = ls->st;
     size_t have = 0;
@@ -745,6 +747,7 @@ static void pair(jr_lstate *ls, units *us, const char *label, const char *const 
         return;
     unit *l = unit_add(us);
     l->keep_with_next = true;
+    l->colbreak = colbreak;
     l->space_before = st->fonts[JR_ROLE_BODY].leading * 0.8;
     set_caps(ls, &l->v, label, JR_ROLE_KICKER, 0, st->accent_color, colw);
     l->h = vheight(&l->v);
@@ -752,7 +755,7 @@ static void pair(jr_lstate *ls, units *us, const char *label, const char *const 
     v->uri = uri;
     for (size_t i = 0; i < n; i++)
         if (lines[i] && *lines[i])
-            set_text(ls, &v->v, lines[i], JR_ROLE_BODY, 0, st->fonts[JR_ROLE_BODY].color, colw);
+            set_text(ls, &v->v, lines[i], role, 0, st->fonts[role].color, colw);
     v->h = vheight(&v->v);
 }
 
@@ -774,18 +777,19 @@ static void imprint_page(jr_lstate *ls)
     h->h = vheight(&h->v) + st->fonts[JR_ROLE_BODY].leading * 0.5;
     if (j) {
         const char *title[] = {j->title, j->subtitle};
-        pair(ls, &us, "Zeitschrift", title, 2, colw, NULL);
+        pair(ls, &us, "Zeitschrift", title, 2, colw, NULL, JR_ROLE_BODY, false);
         const char *pub[] = {j->publisher};
-        pair(ls, &us, "Herausgeber", pub, 1, colw, NULL);
+        pair(ls, &us, "Herausgeber", pub, 1, colw, NULL, JR_ROLE_BODY, false);
         char *tel = j->contact.phone ? jr_xasprintf("Telefon %s", j->contact.phone) : NULL;
         char *mail = j->contact.email ? jr_xasprintf("E-Mail %s", j->contact.email) : NULL;
         const char *contact[] = {j->contact.name, j->contact.address, tel, mail};
         char *mailto = j->contact.email ? jr_xasprintf("mailto:%s", j->contact.email) : NULL;
-        pair(ls, &us, "Kontakt", contact, 4, colw, NULL);
+        pair(ls, &us, "Kontakt", contact, 4, colw, NULL, JR_ROLE_BODY, false);
         const char *editor[] = {j->editor};
-        pair(ls, &us, "Verantwortlich (V. i. S. d. P.)", editor, 1, colw, NULL);
+        pair(ls, &us, "Verantwortlich (V. i. S. d. P.)", editor, 1, colw, NULL, JR_ROLE_BODY,
+             false);
         const char *shop[] = {j->print_shop};
-        pair(ls, &us, "Druck", shop, 1, colw, NULL);
+        pair(ls, &us, "Druck", shop, 1, colw, NULL, JR_ROLE_BODY, false);
         char date[40];
         jr_date_german(ed ? &ed->date : NULL, date, sizeof date);
         char *issue = ed ? jr_xasprintf("Ausgabe %d/%d%s%s", ed->number, ed->year,
@@ -793,18 +797,19 @@ static void imprint_page(jr_lstate *ls)
                          : NULL;
         char *theme = ed && ed->theme ? jr_xasprintf("Thema: %s", ed->theme) : NULL;
         const char *iss[] = {issue, theme};
-        pair(ls, &us, "Diese Ausgabe", iss, 2, colw, NULL);
-        char *atom = j->base_url ? jr_xasprintf("Atom-Feed: %satom.xml", j->base_url) : NULL;
-        char *rss = j->base_url ? jr_xasprintf("RSS-Feed: %srss.xml", j->base_url) : NULL;
-        const char *web[] = {j->base_url, atom, rss};
-        pair(ls, &us, "Online", web, 3, colw, j->base_url);
+        pair(ls, &us, "Diese Ausgabe", iss, 2, colw, NULL, JR_ROLE_BODY, true);
+        char *atom = j->base_url ? jr_xasprintf("%satom.xml", j->base_url) : NULL;
+        char *rss = j->base_url ? jr_xasprintf("%srss.xml", j->base_url) : NULL;
+        const char *web[] = {j->base_url, atom ? "Atom-Feed:" : NULL, atom,
+                             rss ? "RSS-Feed:" : NULL, rss};
+        pair(ls, &us, "Online", web, 5, colw, j->base_url, JR_ROLE_CAPTION, false);
         char *design = jr_xasprintf("Layout \xE2\x80\x9E%s\xE2\x80\x9C, gesetzt aus der %s und der %s",
                                     st->name ? st->name : "", st->fonts[JR_ROLE_BODY].family,
                                     st->fonts[JR_ROLE_HEADING].family);
         const char *des[] = {design};
-        pair(ls, &us, "Gestaltung", des, 1, colw, NULL);
+        pair(ls, &us, "Gestaltung", des, 1, colw, NULL, JR_ROLE_BODY, false);
         const char *copy[] = {j->copyright};
-        pair(ls, &us, "Rechte", copy, 1, colw, NULL);
+        pair(ls, &us, "Rechte", copy, 1, colw, NULL, JR_ROLE_BODY, false);
         free(tel);
         free(mail);
         free(mailto);
@@ -913,6 +918,24 @@ static void back_cover(jr_lstate *ls)
     double y = top - put_lines(ls, page, &mv, x0, top, tw, 0, JR_ROLE_CONTENT);
     jr_vlist_free(&mv);
     add_rule(ls, page, x0, y - lead * 0.6, tw, 1.2, st->accent_color);
+    y -= lead * 2.2;
+    /* the sections and their colours, as the tabs show them */
+    if (j && j->nsections) {
+        jr_vlist lv = {0};
+        set_caps(ls, &lv, "Die Rubriken", JR_ROLE_KICKER, 0, st->accent_color, tw);
+        y -= put_lines(ls, page, &lv, x0, y, tw, 0, JR_ROLE_CONTENT) + lead * 0.3;
+        jr_vlist_free(&lv);
+        double sq = st->fonts[JR_ROLE_BODY].size;
+        for (size_t k = 0; k < j->nsections; k++) {
+            jr_vlist sv = {0};
+            set_text(ls, &sv, j->sections[k].title, JR_ROLE_BODY, 0, bodyc, tw - sq * 2);
+            double h = vheight(&sv);
+            add_rect(ls, page, x0, y - sq * 1.05, sq, sq, section_color(ls, &j->sections[k]));
+            put_lines(ls, page, &sv, x0 + sq * 1.8, y, tw - sq * 2, 0, JR_ROLE_CONTENT);
+            jr_vlist_free(&sv);
+            y -= h + lead * 0.25;
+        }
+    }
 
     /* contact and feeds at the foot, the QR code beside them (or below on
      * narrow pages) */
