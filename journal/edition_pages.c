@@ -939,7 +939,7 @@ static void back_cover(jr_lstate *ls)
 
     /* contact and feeds at the foot, the QR code beside them (or below on
      * narrow pages) */
-    bool side = tw >= JR_MM(120);
+    bool side = tw >= JR_MM(140);
     double qs = side ? tw * 0.28 : tw * 0.42;
     if (qs > JR_MM(38))
         qs = JR_MM(38);
