@@ -246,7 +246,8 @@ static int load_style(const jr_journal *j, const jr_edition *e, const jr_build_o
     if (want) {
         path = jr_layoutfile_find(want, j->root, opt->layout ? NULL : e->dir);
         if (!path) {
-            jr_diag(JR_E_LAYOUT_MISSING, opt->layout ? NULL : e->yaml_path, 0, 0, want);
+            jr_pos p = opt->layout ? (jr_pos){0, 0} : e->layout_pos;
+            jr_diag(JR_E_LAYOUT_MISSING, opt->layout ? NULL : e->yaml_path, p.line, p.col, want);
             jr_style_default(style);
             return -1;
         }

@@ -229,7 +229,9 @@ static void read_edition_yaml(jr_edition *e)
         jr_y_string(d, jr_ymap_get(cover, "caption"), "caption", &e->cover_caption);
         jr_y_string(d, jr_ymap_get(cover, "alt"), "alt", &e->cover_alt);
     }
-    jr_y_string(d, jr_ymap_get(m, "layout"), "layout", &e->layout);
+    const jr_ynode *lay = jr_ymap_get(m, "layout");
+    if (jr_y_string(d, lay, "layout", &e->layout))
+        e->layout_pos = (jr_pos){lay->line, lay->col};
     jr_ydoc_free(d);
 }
 

@@ -165,6 +165,7 @@ typedef struct jr_edition {
     char *cover_image, *cover_caption, *cover_alt;
     jr_pos cover_pos; /* where cover.image's value stands in edition.yaml */
     char *layout;   /* layout name or path, may be NULL */
+    jr_pos layout_pos; /* where `layout`'s value stands in edition.yaml */
     jr_article *articles; /* sorted by order, then file name; drafts left out */
     size_t narticles;
     /* Articles left out for errors in their front matter whose body could
