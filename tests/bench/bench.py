@@ -148,7 +148,8 @@ def machine():
             mem = "%.1f GiB" % (kib / 1024 / 1024)
     except (OSError, ValueError, IndexError):
         pass
-    return {"nproc": str(os.cpu_count()), "cpu": cpu, "memory": mem,
+    load = "%.1f" % os.getloadavg()[1]  # 5-minute load average: others' work skews wall times
+    return {"nproc": str(os.cpu_count()), "cpu": cpu, "memory": mem, "load": load,
             "kernel": os.uname().release,
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
 
@@ -295,8 +296,8 @@ def main():
     table = [[f(r.get(c), fmts.get(c, "%s")) for c in cols] for r in rows]
 
     print()
-    print("machine: %s, %s cores, %s RAM, Linux %s (%s)" % (mach["cpu"], mach["nproc"], mach["memory"],
-                                                         mach["kernel"], mach["date"]))
+    print("machine: %s, %s cores, %s RAM, Linux %s, load average %s (%s)" % (
+        mach["cpu"], mach["nproc"], mach["memory"], mach["kernel"], mach["load"], mach["date"]))
     for k, v in versions.items():
         if v:
             print("%s: %s" % (k, v))
@@ -315,8 +316,8 @@ def main():
 
     with open(a.csv, "w") as fcsv:
         fcsv.write("# journal benchmark (tests/bench/run.sh)\n")
-        fcsv.write("# machine: nproc=%s; cpu=%s; memory=%s; kernel=%s; date=%s\n" % (
-            mach["nproc"], mach["cpu"], mach["memory"], mach["kernel"], mach["date"]))
+        fcsv.write("# machine: nproc=%s; cpu=%s; memory=%s; kernel=%s; load average (5 min)=%s; date=%s\n" % (
+            mach["nproc"], mach["cpu"], mach["memory"], mach["kernel"], mach["load"], mach["date"]))
         for k, v in versions.items():
             fcsv.write("# %s: %s\n" % (k, v or "not installed"))
         for n in notes:
