@@ -299,7 +299,7 @@ mkdir img-folder/2026-1/images/ordner.png
 article img-folder '![Ordner](images/ordner.png)'
 run_case img-folder <<'EOF'
 exit 1
-img-folder/2026-1/eins.md:6:1: error: image images/ordner.png: cannot read file: Is a directory
+img-folder/2026-1/eins.md:6:1: error: image images/ordner.png: not a PNG or JPEG file
 EOF
 
 # ---- output: all or nothing ---------------------------------------------------------
