@@ -418,23 +418,10 @@ static int jpg_do(const unsigned char *data, size_t len, jr_image_info *info, jr
 
 /* ---- public ------------------------------------------------------------- */
 
-static int image_run(const char *path, jr_image_info *info, jr_pixels *out, char *why,
-                     size_t whylen)
+/* Check or decode `len` bytes of a file. */
+static int image_data(const unsigned char *data, size_t len, jr_image_info *info, jr_pixels *out,
+                      char *why, size_t whylen)
 {
-    memset(info, 0, sizeof *info);
-    info->orientation = 1;
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        /* a folder, or a FIFO that would block the build */
-        set_why(why, whylen, "not a PNG or JPEG file", NULL);
-        return -1;
-    }
-    size_t len = 0;
-    unsigned char *data = (unsigned char *)jr_read_file(path, &len);
-    if (!data) {
-        set_why(why, whylen, "cannot read file: %s", strerror(errno));
-        return -1;
-    }
     int rc;
     if (len >= 8 && memcmp(data, png_magic, 8) == 0) {
         info->format = JR_IMG_PNG;
@@ -453,14 +440,102 @@ static int image_run(const char *path, jr_image_info *info, jr_pixels *out, char
         set_why(why, whylen, "not a PNG or JPEG file", NULL);
         rc = -1;
     }
+    return rc;
+}
+
+/* Read a whole image file; NULL (reason in why) for folders, FIFOs (which
+ * would block the build) and unreadable files. */
+static unsigned char *read_image(const char *path, size_t *len, char *why, size_t whylen)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        set_why(why, whylen, "not a PNG or JPEG file", NULL);
+        return NULL;
+    }
+    unsigned char *data = (unsigned char *)jr_read_file(path, len);
+    if (!data)
+        set_why(why, whylen, "cannot read file: %s", strerror(errno));
+    return data;
+}
+
+static int image_run(const char *path, jr_image_info *info, jr_pixels *out, char *why,
+                     size_t whylen)
+{
+    memset(info, 0, sizeof *info);
+    info->orientation = 1;
+    size_t len = 0;
+    unsigned char *data = read_image(path, &len, why, whylen);
+    if (!data)
+        return -1;
+    int rc = image_data(data, len, info, out, why, whylen);
     free(data);
     return rc;
+}
+
+/* Checking decodes the whole file (a 12-megapixel JPEG takes some 65 ms),
+ * and the layout, the PDF and the HTML pages each check every image: the
+ * last results are remembered by the file's content (length and two 64-bit
+ * hashes), so that a changed file (journal watch) is checked anew. */
+#define CHECK_CACHE 64
+
+static struct check_entry {
+    bool used;
+    size_t len;
+    uint64_t h1, h2;
+    int rc;
+    jr_image_info info;
+    char why[160];
+} check_cache[CHECK_CACHE];
+static unsigned check_next;
+
+static void hash_bytes(const unsigned char *d, size_t n, uint64_t *h1, uint64_t *h2)
+{
+    uint64_t a = 1469598103934665603ull, b = 0x9E3779B97F4A7C15ull;
+    for (size_t i = 0; i < n; i++) {
+        a = (a ^ d[i]) * 1099511628211ull;
+        b = (b + d[i] + 1) * 0x100000001B3ull ^ (b >> 29);
+    }
+    *h1 = a;
+    *h2 = b;
 }
 
 int jr_image_check(const char *path, jr_image_info *info, char *why, size_t whylen)
 {
     jr_image_info tmp;
-    return image_run(path, info ? info : &tmp, NULL, why, whylen);
+    if (!info)
+        info = &tmp;
+    memset(info, 0, sizeof *info);
+    info->orientation = 1;
+    size_t len = 0;
+    unsigned char *data = read_image(path, &len, why, whylen);
+    if (!data)
+        return -1;
+    uint64_t h1, h2;
+    hash_bytes(data, len, &h1, &h2);
+    for (unsigned i = 0; i < CHECK_CACHE; i++) {
+        const struct check_entry *e = &check_cache[i];
+        if (e->used && e->len == len && e->h1 == h1 && e->h2 == h2) {
+            free(data);
+            *info = e->info;
+            if (e->rc < 0)
+                set_why(why, whylen, "%s", e->why);
+            return e->rc;
+        }
+    }
+    char mywhy[160] = "";
+    int rc = image_data(data, len, info, NULL, mywhy, sizeof mywhy);
+    free(data);
+    if (rc < 0)
+        set_why(why, whylen, "%s", mywhy);
+    struct check_entry *e = &check_cache[check_next++ % CHECK_CACHE];
+    e->used = true;
+    e->len = len;
+    e->h1 = h1;
+    e->h2 = h2;
+    e->rc = rc;
+    e->info = *info;
+    snprintf(e->why, sizeof e->why, "%s", mywhy);
+    return rc;
 }
 
 int jr_image_decode(const char *path, jr_pixels *out, char *why, size_t whylen)

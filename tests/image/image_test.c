@@ -683,6 +683,34 @@ static void test_icc(void)
     free(prof);
 }
 
+/* Check results are remembered by content: a file changed in place (same
+ * name, even the same length) is checked anew. */
+static void test_cache(void)
+{
+    char *p = tpath("wechsel.png");
+    write_png(p, 16, 16, PNG_COLOR_TYPE_RGB, 8, false, false, 0);
+    size_t len;
+    unsigned char *good = slurp(p, &len);
+    char why[256];
+    jr_image_info info;
+    for (int round = 0; round < 2; round++) {
+        write_bytes(p, good, len);
+        CHECK(jr_image_check(p, &info, why, sizeof why) == 0 && info.width == 16);
+        unsigned char *bad = malloc(len);
+        memcpy(bad, good, len);
+        bad[len - 1] ^= 0x40; /* IEND's CRC: same length, now corrupt */
+        write_bytes(p, bad, len);
+        CHECK(jr_image_check(p, &info, why, sizeof why) == -1);
+        CHECK(strcmp(why, "corrupt PNG: IEND: CRC error") == 0);
+        write_bytes(p, bad, len / 2);
+        CHECK(jr_image_check(p, &info, why, sizeof why) == -1);
+        CHECK(strcmp(why, "truncated PNG") == 0);
+        free(bad);
+    }
+    free(good);
+    free(p);
+}
+
 static void test_resolve(void)
 {
     char *root = tpath("content");
@@ -875,6 +903,7 @@ int main(void)
     test_bad_files();
     test_good_files();
     test_resolve();
+    test_cache();
     test_orientation();
     test_icc();
     test_fuzz();
