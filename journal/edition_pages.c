@@ -634,7 +634,8 @@ static void fill_cover(jr_lstate *ls, int page)
     char *eline = ed ? jr_xasprintf("Ausgabe %d/%d%s%s", ed->number, ed->year,
                                     *date ? " \xC2\xB7 " : "", date)
                      : jr_xstrdup("");
-    set_caps(ls, &ev, eline, JR_ROLE_KICKER, 0, st->accent_color, tw);
+    set_text(ls, &ev, eline, JR_ROLE_KICKER, st->fonts[JR_ROLE_KICKER].size * 1.25,
+             st->accent_color, tw);
     free(eline);
     if (ed && ed->theme) {
         const jr_font_style *tf = &st->fonts[JR_ROLE_TITLE];
