@@ -112,7 +112,7 @@ void jr_progress_end(void)
 typedef struct watch_dir {
     int wd;
     char *path;     /* owned */
-    char *only;     /* only this file name counts (a layout file), or NULL */
+    char *only;     /* only these names count ("/a/b/"), or NULL: all */
     bool recursive; /* new subfolders get watched too */
     bool content;   /* in the content folder: only content files count */
 } watch_dir;
@@ -180,6 +180,18 @@ static bool content_file(const char *name)
     return false;
 }
 
+/* Is `name` one of the names in `only` ("/a/b/")? */
+static bool only_has(const char *only, const char *name)
+{
+    char *key = jr_xasprintf("/%s/", name);
+    bool found = strstr(only, key) != NULL;
+    free(key);
+    return found;
+}
+
+/* Watch `path` (its subfolders too when `recursive`); with `only`, just
+ * events for that name count in it. A folder already watched whole stays
+ * so; names asked for in the same folder add up. */
 static int add_dir(watcher *w, const char *path, const char *only, bool recursive, bool content)
 {
     if (is_output(w, path))
@@ -187,7 +199,17 @@ static int add_dir(watcher *w, const char *path, const char *only, bool recursiv
     int wd = inotify_add_watch(w->fd, path, WATCH_MASK);
     if (wd < 0)
         return -1;
-    watch_dir *d = find_wd(w, wd); /* the same folder again: refresh */
+    watch_dir *d = find_wd(w, wd); /* the same folder again */
+    if (d && !recursive && (d->recursive || !d->only))
+        return 0;
+    if (d && !recursive && only) {
+        if (!only_has(d->only, only)) {
+            char *more = jr_xasprintf("%s%s/", d->only, only);
+            free(d->only);
+            d->only = more;
+        }
+        return 0;
+    }
     if (!d) {
         JR_GROW(w->dirs, w->cap, w->ndirs + 1);
         d = &w->dirs[w->ndirs++];
@@ -197,7 +219,7 @@ static int add_dir(watcher *w, const char *path, const char *only, bool recursiv
         free(d->only);
     }
     d->path = jr_xstrdup(path);
-    d->only = jr_xstrdup(only);
+    d->only = only ? jr_xasprintf("/%s/", only) : NULL;
     d->recursive = recursive;
     d->content = content;
     if (!recursive)
@@ -232,8 +254,18 @@ static int watch_all(watcher *w, const jr_build_options *opt, const char *root)
         add_dir(w, dir ? (*dir ? dir : "/") : ".", slash ? slash + 1 : opt->layout, false, false);
         free(dir);
     }
-    if (jr_is_dir("layouts"))
-        add_dir(w, "layouts", NULL, true, false);
+    /* layouts/ next to the content folder and in the working folder, also
+     * when made later (their parents are watched for that one name) */
+    char *parent = jr_path_join(root, "..");
+    const char *bases[] = {parent, "."};
+    for (size_t i = 0; i < 2; i++) {
+        add_dir(w, bases[i], "layouts", false, false);
+        char *layouts = jr_path_join(bases[i], "layouts");
+        if (jr_is_dir(layouts))
+            add_dir(w, layouts, NULL, true, false);
+        free(layouts);
+    }
+    free(parent);
     return 0;
 }
 
@@ -265,17 +297,19 @@ static bool read_events(watcher *w, const jr_build_options *opt, const char *roo
             const char *name = ev->len ? ev->name : "";
             if (ev->len && ignored_name(name))
                 continue;
-            if (d->only && strcmp(name, d->only) != 0)
+            if (d->only && !only_has(d->only, name))
                 continue;
             if (d->content && ev->len && !(ev->mask & IN_ISDIR) && !content_file(name))
                 continue;
             char *path = ev->len ? jr_path_join(d->path, name) : jr_xstrdup(d->path);
-            if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)) && d->recursive) {
+            if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)) &&
+                (d->recursive || d->only)) {
                 if (is_output(w, path)) {
                     free(path);
                     continue;
                 }
-                add_dir(w, path, NULL, true, d->content); /* a new edition folder */
+                /* a new edition folder, images/ folder or layouts/ */
+                add_dir(w, path, NULL, true, d->content && d->recursive);
             }
             change = true;
             if (!*what)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `journal watch` on a small content folder in $WORK: the first build, a
-# change of an article's text, an error (the last good PDF stays), a new
-# edition folder (watched too), then SIGINT (exit status 0). Every wait is a
+# change of an article's text, an error (the last good PDF stays), a broken
+# layout in a new layouts/ folder, a new edition folder (watched too), then
+# SIGINT (exit status 0). Every wait is a
 # bounded poll (up to 20 s each); nothing here measures time.
 . "$SRC/tests/cli/lib.sh"
 
@@ -113,7 +114,18 @@ article "$content/2026-1/artikel.md" 2026-04-01 DELTA4
 wait_for "the fixed build" count_is_at_least "built in" $((built + 1))
 wait_for "the fixed text in the PDF" pdf_has "$pdf" DELTA4
 
-# 4. A new edition folder (newer, so it is the one built) is watched too.
+# 4. A layouts/ folder made next to the content folder is watched: a broken
+#    layout fails the build, removing it builds again.
+failed=$(lines "build failed")
+mkdir -p "$WORK/layouts"
+printf 'page: [\n' >"$WORK/layouts/bildung-im-blick.yaml"
+wait_for "the failed build with a broken layout" count_is_at_least "build failed" $((failed + 1))
+grep -q "bildung-im-blick.yaml.*error" "$err" || fail "the layout error is not printed"
+built=$(lines "built in")
+rm -rf "$WORK/layouts"
+wait_for "the build without the broken layout" count_is_at_least "built in" $((built + 1))
+
+# 5. A new edition folder (newer, so it is the one built) is watched too.
 mkdir -p "$WORK/new"
 cat >"$WORK/new/edition.yaml" <<'EOF'
 number: 2
@@ -128,7 +140,7 @@ wait_for "the new edition's PDF" pdf_has "$pdf2" ECHO5
 article "$content/2026-2/neu.md" 2026-11-01 FOXTROT6
 wait_for "a change in the new edition" pdf_has "$pdf2" FOXTROT6
 
-# 5. Files that are not content start no build (an editor's swap file).
+# 6. Files that are not content start no build (an editor's swap file).
 built=$(lines "built in")
 echo x >"$content/2026-2/.neu.md.swp"
 echo x >"$content/2026-2/notizen.odt"
@@ -136,7 +148,7 @@ article "$content/2026-2/neu.md" 2026-11-01 GOLF7
 wait_for "the build after the swap file" pdf_has "$pdf2" GOLF7
 grep -q "swp changed\|odt changed" "$log" && fail "a non-content file started a build"
 
-# 6. SIGINT: exit status 0.
+# 7. SIGINT: exit status 0.
 stop
 [ "$status" = 0 ] || fail "journal watch exited $status after SIGINT, expected 0"
 grep -q "stopped watching" "$log" || fail "no 'stopped watching' line"
