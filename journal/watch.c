@@ -1,9 +1,9 @@
 /* watch.c: `journal watch` (inotify on the content folder, debounced
  * rebuilds) and the progress line of long builds on a terminal.
  *
- * Signals: SIGINT and SIGTERM are blocked for the whole watch and read from a
- * signalfd, so a Ctrl-C during a build lets the build finish (it writes all
- * or nothing) and then ends the watch with status 0. */
+ * Signals: SIGINT, SIGTERM and SIGHUP are blocked for the whole watch and
+ * read from a signalfd, so a Ctrl-C during a build lets the build finish (it
+ * writes all or nothing) and then ends the watch with status 0. */
 #define _GNU_SOURCE
 #include "watch.h"
 
@@ -377,6 +377,7 @@ int jr_watch_run(const jr_build_options *opt)
     sigemptyset(&mask);
     sigaddset(&mask, SIGINT);
     sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGHUP); /* the terminal closed */
     sigprocmask(SIG_BLOCK, &mask, &old);
     int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 
