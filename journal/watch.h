@@ -10,8 +10,8 @@
  * layouts/ folder changes; bursts of events are gathered for ~100 ms. Prints
  * one line per build on stdout (time in ms, counts of errors and warnings);
  * the diagnostics go to stderr as in `journal build`. A build with errors
- * leaves the last good outputs in place. Returns 0 after SIGINT or SIGTERM,
- * 1 when the content folder cannot be watched. */
+ * leaves the last good outputs in place. Returns 0 after SIGINT, SIGTERM or
+ * SIGHUP, 1 when the content folder cannot be watched. */
 int jr_watch_run(const jr_build_options *opt);
 
 /* Progress of a build, for build.c. Shown only when stderr is a terminal,
