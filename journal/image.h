@@ -24,7 +24,10 @@ typedef struct jr_image_info {
 #define JR_IMAGE_MAX_PIXELS 100000000u
 
 /* Check a file fully (decodes it). Returns 0, or -1 and a short reason in
- * `why` ("not a PNG or JPEG file", "truncated JPEG", "corrupt PNG: ...").*/
+ * `why` ("not a PNG or JPEG file", "truncated JPEG", "corrupt PNG: ...",
+ * "image claims W x H pixels"). The last 64 results are remembered by the
+ * file's content, so checking the same file again only reads it (not
+ * thread-safe). */
 int jr_image_check(const char *path, jr_image_info *info /* OUT */, char *why, size_t whylen);
 
 /* Decoded pixels: 8 bits per component, rows top to bottom as stored (the
@@ -48,7 +51,9 @@ int jr_image_icc(const char *path, unsigned char **icc /* OUT */, size_t *len /*
 
 /* Resolve an image path written in an article (relative to `dir`) and make
  * sure it stays inside `root` (no "..", absolute paths or symlinks leading
- * out). Returns a new path, or NULL (and sets *outside when it leaves root). */
+ * out). Returns a new path (the real path, caller frees), or NULL: *outside
+ * set when it leaves root, else the file is missing. A name written
+ * URL-style ("bild%20eins.png") is tried decoded when it names no file. */
 char *jr_image_resolve(const char *root, const char *dir, const char *rel, bool *outside /* OUT */);
 
 #endif

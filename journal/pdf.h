@@ -13,9 +13,13 @@ typedef struct jr_pdf_options {
     const char *title, *author, *subject, *keywords, *creator;
     const char *lang;   /* document language, BCP 47 */
     long long created;  /* creation time, seconds since the epoch (SOURCE_DATE_EPOCH) */
-    bool print;         /* print variant: bleed, marks, CMYK, output intent */
+    bool print;         /* print variant (PDF/X-3:2003): media box = trim + bleed + room for
+                           crop marks, TrimBox/BleedBox, CMYK colours (jr_color.c/m/y/k),
+                           CMYK output intent (FOGRA39 if texlive-base is installed, else
+                           SWOP), no transparency, no link annotations */
     double bleed;       /* print: bleed [pt] */
-    bool pdfa;          /* PDF/A-1b variant */
+    bool pdfa;          /* PDF/A-1b: XMP, sRGB output intent (CMYK with print), CIDSet,
+                           no transparency */
     const char *source; /* file named in diagnostics for libharu errors */
     /* Tagged PDF (on unless `untagged`): items are marked as artifacts or as
      * content of structure elements (Document, Art per article, P, Figure
