@@ -716,11 +716,18 @@ static void fill_cover(jr_lstate *ls, int page)
     int img = cover_image(ls, &pw, &ph);
     double avail = y - teaser_top - lead * 1.5 - (ch > 0 ? ch + 4 : 0);
     if (img >= 0 && avail > lead * 3) {
+        /* bleeding off both sides if the height allows it, else as wide as
+         * the type area, else as high as there is room for */
         double w = W + 2 * bleed, h = w * ph / pw, x = -bleed;
+        if (h > avail) {
+            w = tw;
+            h = w * ph / pw;
+            x = x0;
+        }
         if (h > avail) {
             h = avail;
             w = h * pw / ph;
-            x = (W - w) / 2;
+            x = x0 + (tw - w) / 2;
         }
         jr_item it = base_item(JR_ITEM_IMAGE, JR_ROLE_CONTENT);
         it.x = x;
