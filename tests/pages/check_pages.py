@@ -132,6 +132,38 @@ for num, title in entries:
     if num > 1 and norm(' '.join(words)) in texts[num - 1] and 'Inhalt' not in texts[num - 1]:
         fail('contents: "%s" already on page %d' % (title, num - 1))
 
+# ---- the contents link to the articles' pages (link annotations with /Dest)
+objs = doc['qpdf'][1]
+pageno = {pg['object']: pg['pageposfrom1'] for pg in doc['pages']}
+
+
+def deref(v):
+    while isinstance(v, str) and v.endswith(' R'):
+        v = objs.get('obj:' + v, {}).get('value')
+    return v
+
+
+linked = set()
+for pg in doc['pages']:
+    if not first or not first <= pg['pageposfrom1'] < first + 3:
+        continue
+    for a in deref(objs['obj:' + pg['object']]['value'].get('/Annots')) or []:
+        a = deref(a)
+        dest = deref(a.get('/Dest')) if isinstance(a, dict) else None
+        if isinstance(dest, list) and dest and dest[0] in pageno:
+            linked.add(pageno[dest[0]])
+for num, title in entries:
+    if num not in linked:
+        fail('contents: no link to page %d ("%s")' % (num, title))
+
+# ---- page labels: none on the cover, then decimal from 2 (the printed folios)
+labels = doc.get('pagelabels', [])
+if not labels or labels[0]['index'] != 0 or '/S' in labels[0]['label']:
+    fail('page labels: the cover has a numbered label: %s' % labels[:2])
+if len(labels) < 2 or labels[1]['index'] != 1 or labels[1]['label'].get('/S') != '/D' or \
+        labels[1]['label'].get('/St') != 2:
+    fail('page labels: page 2 is not labelled 2: %s' % labels[:2])
+
 # ---- running heads and folios; no text outside the type area
 for n in range(2, npages + 1):
     words = pages[n - 1]
