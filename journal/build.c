@@ -312,6 +312,7 @@ static int layout_and_write(const jr_journal *j, edition_out *eo, const jr_build
             .lang = j->language,
             .created = build_time(&e->date),
             .source = e->yaml_path,
+            .edition = e, /* tagged PDF: headings, lists, titles, languages */
         };
         eo->pdf_tmp = jr_output_add(out, eo->pdf_path);
         rc = jr_pdf_write(dl, &po, eo->pdf_tmp);
