@@ -1045,6 +1045,7 @@ void jr_edition_pages_finish(jr_lstate *ls)
     jr_edition_pages_before(ls, ed ? ed->narticles : 0);
     saved s = enter(ls);
     imprint_page(ls);
+    jr_layout_pad_pages(ls, 1); /* saddle stitching: a multiple of four pages */
     back_cover(ls);
     fill_cover(ls, 0);
     jr_region r;

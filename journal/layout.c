@@ -267,6 +267,16 @@ void jr_layout_blocks(jr_lstate *ls, jr_page_type type, const jr_region *first, 
     jr_vlist_free(&v);
 }
 
+void jr_layout_pad_pages(jr_lstate *ls, int more)
+{
+    jr_doclayout *dl = ls->dl;
+    while ((dl->npages + (size_t)(more > 0 ? more : 0)) % 4 != 0) {
+        jr_page *pg = jr_doclayout_add_page(dl);
+        pg->label = jr_xasprintf("%zu", dl->npages);
+        dl->blank_pages++;
+    }
+}
+
 jr_doclayout *jr_layout_edition(const jr_layout_ctx *ctx)
 {
     const jr_style *st = ctx->style;

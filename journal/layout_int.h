@@ -160,4 +160,9 @@ void jr_layout_blocks(jr_lstate *ls, jr_page_type type, const jr_region *first, 
  * of ms to load); NULL when hyphenation is off or there are no patterns. */
 jr_hyphenator *jr_layout_hyphenator(jr_lstate *ls);
 
+/* Saddle stitching: add blank pages (numbered, without running head or
+ * folio) so that the page count, with `more` pages still to come (the back
+ * cover), becomes a multiple of four; counted in dl->blank_pages. */
+void jr_layout_pad_pages(jr_lstate *ls, int more);
+
 #endif

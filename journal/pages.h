@@ -100,6 +100,8 @@ typedef struct jr_doclayout {
     jr_line_rec *lines;
     size_t nlines, lines_cap;
     int *article_page; /* first page index of each article of the edition (owned) */
+    int blank_pages;   /* blank pages added before the back cover so that the page count
+                          is a multiple of four (saddle stitching) */
     size_t narticle_page;
 } jr_doclayout;
 
