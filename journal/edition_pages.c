@@ -89,6 +89,7 @@ static void add_link(jr_lstate *ls, int page, double x, double y, double w, doub
     it.uri = jr_xstrdup(uri);
     it.dest_page = uri ? -1 : dest_page;
     it.dest_y = dest_y;
+    it.group = ls->ep_last; /* the text it covers (tagged PDF) */
     jr_page_add_item(&ls->dl->pages[page], &it);
 }
 
@@ -199,6 +200,8 @@ static double put_lines(jr_lstate *ls, int page, jr_vlist *v, double x, double t
 {
     jr_page *pg = &ls->dl->pages[page];
     double pos = 0;
+    int group = ls->ep_fixed ? ls->ep_group : ++ls->ep_group; /* one text unit (tagged PDF) */
+    ls->ep_last = group;
     for (size_t i = 0; i < v->n; i++) {
         jr_velem *e = &v->e[i];
         if (e->kind != JR_V_LINE) {
@@ -211,6 +214,8 @@ static double put_lines(jr_lstate *ls, int page, jr_vlist *v, double x, double t
         for (size_t k = 0; k < e->npieces; k++) {
             jr_piece *p = &v->p[e->first_piece + k];
             jr_item it = base_item(JR_ITEM_TEXT, role);
+            it.group = group;
+            it.tag = (jr_item_tag)ls->ep_tag;
             it.x = x + e->x + p->x + shift;
             it.y = top - bl;
             it.w = p->w;
@@ -516,11 +521,19 @@ static int contents_flow(jr_lstate *ls, units *us, jr_page_type type, int first,
                 add_rect(ls, pg, x, bl, sq, sq, u->color);
                 add_rule(ls, pg, x, top - u->h + 2, r.colw, 0.6, u->color);
             }
+            /* one unit: the page title (H1), an entry (TOCI) or a section head */
+            ls->ep_group++;
+            ls->ep_fixed = true;
+            ls->ep_tag = u->header                        ? JR_TAG_TITLE
+                         : u->dest >= 0 || u->section_head ? JR_TAG_TOC_ENTRY
+                                                           : JR_TAG_AUTO;
             if (u->num.n)
                 put_lines(ls, pg, &u->num, x, top, u->numw - st->fonts[JR_ROLE_BODY].size, 0,
                           JR_ROLE_CONTENT);
             double wv = u->header ? rwidth(&r) : r.colw - u->indent;
             put_lines(ls, pg, &u->v, x + u->indent, top, wv, 0, JR_ROLE_CONTENT);
+            ls->ep_fixed = false;
+            ls->ep_tag = JR_TAG_AUTO;
             if (u->dest >= 0)
                 add_link(ls, pg, x, top - u->h, r.colw, u->h, NULL, u->dest, dest_top(ls));
             if (u->uri)

@@ -127,6 +127,8 @@ static void emit_line(jr_lstate *ls, jr_vlist *v, const jr_velem *e, double x0, 
         it.image = -1;
         it.article = role == JR_ROLE_CONTENT ? ls->article : -1;
         it.block = e->block;
+        it.tag = role == JR_ROLE_CONTENT ? (p->marker ? JR_TAG_LABEL : (jr_item_tag)e->tag)
+                                         : JR_TAG_AUTO;
         p->text = NULL;
         p->kern = NULL;
         jr_page_add_item(pg, &it);
@@ -191,6 +193,10 @@ static void emit_figure(jr_lstate *ls, const jr_velem *e, double x0, double y_to
     it.block = e->block;
     if (e->image >= 0) {
         it.kind = JR_ITEM_IMAGE;
+        /* `![](x.png)`: an empty alt text marks a decorative image */
+        const char *alt = ls->dl->images[e->image].alt;
+        if (e->block >= 0 && alt && !*alt)
+            it.role = JR_ROLE_ARTIFACT;
     } else {
         it.kind = JR_ITEM_RECT;
         jr_color grey = {0.85, 0.85, 0.85, 0, 0, 0, 0.15};
@@ -521,6 +527,7 @@ void jr_set_figure(jr_lstate *ls, const char *rel, const char *alt, const char *
             v->e[i].x += x;
             v->e[i].block = block;
             v->e[i].break_before = false;
+            v->e[i].tag = JR_TAG_CAPTION;
         }
     }
     jr_velem *after = jr_vlist_add(v, JR_V_SPACE);

@@ -134,6 +134,13 @@ static void track_lines(jr_vlist *v, size_t from, double em)
     }
 }
 
+/* Tagged PDF: what the lines v->e[from..] are (jr_item_tag). */
+static void tag_lines(jr_vlist *v, size_t from, int tag)
+{
+    for (size_t i = from; i < v->n; i++)
+        v->e[i].tag = tag;
+}
+
 /* The article's opening (kicker, title, subtitle, byline, lead image) set
  * `tw` pt wide into ov. */
 static void build_opening(jr_lstate *ls, double tw, double max_image_h, const char *lang,
@@ -150,30 +157,37 @@ static void build_opening(jr_lstate *ls, double tw, double max_image_h, const ch
         jr_typeset_plain(ls, k, ls->role_font[JR_ROLE_KICKER], f->size, f->leading,
                          ls->section_color, tw * 0.9, false, &ov);
         track_lines(&ov, e0, 0.06);
+        tag_lines(&ov, e0, JR_TAG_KICKER);
         free(k);
     }
     /* front-matter text gets the body's typography (quotes, dashes) */
     if (a->title) {
         const jr_font_style *f = &st->fonts[JR_ROLE_TITLE];
         char *t = jr_typography(a->title, lang);
+        size_t e0 = ov.n;
         jr_typeset_plain(ls, t, ls->role_font[JR_ROLE_TITLE], f->size, f->leading, f->color, tw,
                          false, &ov);
+        tag_lines(&ov, e0, JR_TAG_TITLE);
         free(t);
     }
     if (a->subtitle) {
         const jr_font_style *f = &st->fonts[JR_ROLE_SUBTITLE];
         char *t = jr_typography(a->subtitle, lang);
         add_space(&ov, 3);
+        size_t e0 = ov.n;
         jr_typeset_plain(ls, t, ls->role_font[JR_ROLE_SUBTITLE], f->size, f->leading, f->color, tw,
                          false, &ov);
+        tag_lines(&ov, e0, JR_TAG_SUBTITLE);
         free(t);
     }
     char *by = byline(a, lang);
     if (by) {
         const jr_font_style *f = &st->fonts[JR_ROLE_BYLINE];
         add_space(&ov, 6);
+        size_t e0 = ov.n;
         jr_typeset_plain(ls, by, ls->role_font[JR_ROLE_BYLINE], f->size, f->leading, f->color, tw,
                          false, &ov);
+        tag_lines(&ov, e0, JR_TAG_BYLINE);
         free(by);
     }
     if (a->image) {

@@ -24,6 +24,7 @@ typedef struct jr_piece {
     double x, w; /* offset from the line's left end and advance [pt] */
     int link;    /* index into the doc's links, or -1 */
     bool track;  /* letter spacing may be adjusted in justified lines */
+    bool marker; /* a list item's marker (tagged as Lbl) */
 } jr_piece;
 
 typedef enum jr_vkind {
@@ -49,6 +50,7 @@ typedef struct jr_velem {
     int block;           /* source block index, -1 for none */
     int outline;         /* LINE: heading level to put into the outline (first line), else 0 */
     int image;           /* FIGURE: index into the layout's images, -1: grey placeholder */
+    int tag;             /* LINE: jr_item_tag of its items (title, byline, caption...) */
 } jr_velem;
 
 typedef struct jr_vlist {
@@ -96,6 +98,11 @@ typedef struct jr_lstate {
     bool front_done;     /* the cover is set and the contents pages reserved */
     int contents_page;   /* first contents page (index), if contents_npages > 0 */
     int contents_npages; /* contents pages reserved */
+    /* edition pages, tagged PDF: the text unit (jr_item.group) and tag of
+     * the items put next; with ep_fixed put_lines keeps ep_group, else each
+     * call starts a new unit; ep_last: the unit of the last call (links) */
+    int ep_group, ep_last, ep_tag;
+    bool ep_fixed;
 } jr_lstate;
 
 /* ---- typeset.c ---- */

@@ -28,6 +28,18 @@ typedef enum jr_item_role {
     JR_ROLE_ARTIFACT, /* running heads, folios, decoration, marks */
 } jr_item_role;
 
+/* What a CONTENT item is where article/block cannot tell (tagged PDF). */
+typedef enum jr_item_tag {
+    JR_TAG_AUTO = 0,  /* from article/block and the block's kind */
+    JR_TAG_KICKER,    /* the section name above an article's title */
+    JR_TAG_TITLE,     /* an article's title, an edition page's title (H1) */
+    JR_TAG_SUBTITLE,
+    JR_TAG_BYLINE,
+    JR_TAG_CAPTION,   /* a figure's caption (also the lead image's) */
+    JR_TAG_LABEL,     /* a list item's marker (Lbl) */
+    JR_TAG_TOC_ENTRY, /* an entry of the contents (TOCI), with its link */
+} jr_item_tag;
+
 typedef struct jr_item {
     jr_item_kind kind;
     jr_item_role role;
@@ -50,6 +62,9 @@ typedef struct jr_item {
     /* structure (for tagged PDF): the source block this item belongs to */
     int article; /* index into the edition's articles, -1 if none */
     int block;   /* index into that article's doc blocks, -1 if none */
+    jr_item_tag tag; /* JR_TAG_AUTO unless set */
+    int group;   /* items outside articles (edition pages): the text unit they belong to
+                    (one structure element per unit), 0 if none */
 } jr_item;
 
 typedef struct jr_page {

@@ -1204,6 +1204,7 @@ static size_t list_markers(jr_lstate *ls, const jr_block *b, double indent, doub
         p->color = ls->st->fonts[JR_ROLE_BODY].color;
         p->w = jr_font_measure(ls->fs, mf, size, txt, len, p->kern);
         p->link = -1;
+        p->marker = true;
         double item_x = jr_block_indent(ls->st, b, i + 1, colw);
         /* right-aligned in the item's indent, a third of an em before the text */
         p->x = item_x - indent - p->w - size / 3;
