@@ -18,12 +18,14 @@
 #include "feed.h"
 #include "fontmetrics.h"
 #include "image.h"
+#include "impose.h"
 #include "layout.h"
 #include "layoutfile.h"
 #include "markdown.h"
 #include "model.h"
 #include "pages.h"
 #include "pdf.h"
+#include "preflight.h"
 #include "style.h"
 #include "util.h"
 #include "watch.h" /* progress line (jr_progress) */
@@ -222,7 +224,9 @@ typedef struct edition_out {
     const jr_edition *e;
     bool build; /* typeset in this run */
     char *dir;  /* out/<edition> */
-    char *pdf_name, *pdf_path, *print_path;
+    char *pdf_name, *pdf_path, *print_path, *pdfa_path, *booklet_path;
+    jr_preflight *preflight; /* of the print PDF */
+    int blank_pages;
     const char *pdf_tmp;
     long long pdf_size;
     int pages, overfull, hyphenated;
@@ -292,7 +296,11 @@ static int layout_and_write(const jr_journal *j, edition_out *eo, const jr_build
         return -1;
     }
     eo->pages = (int)dl->npages;
+    eo->blank_pages = dl->blank_pages;
     jr_progress("pages laid out", eo->pages, 0);
+    eo->preflight = jr_preflight_run(dl, e, &style);
+    if (opt->check_only && opt->preflight)
+        jr_preflight_print(eo->preflight, stdout);
     eo->overfull = dl->overfull_lines;
     eo->hyphenated = dl->hyphenated_lines;
     if (dump) {
@@ -323,6 +331,33 @@ static int layout_and_write(const jr_journal *j, edition_out *eo, const jr_build
                 po.print = true;
                 po.bleed = style.bleed;
                 rc = jr_pdf_write(dl, &po, jr_output_add(out, eo->print_path));
+            }
+            if (rc == 0 && opt->booklet) {
+                jr_doclayout *spreads = jr_impose_booklet(dl, style.bleed);
+                jr_pdf_options bo = po;
+                bo.print = true;
+                bo.bleed = style.bleed;
+                bo.untagged = true;
+                bo.edition = NULL;
+                rc = jr_pdf_write(spreads, &bo, jr_output_add(out, eo->booklet_path));
+                jr_doclayout_free(spreads);
+            }
+            if (rc == 0 && opt->pdfa) {
+                jr_pdf_options ao = po;
+                ao.print = false;
+                ao.pdfa = true;
+                rc = jr_pdf_write(dl, &ao, jr_output_add(out, eo->pdfa_path));
+            }
+            if (rc == 0) {
+                char *json = jr_preflight_json(eo->preflight);
+                char *jpath = jr_path_join(eo->dir, "preflight.json");
+                FILE *f = fopen(jr_output_add(out, jpath), "wb");
+                if (!f || fputs(json, f) < 0 || fclose(f) != 0) {
+                    write_error(jpath);
+                    rc = -1;
+                }
+                free(jpath);
+                free(json);
             }
         }
         free(title);
@@ -399,6 +434,12 @@ int jr_build_run(const jr_build_options *opt)
         char *print_name = jr_xasprintf("%s-%s-print.pdf", j->slug, eo->e->id);
         eo->print_path = jr_path_join(eo->dir, print_name);
         free(print_name);
+        char *pdfa_name = jr_xasprintf("%s-%s-pdfa.pdf", j->slug, eo->e->id);
+        eo->pdfa_path = jr_path_join(eo->dir, pdfa_name);
+        free(pdfa_name);
+        char *booklet_name = jr_xasprintf("%s-%s-booklet.pdf", j->slug, eo->e->id);
+        eo->booklet_path = jr_path_join(eo->dir, booklet_name);
+        free(booklet_name);
     }
 
     jr_output *out = jr_output_new();
@@ -506,9 +547,21 @@ int jr_build_run(const jr_build_options *opt)
                 printf("%s\n", eo->pdf_path);
                 if (!opt->no_print)
                     printf("%s\n", eo->print_path);
-                if (!opt->quiet)
-                    fprintf(stdout, "# %s: %d pages, %d overfull lines, %d hyphenated lines\n",
-                            eo->e->id, eo->pages, eo->overfull, eo->hyphenated);
+                if (opt->booklet)
+                    printf("%s\n", eo->booklet_path);
+                if (opt->pdfa)
+                    printf("%s\n", eo->pdfa_path);
+                if (!opt->quiet) {
+                    char blank[80] = "";
+                    if (eo->blank_pages)
+                        snprintf(blank, sizeof blank,
+                                 " (%d blank page%s added for saddle stitching)", eo->blank_pages,
+                                 eo->blank_pages == 1 ? "" : "s");
+                    fprintf(stdout, "# %s: %d pages%s, %d overfull lines, %d hyphenated lines\n",
+                            eo->e->id, eo->pages, blank, eo->overfull, eo->hyphenated);
+                    if (eo->preflight)
+                        jr_preflight_print(eo->preflight, stdout);
+                }
             }
             printf("%s\n%s\n", atom_path, rss_path);
         }
@@ -521,6 +574,9 @@ int jr_build_run(const jr_build_options *opt)
         free(eos[ei].pdf_name);
         free(eos[ei].pdf_path);
         free(eos[ei].print_path);
+        free(eos[ei].pdfa_path);
+        free(eos[ei].booklet_path);
+        jr_preflight_free(eos[ei].preflight);
     }
     free(eos);
     jr_output_free(out);

@@ -16,6 +16,8 @@ typedef struct jr_build_options {
     bool check_only;         /* `journal check`: validate everything, write nothing */
     bool no_print;           /* skip the print PDF */
     bool pdfa;               /* also write the PDF/A-1b variant */
+    bool booklet;            /* also write printer spreads (--impose booklet) */
+    bool preflight;          /* check: print the preflight table (a build always does) */
     bool quiet;              /* no progress or summary lines */
 } jr_build_options;
 

@@ -62,6 +62,12 @@ JR_MSG(JR_W_XML_INVALID_CHAR, JR_WARNING, "character not allowed in XML removed 
 JR_MSG(JR_W_XML_INVALID_UTF8, JR_WARNING, "invalid UTF-8 removed (byte 0x%02X in %s)")
 JR_MSG(JR_W_UNSAFE_HTML, JR_WARNING, "removed from feeds and web pages: %s")
 
+/* --- print and preflight ---------------------------------------------- */
+JR_MSG(JR_W_PF_LOW_PPI, JR_WARNING, "image %s has %.0f ppi at its printed size (%.1f x %.1f mm): below %.0f ppi, it may print soft")
+JR_MSG(JR_E_PF_LOW_PPI, JR_ERROR, "image %s has %.0f ppi at its printed size (%.1f x %.1f mm): below %.0f ppi, too coarse for print")
+JR_MSG(JR_W_PF_TEXT_TRIM, JR_WARNING, "page %d: text '%s' is %.1f mm from the %s trim edge (keep at least %.0f mm)")
+JR_MSG(JR_W_PF_PAGE_COUNT, JR_WARNING, "%d pages: not a multiple of four, cannot be saddle-stitched")
+
 /* --- summary notes ----------------------------------------------------- */
 JR_MSG(JR_N_WROTE, JR_NOTE, "wrote %s")
 

@@ -11,8 +11,9 @@
 
 static const char usage_text[] =
     "Usage: journal build [CONTENT_DIR] [--edition ID | --all] [--out DIR] [--layout FILE]\n"
-    "                     [--no-print] [--dump-layout FILE] [--quiet]\n"
-    "       journal check [CONTENT_DIR] [--layout FILE]\n"
+    "                     [--no-print] [--impose booklet] [--pdfa] [--dump-layout FILE]\n"
+    "                     [--quiet]\n"
+    "       journal check [CONTENT_DIR] [--layout FILE] [--preflight]\n"
     "       journal watch [CONTENT_DIR] [build options]\n"
     "       journal --help | --version\n"
     "\n"
@@ -30,6 +31,10 @@ static const char usage_text[] =
     "  --out DIR         output folder (default: out)\n"
     "  --layout FILE     layout file or name (default: the edition's, else the default)\n"
     "  --no-print        do not write the print PDF\n"
+    "  --impose booklet  also write printer spreads for a saddle-stitched booklet\n"
+    "                    (<journal>-<edition>-booklet.pdf)\n"
+    "  --pdfa            also write the archival PDF/A-1b (<journal>-<edition>-pdfa.pdf)\n"
+    "  --preflight       check: print the print preflight table (build: always)\n"
     "  --dump-layout F   write the laid-out pages as text to F ('-' for stdout)\n"
     "  --quiet           print only paths and diagnostics\n"
     "\n"
@@ -102,6 +107,17 @@ int main(int argc, char **argv)
             opt.all = true;
         else if (strcmp(a, "--no-print") == 0)
             opt.no_print = true;
+        else if (strcmp(a, "--pdfa") == 0)
+            opt.pdfa = true;
+        else if (strcmp(a, "--preflight") == 0)
+            opt.preflight = true;
+        else if (strcmp(a, "--impose") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("option '%s' needs a value", a);
+            if (strcmp(argv[++i], "booklet") != 0)
+                return usage_error("unknown imposition '%s' (expected booklet)", argv[i]);
+            opt.booklet = true;
+        }
         else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
             opt.quiet = true;
         else if (strcmp(a, "--help") == 0) {
