@@ -28,6 +28,7 @@
  *    page gets an empty (invalid) Flate stream: done by hand. */
 #define _POSIX_C_SOURCE 200809L
 #include "pdf.h"
+#include "pdf_int.h"
 
 #include <math.h>
 #include <setjmp.h>
@@ -70,33 +71,6 @@ typedef struct image_slot {
     int orientation;  /* EXIF orientation, 1..8 */
 } image_slot;
 
-/* libharu refuses arrays of more than HPDF_LIMIT_MAX_ARRAY (8191) items,
- * and an error ends the document. Every array that grows with the input
- * stays below this. */
-#define ARRAY_ROOM 8000
-
-/* The kids of a structure element. When an array is nearly full, its last
- * kid becomes a /NonStruct element (a grouping without meaning) that takes
- * the following kids, and so on: the reading order stays the same. */
-typedef struct kidlist {
-    HPDF_Dict holder; /* the element or its last /NonStruct */
-    HPDF_Array arr;   /* the holder's /K */
-    unsigned n;       /* items in arr */
-} kidlist;
-
-/* A structure element for tagged PDF: one per (article, block) and kind. */
-typedef struct selem {
-    int article, block;
-    int image;      /* the picture of a figure (index into the layout's images;
-                       its caption is separate), or -1 for text */
-    size_t seq;     /* order of first appearance */
-    size_t art_seq; /* first appearance of its article (for sorting) */
-    bool has_pg;    /* /Pg set: the page of its first content */
-    size_t pg;
-    HPDF_Dict dict; /* /StructElem (indirect) */
-    kidlist kids;   /* marked-content references, links */
-} selem;
-
 typedef struct pdf_ctx {
     HPDF_Doc pdf;
     jmp_buf jb;
@@ -121,17 +95,9 @@ typedef struct pdf_ctx {
     } * profiles; /* profiles embedded in image files, once each */
     size_t nprofiles, profiles_cap;
     bool srgb_tried;
-    /* tagged PDF: structure elements, marked content of the page */
-    bool tagged;
-    struct selem *elems;
-    size_t nelems, elems_cap;
-    HPDF_Array *parents;    /* per page: MCID -> structure element */
-    int mcid;               /* next MCID on the page being drawn */
-    unsigned page_annots;   /* annotations on the page being drawn */
-    HPDF_Dict *links_elems; /* /Link elements, in /StructParent order */
-    size_t nlinks, links_cap;
-    int mark;         /* open marked content: 0 none, 1 artifact, 2 element */
-    size_t mark_elem; /* element of the open marked content (mark == 2) */
+    /* tagged PDF (pdf_tags.c), NULL when untagged */
+    jr_tagger *tags;
+    unsigned page_annots; /* annotations on the page being drawn */
     /* content state of the page being drawn */
     HPDF_Stream out;
     bool in_text;
@@ -510,374 +476,6 @@ static HPDF_Font get_font(pdf_ctx *c, int id)
     }
     c->stage = NULL;
     return s->font;
-}
-
-/* Valid UTF-8 within the BMP (libharu's encoder knows nothing else), no
- * control characters, at most `max` bytes. Caller frees. */
-static char *clean_text(const char *s, size_t max)
-{
-    jr_buf b = {0};
-    jr_buf_puts(&b, "");
-    if (!s)
-        return jr_buf_detach(&b);
-    size_t len = strlen(s), i = 0;
-    while (i < len) {
-        uint32_t cp;
-        size_t n = jr_utf8_decode(s + i, len - i, &cp);
-        if (n == 0)
-            n = 1;
-        i += n;
-        if (cp < 0x20 || cp == 0x7F || cp > 0xFFFF || cp == 0xAD)
-            cp = cp == 0xAD ? 0 : (cp > 0xFFFF ? 0xFFFD : ' ');
-        if (!cp)
-            continue;
-        char enc[4];
-        size_t el = jr_utf8_encode(cp, enc);
-        if (b.len + el > max)
-            break;
-        jr_buf_put(&b, enc, el);
-    }
-    return jr_buf_detach(&b);
-}
-
-/* ---- tagged PDF ------------------------------------------------------------ */
-
-static HPDF_Dict new_elem(pdf_ctx *c, const char *type)
-{
-    HPDF_Dict d = HPDF_Dict_New(c->pdf->mmgr);
-    HPDF_Xref_Add(c->pdf->xref, d);
-    HPDF_Dict_AddName(d, "Type", "StructElem");
-    HPDF_Dict_AddName(d, "S", type);
-    return d;
-}
-
-static void kids_init(pdf_ctx *c, kidlist *k, HPDF_Dict elem)
-{
-    k->holder = elem;
-    k->arr = HPDF_Array_New(c->pdf->mmgr);
-    HPDF_Dict_Add(elem, "K", k->arr);
-    k->n = 0;
-}
-
-/* Room for one more kid; returns the dict that will hold it (its /P). */
-static HPDF_Dict kids_room(pdf_ctx *c, kidlist *k)
-{
-    if (k->n < ARRAY_ROOM - 1)
-        return k->holder;
-    HPDF_Dict ns = new_elem(c, "NonStruct");
-    HPDF_Dict_Add(ns, "P", k->holder);
-    HPDF_Array_Add(k->arr, ns);
-    k->holder = ns;
-    k->arr = HPDF_Array_New(c->pdf->mmgr);
-    HPDF_Dict_Add(ns, "K", k->arr);
-    k->n = 0;
-    return ns;
-}
-
-static void kids_add(kidlist *k, void *obj)
-{
-    HPDF_Array_Add(k->arr, obj);
-    k->n++;
-}
-
-static void kids_add_number(kidlist *k, int v)
-{
-    HPDF_Array_AddNumber(k->arr, v);
-    k->n++;
-}
-
-/* The structure type of an element: from the document model when the
- * edition is known, else paragraphs and figures. */
-static const char *selem_type(const pdf_ctx *c, const selem *e, char *buf, size_t buflen)
-{
-    if (e->image >= 0)
-        return "Figure";
-    const jr_edition *ed = c->opt->edition;
-    if (ed && e->article >= 0 && (size_t)e->article < ed->narticles && e->block >= 0) {
-        const jr_doc *doc = ed->articles[e->article].doc;
-        if (doc && (size_t)e->block < doc->nblocks) {
-            const jr_block *b = &doc->blocks[e->block];
-            if (b->kind == JR_BLOCK_HEADING) {
-                int level = b->level < 2 ? 2 : b->level > 6 ? 6 : b->level;
-                snprintf(buf, buflen, "H%d", level);
-                return buf;
-            }
-            if (b->kind == JR_BLOCK_FIGURE)
-                return "Caption";
-        }
-    }
-    return "P";
-}
-
-static size_t find_elem(pdf_ctx *c, int article, int block, int image)
-{
-    for (size_t i = c->nelems; i-- > 0;)
-        if (c->elems[i].article == article && c->elems[i].block == block &&
-            c->elems[i].image == image)
-            return i;
-    JR_GROW(c->elems, c->elems_cap, c->nelems + 1);
-    selem *e = &c->elems[c->nelems];
-    memset(e, 0, sizeof *e);
-    e->article = article;
-    e->block = block;
-    e->image = image;
-    e->seq = c->nelems;
-    char buf[8];
-    e->dict = new_elem(c, selem_type(c, e, buf, sizeof buf));
-    kids_init(c, &e->kids, e->dict);
-    return c->nelems++;
-}
-
-/* The alt text of a picture: the figure block's (or the article's lead
- * image's) when the model is known, else the one of the image file. */
-static const char *figure_alt(const pdf_ctx *c, const jr_item *it)
-{
-    const jr_edition *ed = c->opt->edition;
-    if (ed && it->article >= 0 && (size_t)it->article < ed->narticles) {
-        const jr_article *a = &ed->articles[it->article];
-        if (it->block < 0 && a->image_alt && *a->image_alt)
-            return a->image_alt;
-        if (it->block >= 0 && a->doc && (size_t)it->block < a->doc->nblocks) {
-            const jr_block *b = &a->doc->blocks[it->block];
-            if (b->kind == JR_BLOCK_FIGURE && b->alt && *b->alt)
-                return b->alt;
-        }
-    }
-    if (it->image >= 0 && (size_t)it->image < c->dl->nimages)
-        return c->dl->images[it->image].alt;
-    return NULL;
-}
-
-static void end_mark(pdf_ctx *c)
-{
-    if (c->mark) {
-        end_text(c);
-        emit(c, "EMC\n");
-        c->mark = 0;
-    }
-}
-
-/* Open the marked content an item belongs to: an artifact (running heads,
- * folios, rules, decoration) or a structure element's content. */
-static void begin_mark(pdf_ctx *c, size_t page, const jr_item *it)
-{
-    if (!c->tagged)
-        return;
-    bool artifact =
-        it->role == JR_ROLE_ARTIFACT || it->kind == JR_ITEM_RECT || it->kind == JR_ITEM_LINE;
-    if (artifact) {
-        if (c->mark == 1)
-            return;
-        end_mark(c);
-        emit(c, "/Artifact BMC\n");
-        c->mark = 1;
-        return;
-    }
-    int image = it->kind == JR_ITEM_IMAGE ? (it->image >= 0 ? it->image : INT32_MAX) : -1;
-    size_t ei = find_elem(c, it->article, it->block, image);
-    if (c->mark == 2 && c->mark_elem == ei)
-        return;
-    selem *e = &c->elems[ei];
-    HPDF_Dict holder = kids_room(c, &e->kids);
-    if (!holder || c->mcid >= ARRAY_ROOM) {
-        /* no room left in the structure (absurd input): an artifact */
-        if (c->mark != 1) {
-            end_mark(c);
-            emit(c, "/Artifact BMC\n");
-            c->mark = 1;
-        }
-        return;
-    }
-    end_mark(c);
-    if (image >= 0 && !HPDF_Dict_GetItem(e->dict, "Alt", HPDF_OCLASS_STRING)) {
-        const char *alt = figure_alt(c, it);
-        if (alt) {
-            char *a = clean_text(alt, 2000);
-            HPDF_Dict_Add(e->dict, "Alt", HPDF_String_New(c->pdf->mmgr, a, c->utf8));
-            free(a);
-        }
-    }
-    int mcid = c->mcid++;
-    if (!e->has_pg) { /* the element's first page: its MCIDs there are plain numbers */
-        HPDF_Dict_Add(e->dict, "Pg", c->pages[page]);
-        e->has_pg = true;
-        e->pg = page;
-    }
-    if (e->pg == page && holder == e->dict) {
-        kids_add_number(&e->kids, mcid);
-    } else {
-        HPDF_Dict mcr = HPDF_Dict_New(c->pdf->mmgr);
-        HPDF_Dict_AddName(mcr, "Type", "MCR");
-        HPDF_Dict_Add(mcr, "Pg", c->pages[page]);
-        HPDF_Dict_AddNumber(mcr, "MCID", mcid);
-        kids_add(&e->kids, mcr);
-    }
-    HPDF_Array_Add(c->parents[page], holder);
-    char buf[64], tb[8];
-    snprintf(buf, sizeof buf, "/%s <</MCID %d>> BDC\n", selem_type(c, e, tb, sizeof tb), mcid);
-    emit(c, buf);
-    c->mark = 2;
-    c->mark_elem = ei;
-}
-
-static int cmp_elem(const void *a, const void *b)
-{
-    const selem *x = *(const selem *const *)a, *y = *(const selem *const *)b;
-    if (x->art_seq != y->art_seq) /* articles: by first appearance */
-        return x->art_seq < y->art_seq ? -1 : 1;
-    if (x->block != y->block) /* within one: the source order */
-        return x->block < y->block ? -1 : 1;
-    if ((x->image >= 0) != (y->image >= 0)) /* a figure's picture before its caption */
-        return x->image >= 0 ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* The structure tree: Document, an Art per article with its blocks in
- * source order, content outside articles directly under Document; the
- * parent tree maps each page's MCIDs back to their elements. */
-/* One entry of the parent tree: a key and what it maps to. */
-static void ptree_add(pdf_ctx *c, HPDF_Dict root, HPDF_Array *leaf_nums, HPDF_Array *kids,
-                      unsigned *in_leaf, HPDF_INT32 *leaf_lo, HPDF_INT32 key, void *value,
-                      bool split)
-{
-    HPDF_MMgr mm = c->pdf->mmgr;
-    if (!split) {
-        if (!*leaf_nums) {
-            *leaf_nums = HPDF_Array_New(mm);
-            HPDF_Dict_Add(root, "Nums", *leaf_nums);
-        }
-    } else if (!*leaf_nums || *in_leaf >= ARRAY_ROOM / 2) {
-        /* a number tree leaf of its own, with /Limits */
-        HPDF_Dict leaf = HPDF_Dict_New(mm);
-        HPDF_Xref_Add(c->pdf->xref, leaf);
-        *leaf_nums = HPDF_Array_New(mm);
-        HPDF_Dict_Add(leaf, "Nums", *leaf_nums);
-        HPDF_Array lim = HPDF_Array_New(mm);
-        HPDF_Array_AddNumber(lim, key);
-        HPDF_Array_AddNumber(lim, key); /* the upper limit is fixed below */
-        HPDF_Dict_Add(leaf, "Limits", lim);
-        if (!*kids) {
-            *kids = HPDF_Array_New(mm);
-            HPDF_Dict_Add(root, "Kids", *kids);
-        }
-        HPDF_Array_Add(*kids, leaf);
-        *in_leaf = 0;
-        *leaf_lo = key;
-    }
-    HPDF_Array_AddNumber(*leaf_nums, key);
-    HPDF_Array_Add(*leaf_nums, value);
-    (*in_leaf)++;
-    if (split) {
-        /* the leaf's /Limits: [first last] */
-        HPDF_Dict leaf = HPDF_Array_GetItem(*kids, (*kids)->list->count - 1, HPDF_OCLASS_DICT);
-        HPDF_Array lim = HPDF_Dict_GetItem(leaf, "Limits", HPDF_OCLASS_ARRAY);
-        HPDF_Array_Clear(lim);
-        HPDF_Array_AddNumber(lim, *leaf_lo);
-        HPDF_Array_AddNumber(lim, key);
-    }
-}
-
-/* The structure tree: Document, an Art per article with its blocks in
- * source order, content outside articles directly under Document; the
- * parent tree maps each page's MCIDs (and each link annotation) back to
- * their elements. */
-static void add_struct_tree(pdf_ctx *c)
-{
-    HPDF_MMgr mm = c->pdf->mmgr;
-    HPDF_Dict root = HPDF_Dict_New(mm);
-    HPDF_Xref_Add(c->pdf->xref, root);
-    HPDF_Dict_AddName(root, "Type", "StructTreeRoot");
-    HPDF_Dict doc = new_elem(c, "Document");
-    HPDF_Dict_Add(doc, "P", root);
-    kidlist dockids;
-    kids_init(c, &dockids, doc);
-    HPDF_Dict_Add(root, "K", doc);
-
-    /* the first appearance of an article stands for all its elements */
-    selem **order = jr_xcalloc(c->nelems ? c->nelems : 1, sizeof *order);
-    int *first = NULL; /* first element index per article seen */
-    size_t nfirst = 0, first_cap = 0;
-    for (size_t i = 0; i < c->nelems; i++) {
-        order[i] = &c->elems[i];
-        order[i]->art_seq = c->elems[i].seq; /* (loose elements stand alone) */
-        if (c->elems[i].article < 0)
-            continue;
-        size_t j = 0;
-        while (j < nfirst && c->elems[first[j]].article != c->elems[i].article)
-            j++;
-        if (j == nfirst) {
-            JR_GROW(first, first_cap, nfirst + 1);
-            first[nfirst++] = (int)i;
-        }
-        order[i]->art_seq = c->elems[first[j]].seq;
-    }
-    free(first);
-    qsort(order, c->nelems, sizeof *order, cmp_elem);
-    kidlist artkids;
-    memset(&artkids, 0, sizeof artkids);
-    int art_index = -2;
-    const jr_edition *ed = c->opt->edition;
-    for (size_t i = 0; i < c->nelems; i++) {
-        selem *e = order[i];
-        if (e->article < 0) {
-            HPDF_Dict holder = kids_room(c, &dockids);
-            if (holder) {
-                HPDF_Dict_Add(e->dict, "P", holder);
-                kids_add(&dockids, e->dict);
-            }
-            continue;
-        }
-        if (e->article != art_index) {
-            art_index = e->article;
-            HPDF_Dict holder = kids_room(c, &dockids);
-            HPDF_Dict art = new_elem(c, "Art");
-            HPDF_Dict_Add(art, "P", holder ? holder : doc);
-            if (ed && (size_t)art_index < ed->narticles) {
-                const jr_article *a = &ed->articles[art_index];
-                if (a->title && *a->title) {
-                    char *t = clean_text(a->title, 1000);
-                    HPDF_Dict_Add(art, "T", HPDF_String_New(mm, t, c->utf8));
-                    free(t);
-                }
-                if (a->lang && *a->lang) {
-                    char *l = clean_text(a->lang, 50);
-                    HPDF_Dict_Add(art, "Lang", HPDF_String_New(mm, l, NULL));
-                    free(l);
-                }
-            }
-            kids_init(c, &artkids, art);
-            if (holder)
-                kids_add(&dockids, art);
-        }
-        HPDF_Dict holder = kids_room(c, &artkids);
-        if (holder) {
-            HPDF_Dict_Add(e->dict, "P", holder);
-            kids_add(&artkids, e->dict);
-        }
-    }
-    free(order);
-
-    /* the parent tree: one /Nums array, or leaves of up to 4000 keys */
-    size_t nkeys = c->dl->npages + c->nlinks;
-    bool split = nkeys > ARRAY_ROOM / 2;
-    HPDF_Dict ptree = HPDF_Dict_New(mm);
-    HPDF_Array leaf = NULL, kids = NULL;
-    unsigned in_leaf = 0;
-    HPDF_INT32 lo = 0;
-    for (size_t p = 0; p < c->dl->npages; p++)
-        ptree_add(c, ptree, &leaf, &kids, &in_leaf, &lo, (HPDF_INT32)p, c->parents[p], split);
-    for (size_t i = 0; i < c->nlinks; i++) /* annotations' /StructParent */
-        ptree_add(c, ptree, &leaf, &kids, &in_leaf, &lo, (HPDF_INT32)(c->dl->npages + i),
-                  c->links_elems[i], split);
-    HPDF_Dict_Add(root, "ParentTree", ptree);
-    HPDF_Dict_AddNumber(root, "ParentTreeNextKey", (HPDF_INT32)nkeys);
-    HPDF_Dict_Add(c->pdf->catalog, "StructTreeRoot", root);
-    HPDF_Dict mark = HPDF_Dict_New(mm);
-    HPDF_Dict_AddBoolean(mark, "Marked", HPDF_TRUE);
-    HPDF_Dict_Add(c->pdf->catalog, "MarkInfo", mark);
-    HPDF_Dict vp = HPDF_Dict_New(mm);
-    HPDF_Dict_AddBoolean(vp, "DisplayDocTitle", HPDF_TRUE);
-    HPDF_Dict_Add(c->pdf->catalog, "ViewerPreferences", vp);
 }
 
 /* ---- items --------------------------------------------------------------- */
@@ -1327,46 +925,6 @@ static char *clean_uri(const char *uri)
     return jr_buf_detach(&b);
 }
 
-/* Tagged PDF: a /Link element for the annotation (an object reference),
- * inside the element of the block the link is in; the annotation points
- * back with /StructParent and describes its target in /Contents. */
-static void tag_link(pdf_ctx *c, HPDF_Page page, const jr_item *it, HPDF_Annotation a)
-{
-    HPDF_MMgr mm = c->pdf->mmgr;
-    size_t pi = find_elem(c, it->article, it->block, -1);
-    HPDF_Dict holder = kids_room(c, &c->elems[pi].kids);
-    if (!holder)
-        return;
-    HPDF_Dict link = new_elem(c, "Link");
-    HPDF_Dict_Add(link, "P", holder);
-    HPDF_Dict objr = HPDF_Dict_New(mm);
-    HPDF_Dict_AddName(objr, "Type", "OBJR");
-    HPDF_Dict_Add(objr, "Obj", a);
-    HPDF_Dict_Add(objr, "Pg", page);
-    HPDF_Array kids = HPDF_Array_New(mm);
-    HPDF_Array_Add(kids, objr);
-    HPDF_Dict_Add(link, "K", kids);
-    kids_add(&c->elems[pi].kids, link);
-    int key = (int)c->dl->npages + (int)c->nlinks;
-    HPDF_Dict_AddNumber(a, "StructParent", key);
-    JR_GROW(c->links_elems, c->links_cap, c->nlinks + 1);
-    c->links_elems[c->nlinks++] = link;
-    char *desc;
-    if (it->uri && *it->uri)
-        desc = clean_text(it->uri, 2000);
-    else {
-        const char *label = it->dest_page >= 0 && (size_t)it->dest_page < c->dl->npages
-                                ? c->dl->pages[it->dest_page].label
-                                : NULL;
-        desc = label ? jr_xasprintf("-> %s", label) : jr_xasprintf("-> %d", it->dest_page + 1);
-        char *d2 = clean_text(desc, 200);
-        free(desc);
-        desc = d2;
-    }
-    HPDF_Dict_Add(a, "Contents", HPDF_String_New(mm, desc, c->utf8));
-    free(desc);
-}
-
 static void draw_link(pdf_ctx *c, HPDF_Page page, const jr_item *it)
 {
     /* (libharu refuses reals beyond 32767 in the rectangle) */
@@ -1390,8 +948,8 @@ static void draw_link(pdf_ctx *c, HPDF_Page page, const jr_item *it)
         c->page_annots++;
         HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
         HPDF_Dict_AddNumber(a, "F", 4); /* printable (PDF/A asks for it) */
-        if (c->tagged)
-            tag_link(c, page, it, a);
+        if (c->tags)
+            jr_tags_link(c->tags, it, a);
     }
 }
 
@@ -1484,7 +1042,7 @@ static void add_page_labels(pdf_ctx *c)
     size_t ranges = 0;
     for (size_t i = 0; i < dl->npages; i++) {
         label_parts lp;
-        char *label = dl->pages[i].label ? clean_text(dl->pages[i].label, 200) : NULL;
+        char *label = dl->pages[i].label ? jr_pdf_clean_text(dl->pages[i].label, 200) : NULL;
         parse_label(label, &lp);
         free(label);
         bool cont = i > 0 && lp.style == cur.style && strcmp(lp.prefix, cur.prefix) == 0 &&
@@ -1528,7 +1086,7 @@ static void add_outline(pdf_ctx *c)
         HPDF_Outline parent = NULL;
         for (int l = level - 1; l >= 0 && !parent; l--)
             parent = stack[l];
-        char *title = clean_text(e->title, 1000);
+        char *title = jr_pdf_clean_text(e->title, 1000);
         HPDF_Outline o = HPDF_CreateOutline(c->pdf, parent, title, c->utf8);
         free(title);
         HPDF_Outline_SetOpened(o, level == 0 ? HPDF_TRUE : HPDF_FALSE);
@@ -1546,7 +1104,7 @@ static void set_info(pdf_ctx *c, HPDF_InfoType type, const char *value)
 {
     if (!value || !*value)
         return;
-    char *v = clean_text(value, 4000);
+    char *v = jr_pdf_clean_text(value, 4000);
     HPDF_SetInfoAttr(c->pdf, type, v);
     free(v);
 }
@@ -1703,7 +1261,7 @@ static void xmp_prop(jr_buf *b, const char *tag, const char *value, int kind)
 {
     if (!value || !*value)
         return;
-    char *v = clean_text(value, 4000);
+    char *v = jr_pdf_clean_text(value, 4000);
     jr_buf_printf(b, "   <%s>", tag);
     if (kind == 1)
         jr_buf_puts(b, "<rdf:Alt><rdf:li xml:lang=\"x-default\">");
@@ -1818,19 +1376,19 @@ static void draw_page(pdf_ctx *c, size_t index)
         emit_num(c, c->oy, 3);
         emit(c, "cm\n");
     }
-    c->mcid = 0;
-    c->mark = 0;
     c->page_annots = 0;
-    if (c->tagged) {
-        c->parents[index] = HPDF_Array_New(c->pdf->mmgr);
-        HPDF_Xref_Add(c->pdf->xref, c->parents[index]);
-        HPDF_Dict_AddNumber(page, "StructParents", (HPDF_INT32)index);
-        HPDF_Dict_AddName(page, "Tabs", "S"); /* tab order: the structure's */
-    }
+    if (c->tags)
+        jr_tags_begin_page(c->tags, index);
     for (size_t i = 0; i < pg->nitems; i++) {
         const jr_item *it = &pg->items[i];
-        if (it->kind != JR_ITEM_LINK)
-            begin_mark(c, index, it);
+        if (c->tags && it->kind != JR_ITEM_LINK) {
+            /* marked content: an artifact or a structure element's */
+            const char *ops = jr_tags_item(c->tags, it);
+            if (ops) {
+                end_text(c);
+                emit(c, ops);
+            }
+        }
         switch (it->kind) {
         case JR_ITEM_TEXT:
             draw_text(c, page, it);
@@ -1850,17 +1408,21 @@ static void draw_page(pdf_ctx *c, size_t index)
         }
     }
     end_text(c);
-    end_mark(c);
+    if (c->tags) {
+        const char *ops = jr_tags_end_page(c->tags);
+        if (ops)
+            emit(c, ops);
+    }
     if (shifted)
         emit(c, "Q\n");
     /* an empty Flate stream is no zlib data: Ghostscript refuses the page */
     if (HPDF_Stream_Size(c->out) == 0)
         emit(c, "q Q\n");
     if (c->opt->print) {
-        if (c->tagged)
+        if (c->tags)
             emit(c, "/Artifact BMC\n");
         crop_marks(c, c->opt->bleed > 0 ? c->opt->bleed : 0);
-        if (c->tagged)
+        if (c->tags)
             emit(c, "EMC\n");
     }
 }
@@ -1902,8 +1464,6 @@ static int write_doc(pdf_ctx *c, const char *path)
         HPDF_SetPagesConfiguration(c->pdf, 1000);
     /* All pages first: links and the outline point to later pages. */
     c->pages = jr_xcalloc(dl->npages ? dl->npages : 1, sizeof(HPDF_Page));
-    c->tagged = !opt->untagged && dl->npages > 0;
-    c->parents = jr_xcalloc(dl->npages ? dl->npages : 1, sizeof(HPDF_Array));
     for (size_t i = 0; i < dl->npages; i++) {
         HPDF_Page page = HPDF_AddPage(c->pdf);
         HPDF_Page_SetWidth(page, (HPDF_REAL)mw);
@@ -1915,6 +1475,8 @@ static int write_doc(pdf_ctx *c, const char *path)
         }
         c->pages[i] = page;
     }
+    if (!opt->untagged && dl->npages > 0)
+        c->tags = jr_tags_new(c->pdf, c->utf8, dl, opt, c->pages);
     for (size_t i = 0; i < dl->npages; i++)
         draw_page(c, i);
     if (dl->npages == 0) {
@@ -1925,8 +1487,8 @@ static int write_doc(pdf_ctx *c, const char *path)
         HPDF_Stream_WriteStr(((HPDF_PageAttr)page->attr)->stream, "q Q\n");
     }
 
-    if (c->tagged)
-        add_struct_tree(c);
+    if (c->tags)
+        jr_tags_finish(c->tags);
     add_page_labels(c);
     add_outline(c);
     set_info(c, HPDF_INFO_TITLE, opt->title);
@@ -1952,7 +1514,7 @@ static int write_doc(pdf_ctx *c, const char *path)
         }
     }
     if (opt->lang && *opt->lang) {
-        char *lang = clean_text(opt->lang, 100);
+        char *lang = jr_pdf_clean_text(opt->lang, 100);
         HPDF_Dict_Add(c->pdf->catalog, "Lang", HPDF_String_New(c->pdf->mmgr, lang, NULL));
         free(lang);
     }
@@ -2007,9 +1569,7 @@ int jr_pdf_write(const jr_doclayout *dl, const jr_pdf_options *opt, const char *
     for (size_t i = 0; i < c.nprofiles; i++)
         free(c.profiles[i].data);
     free(c.profiles);
-    free(c.parents);
-    free(c.links_elems);
-    free(c.elems);
+    jr_tags_free(c.tags);
     free(c.fonts);
     free(c.images);
     return rc;
