@@ -62,7 +62,7 @@ typedef struct selem {
     size_t art_seq; /* first appearance of its article (for sorting) */
     bool has_pg;    /* /Pg set: the page of its first content */
     size_t pg;
-    char type[12];  /* structure type (also the marked-content tag) */
+    char type[16];  /* structure type (also the marked-content tag) */
     HPDF_Dict dict; /* /StructElem (indirect) */
     kidlist kids;   /* marked-content references, links */
 } selem;
