@@ -62,8 +62,8 @@ static bool crosses(const jr_item *it, double lo, double hi)
     return x0 < lo - 0.001 || x1 > hi + 0.001;
 }
 
-/* Place page `src` into one half of sheet `sheet`; with `images_only` the
- * images that cross the fold, else everything but those. */
+/* Place page `src` into one half of sheet `sheet`: in pass 1 the images
+ * that cross the fold, in pass 0 everything else. */
 static void place(jr_page *sheet, const jr_doclayout *dl, int src, int right, double bleed,
                   int pass)
 {
@@ -80,7 +80,7 @@ static void place(jr_page *sheet, const jr_doclayout *dl, int src, int right, do
         jr_item c = copy_item(it, dx);
         bool cross = crosses(&c, lo, hi);
         bool wide_image = c.kind == JR_ITEM_IMAGE && cross;
-        if ((pass == 0) != wide_image) {
+        if ((pass == 1) != wide_image) {
             free(c.text);
             free(c.kern);
             continue;
