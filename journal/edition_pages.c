@@ -483,13 +483,17 @@ static void contents_units(jr_lstate *ls, double colw, double tw, bool known, un
 /* Place the units into the contents region of pages first.. (as many as
  * needed; with place == false only counted). Returns the pages used. */
 static int contents_flow(jr_lstate *ls, units *us, jr_page_type type, int first, int npages,
-                         bool place)
+                         bool place, const jr_region *over, bool *overflow)
 {
     const jr_style *st = ls->st;
     int page = 0, col = 0;
     double y = 0; /* used height of the current column */
     jr_region r;
     region(ls, type, place ? first : -1, &r);
+    if (over)
+        r = *over; /* the first page's frame */
+    if (overflow)
+        *overflow = false;
     for (size_t i = 0; i < us->n; i++) {
         unit *u = &us->u[i];
         double sb = y > 0 ? u->space_before : 0;
@@ -540,6 +544,8 @@ static int contents_flow(jr_lstate *ls, units *us, jr_page_type type, int first,
                 add_link(ls, pg, x + u->indent, top - u->h, vwidth(&u->v), u->h, u->uri, -1, 0);
         }
         y += u->h;
+        if (overflow && y > r.height + 0.01)
+            *overflow = true;
         /* the header spans the text area; columns start below it */
         if (u->header && r.ncols > 1) {
             r.top -= y;
@@ -758,9 +764,13 @@ static void fill_cover(jr_lstate *ls, int page)
 /* ---- imprint ---- */
 
 static void pair(jr_lstate *ls, units *us, const char *label, const char *const *lines,
-                 size_t n, double colw, const char *uri, jr_font_role role, bool colbreak)
+                 size_t n, double colw, const char *uri, jr_font_role role, bool colbreak,
+                 bool small)
 {
     const jr_style *st = ls->st;
+    if (small)
+        role = JR_ROLE_CAPTION; /* the imprint in a box: small print */
+    double ls_size = small ? st->fonts[JR_ROLE_CAPTION].size : 0;
     size_t have = 0;
     for (size_t i = 0; i < n; i++)
         have += lines[i] && *lines[i];
@@ -769,8 +779,8 @@ static void pair(jr_lstate *ls, units *us, const char *label, const char *const 
     unit *l = unit_add(us);
     l->keep_with_next = true;
     l->colbreak = colbreak;
-    l->space_before = st->fonts[JR_ROLE_BODY].leading * 0.8;
-    set_caps(ls, &l->v, label, JR_ROLE_KICKER, 0, st->accent_color, colw);
+    l->space_before = st->fonts[small ? JR_ROLE_CAPTION : JR_ROLE_BODY].leading * 0.8;
+    set_caps(ls, &l->v, label, JR_ROLE_KICKER, ls_size, st->accent_color, colw);
     l->h = vheight(&l->v);
     unit *v = unit_add(us);
     v->uri = uri;
@@ -780,37 +790,35 @@ static void pair(jr_lstate *ls, units *us, const char *label, const char *const 
     v->h = vheight(&v->v);
 }
 
-static void imprint_page(jr_lstate *ls)
+/* The imprint's units: a heading (the title's font on a page of its own,
+ * the heading's in a box) and label/value pairs in two groups. */
+static void imprint_units(jr_lstate *ls, units *us, double colw, double tw, bool box)
 {
     const jr_style *st = ls->st;
     const jr_journal *j = ls->ctx->journal;
     const jr_edition *ed = ls->ctx->edition;
-    ls->section_title = "Impressum";
-    int page = jr_flow_new_page(ls, JR_PAGE_IMPRINT);
-    jr_doclayout_add_outline(ls->dl, 0, "Impressum", page, dest_top(ls));
-    jr_region r;
-    region(ls, JR_PAGE_IMPRINT, page, &r);
-    double colw = r.colw, tw = rwidth(&r);
-    units us = {0};
-    unit *h = unit_add(&us);
+    unit *h = unit_add(us);
     h->header = true;
-    set_text(ls, &h->v, "Impressum", JR_ROLE_TITLE, 0, st->accent_color, tw);
-    h->h = vheight(&h->v) + st->fonts[JR_ROLE_BODY].leading * 0.5;
+    set_text(ls, &h->v, "Impressum", box ? JR_ROLE_HEADING : JR_ROLE_TITLE, 0, st->accent_color,
+             tw);
+    h->h = vheight(&h->v) + st->fonts[JR_ROLE_BODY].leading * (box ? 0.2 : 0.5);
+    units *usp = us;
+#define us (*usp)
     if (j) {
         const char *title[] = {j->title, j->subtitle};
-        pair(ls, &us, "Zeitschrift", title, 2, colw, NULL, JR_ROLE_BODY, false);
+        pair(ls, &us, "Zeitschrift", title, 2, colw, NULL, JR_ROLE_BODY, false, box);
         const char *pub[] = {j->publisher};
-        pair(ls, &us, "Herausgeber", pub, 1, colw, NULL, JR_ROLE_BODY, false);
+        pair(ls, &us, "Herausgeber", pub, 1, colw, NULL, JR_ROLE_BODY, false, box);
         char *tel = j->contact.phone ? jr_xasprintf("Telefon %s", j->contact.phone) : NULL;
         char *mail = j->contact.email ? jr_xasprintf("E-Mail %s", j->contact.email) : NULL;
         const char *contact[] = {j->contact.name, j->contact.address, tel, mail};
         char *mailto = j->contact.email ? jr_xasprintf("mailto:%s", j->contact.email) : NULL;
-        pair(ls, &us, "Kontakt", contact, 4, colw, NULL, JR_ROLE_BODY, false);
+        pair(ls, &us, "Kontakt", contact, 4, colw, NULL, JR_ROLE_BODY, false, box);
         const char *editor[] = {j->editor};
         pair(ls, &us, "Verantwortlich (V. i. S. d. P.)", editor, 1, colw, NULL, JR_ROLE_BODY,
-             false);
+             false, box);
         const char *shop[] = {j->print_shop};
-        pair(ls, &us, "Druck", shop, 1, colw, NULL, JR_ROLE_BODY, false);
+        pair(ls, &us, "Druck", shop, 1, colw, NULL, JR_ROLE_BODY, false, box);
         char date[40];
         jr_date_german(ed ? &ed->date : NULL, date, sizeof date);
         char *issue = ed ? jr_xasprintf("Ausgabe %d/%d%s%s", ed->number, ed->year,
@@ -818,19 +826,19 @@ static void imprint_page(jr_lstate *ls)
                          : NULL;
         char *theme = ed && ed->theme ? jr_xasprintf("Thema: %s", ed->theme) : NULL;
         const char *iss[] = {issue, theme};
-        pair(ls, &us, "Diese Ausgabe", iss, 2, colw, NULL, JR_ROLE_BODY, true);
+        pair(ls, &us, "Diese Ausgabe", iss, 2, colw, NULL, JR_ROLE_BODY, true, box);
         char *atom = j->base_url ? jr_xasprintf("%satom.xml", j->base_url) : NULL;
         char *rss = j->base_url ? jr_xasprintf("%srss.xml", j->base_url) : NULL;
         const char *web[] = {j->base_url, atom ? "Atom-Feed:" : NULL, atom,
                              rss ? "RSS-Feed:" : NULL, rss};
-        pair(ls, &us, "Online", web, 5, colw, j->base_url, JR_ROLE_CAPTION, false);
+        pair(ls, &us, "Online", web, 5, colw, j->base_url, JR_ROLE_CAPTION, false, box);
         char *design = jr_xasprintf("Layout \xE2\x80\x9E%s\xE2\x80\x9C, gesetzt aus der %s und der %s",
                                     st->name ? st->name : "", st->fonts[JR_ROLE_BODY].family,
                                     st->fonts[JR_ROLE_HEADING].family);
         const char *des[] = {design};
-        pair(ls, &us, "Gestaltung", des, 1, colw, NULL, JR_ROLE_BODY, false);
+        pair(ls, &us, "Gestaltung", des, 1, colw, NULL, JR_ROLE_BODY, false, box);
         const char *copy[] = {j->copyright};
-        pair(ls, &us, "Rechte", copy, 1, colw, NULL, JR_ROLE_BODY, false);
+        pair(ls, &us, "Rechte", copy, 1, colw, NULL, JR_ROLE_BODY, false, box);
         free(tel);
         free(mail);
         free(mailto);
@@ -840,8 +848,91 @@ static void imprint_page(jr_lstate *ls)
         free(rss);
         free(design);
     }
-    contents_flow(ls, &us, JR_PAGE_IMPRINT, page, 1, true);
+#undef us
+}
+
+static void imprint_page(jr_lstate *ls)
+{
+    ls->section_title = "Impressum";
+    int page = jr_flow_new_page(ls, JR_PAGE_IMPRINT);
+    jr_doclayout_add_outline(ls->dl, 0, "Impressum", page, dest_top(ls));
+    jr_region r;
+    region(ls, JR_PAGE_IMPRINT, page, &r);
+    units us = {0};
+    imprint_units(ls, &us, r.colw, rwidth(&r), false);
+    contents_flow(ls, &us, JR_PAGE_IMPRINT, page, 1, true, NULL, NULL);
     units_free(&us);
+}
+
+/* The imprint in the frame of the imprint page type's columns between y
+ * `top` and `bottom` on page `page` (with a rule above); false (and nothing
+ * set) when it does not fit. */
+static bool imprint_frame(jr_lstate *ls, int page, double top, double bottom, bool rule)
+{
+    const jr_style *st = ls->st;
+    double lead = st->fonts[JR_ROLE_BODY].leading;
+    jr_region r;
+    region(ls, JR_PAGE_IMPRINT, page, &r);
+    r.top = top;
+    r.height = top - bottom;
+    if (r.height < lead * 6)
+        return false;
+    if (r.ncols == 1 && r.colw >= 300) {
+        /* small print goes into two columns */
+        r.ncols = 2;
+        r.colw = (r.colw - st->gutter) / 2;
+        r.x[1] = r.x[0] + r.colw + st->gutter;
+    }
+    units us = {0};
+    imprint_units(ls, &us, r.colw, rwidth(&r), true);
+    bool overflow = true;
+    int n = contents_flow(ls, &us, JR_PAGE_IMPRINT, page, 1, false, &r, &overflow);
+    bool fits = n == 1 && !overflow;
+    if (fits) {
+        if (rule)
+            add_rule(ls, page, r.x[0], r.top + lead * 0.8, rwidth(&r), 0.8, st->accent_color);
+        contents_flow(ls, &us, JR_PAGE_IMPRINT, page, 1, true, &r, NULL);
+        jr_doclayout_add_outline(ls->dl, 0, "Impressum", page, r.top + lead);
+    }
+    units_free(&us);
+    return fits;
+}
+
+/* The imprint below what page `page` holds, if it fits there. */
+static bool imprint_box(jr_lstate *ls, int page)
+{
+    const jr_style *st = ls->st;
+    jr_doclayout *dl = ls->dl;
+    if (page < 1 || (size_t)page >= dl->npages)
+        return false;
+    const jr_page *pg = &dl->pages[page];
+    double low = st->page_height - st->margin_top;
+    for (size_t i = 0; i < pg->nitems; i++) {
+        const jr_item *it = &pg->items[i];
+        if (it->role != JR_ROLE_CONTENT || it->kind == JR_ITEM_LINK)
+            continue;
+        double y = it->kind == JR_ITEM_TEXT ? it->y - it->size * 0.3 : it->y;
+        if (y < low)
+            low = y;
+    }
+    double lead = st->fonts[JR_ROLE_BODY].leading;
+    return imprint_frame(ls, page, low - lead * 2, st->margin_bottom, true);
+}
+
+/* Take back the last page (a back cover set to try whether the imprint
+ * fits on it). */
+static void drop_last_page(jr_doclayout *dl)
+{
+    jr_page *pg = &dl->pages[dl->npages - 1];
+    for (size_t i = 0; i < pg->nitems; i++) {
+        free(pg->items[i].text);
+        free(pg->items[i].kern);
+        free(pg->items[i].uri);
+    }
+    free(pg->items);
+    free(pg->label);
+    memset(pg, 0, sizeof *pg);
+    dl->npages--;
 }
 
 /* ---- back cover ---- */
@@ -913,7 +1004,10 @@ static void line_unit(jr_lstate *ls, units *us, const char *text, jr_font_role r
     u->h = vheight(&u->v);
 }
 
-static void back_cover(jr_lstate *ls)
+/* The back cover; `with_imprint`: the imprint between the masthead and the
+ * contact block instead of the sections; false when it does not fit (the
+ * page is set all the same: the caller takes it back). */
+static bool back_cover(jr_lstate *ls, bool with_imprint)
 {
     const jr_style *st = ls->st;
     const jr_journal *j = ls->ctx->journal;
@@ -940,8 +1034,9 @@ static void back_cover(jr_lstate *ls)
     jr_vlist_free(&mv);
     add_rule(ls, page, x0, y - lead * 0.6, tw, 1.2, st->accent_color);
     y -= lead * 2.2;
+    double after_head = y;
     /* the sections and their colours, as the tabs show them */
-    if (j && j->nsections) {
+    if (j && j->nsections && !with_imprint) {
         jr_vlist lv = {0};
         set_caps(ls, &lv, "Die Rubriken", JR_ROLE_KICKER, 0, st->accent_color, tw);
         y -= put_lines(ls, page, &lv, x0, y, tw, 0, JR_ROLE_CONTENT) + lead * 0.3;
@@ -966,6 +1061,7 @@ static void back_cover(jr_lstate *ls)
         qs = JR_MM(38);
     double textw = side ? tw - qs - st->gutter : tw;
     units us = {0};
+    double block_top = bottom;
     if (j) {
         line_unit(ls, &us, "Kontakt", JR_ROLE_KICKER, st->accent_color, textw, 0, NULL, true);
         line_unit(ls, &us, j->contact.name, JR_ROLE_BODY, bodyc, textw, 2, NULL, false);
@@ -994,13 +1090,15 @@ static void back_cover(jr_lstate *ls)
             double qtop = side ? bottom + (th > qs ? th : qs) : bottom + qs;
             double ttop = side ? qtop : bottom + qs + lead + th;
             stack_units(ls, page, &us, x0, ttop, textw);
+            block_top = ttop > qtop ? ttop : qtop;
             double qx = side ? x0 + tw - qs : x0;
             qr_code(ls, page, j->base_url, qx, qtop, qs);
             add_link(ls, page, qx, qtop - qs, qs, qs, j->base_url, -1, 0);
             free(atom);
             free(rss);
         } else {
-            stack_units(ls, page, &us, x0, bottom + units_height(&us), textw);
+            block_top = bottom + units_height(&us);
+            stack_units(ls, page, &us, x0, block_top, textw);
         }
         free(tel);
         free(mail);
@@ -1011,9 +1109,17 @@ static void back_cover(jr_lstate *ls)
     double bh = (st->margin_bottom - st->folio_gap) * 0.45;
     if (bh > 2)
         add_rect(ls, page, -bleed, -bleed, W + 2 * bleed, bh + bleed, st->accent_color);
+    if (with_imprint)
+        return imprint_frame(ls, page, after_head, block_top + lead * 2.5, false);
+    return true;
 }
 
 /* ---- the edition ---- */
+
+static bool st_facing(const jr_lstate *ls)
+{
+    return ls->st->facing;
+}
 
 static void reserve_contents(jr_lstate *ls)
 {
@@ -1022,7 +1128,7 @@ static void reserve_contents(jr_lstate *ls)
     region(ls, JR_PAGE_CONTENTS, -1, &r);
     units us = {0};
     contents_units(ls, r.colw, rwidth(&r), false, &us);
-    int n = contents_flow(ls, &us, JR_PAGE_CONTENTS, 0, 0, false);
+    int n = contents_flow(ls, &us, JR_PAGE_CONTENTS, 0, 0, false, NULL, NULL);
     units_free(&us);
     for (int k = 0; k < n; k++) {
         ls->section_title = "Inhalt";
@@ -1057,15 +1163,38 @@ void jr_edition_pages_finish(jr_lstate *ls)
     const jr_edition *ed = ls->ctx->edition;
     jr_edition_pages_before(ls, ed ? ed->narticles : 0);
     saved s = enter(ls);
-    imprint_page(ls);
-    jr_layout_pad_pages(ls, 1); /* saddle stitching: a multiple of four pages */
-    back_cover(ls);
-    fill_cover(ls, 0);
+    /* Printed, the edition is a multiple of four pages (blank pages go
+     * before the back cover). When a page of its own for the imprint would
+     * cost three blank pages, the imprint goes below the last article or the
+     * contents, or onto the back cover, if it fits there. */
+    bool tight = ls->dl->npages % 4 == 3 && st_facing(ls);
+    bool imprint_done = false, back_done = false;
+    /* the contents first: the imprint may go below them */
     jr_region r;
     region(ls, JR_PAGE_CONTENTS, ls->contents_page, &r);
     units us = {0};
     contents_units(ls, r.colw, rwidth(&r), true, &us);
-    contents_flow(ls, &us, JR_PAGE_CONTENTS, ls->contents_page, ls->contents_npages, true);
+    contents_flow(ls, &us, JR_PAGE_CONTENTS, ls->contents_page, ls->contents_npages, true, NULL,
+                  NULL);
     units_free(&us);
+    int last_contents = ls->contents_page + ls->contents_npages - 1;
+    if (tight) {
+        int last = (int)ls->dl->npages - 1;
+        imprint_done = (last > last_contents && imprint_box(ls, last)) ||
+                       imprint_box(ls, last_contents);
+        if (!imprint_done) {
+            if (back_cover(ls, true))
+                imprint_done = back_done = true;
+            else
+                drop_last_page(ls->dl);
+        }
+    }
+    if (!imprint_done)
+        imprint_page(ls);
+    if (!back_done) {
+        jr_layout_pad_pages(ls, 1); /* saddle stitching: a multiple of four pages */
+        back_cover(ls, false);
+    }
+    fill_cover(ls, 0);
     leave(ls, &s);
 }

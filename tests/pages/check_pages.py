@@ -52,6 +52,8 @@ for key in ('Title', 'Author', 'Subject', 'Keywords'):
 if not re.search(r'^Title:\s*Bildung im Blick 2/2026$', info, re.M):
     fail('pdfinfo: title is not "Bildung im Blick 2/2026"')
 npages = int(re.search(r'^Pages:\s*(\d+)', info, re.M).group(1))
+if npages % 4:
+    fail('%d pages: not a multiple of four (saddle stitching)' % npages)
 
 # ---- outline (qpdf): every article, sections open; the document opens with it
 doc = json.loads(run('qpdf', '--json', pdf))
@@ -165,8 +167,14 @@ if len(labels) < 2 or labels[1]['index'] != 1 or labels[1]['label'].get('/S') !=
     fail('page labels: page 2 is not labelled 2: %s' % labels[:2])
 
 # ---- running heads and folios; no text outside the type area
+# blank pages (for a multiple of four) stand right before the back cover
+blank = [n for n in range(2, npages + 1) if not pages[n - 1]]
+if blank and (len(blank) > 3 or blank != list(range(npages - len(blank), npages))):
+    fail('blank pages %s are not (at most three) right before the back cover' % blank)
 for n in range(2, npages + 1):
     words = pages[n - 1]
+    if n in blank:
+        continue
     left = n % 2 == 0  # page 1 is a right-hand page
     x0 = OUTSIDE if left else INSIDE
     x1 = W - (INSIDE if left else OUTSIDE)
@@ -199,7 +207,8 @@ for n in range(2, npages + 1):
         elif ya < TOP - 0.3 * (yb - ya) or yb > H - BOTTOM + 0.3 * (yb - ya):
             fail('page %d: "%s" crosses the type area edge (y %.1f..%.1f)' % (n, t, ya, yb))
 # running heads: left pages the journal, right pages a section (or the journal)
-heads_left = [' '.join(w[4] for w in pages[n - 1] if w[3] <= TOP + 0.5) for n in range(2, npages + 1, 2)]
+heads_left = [' '.join(w[4] for w in pages[n - 1] if w[3] <= TOP + 0.5) for n in range(2, npages + 1, 2)
+              if n not in blank]
 if not all('Bildung im Blick' in h for h in heads_left):
     fail('left pages without the journal title in the running head: %s' % heads_left)
 
@@ -215,7 +224,12 @@ if not 3 <= teasers <= 5:
     fail('cover: %d teasers' % teasers)
 for m in re.finditer(r'Seite (\d+)', c):
     pass
-allt = ' '.join(texts[n] for n in range(npages - 2, npages + 1))
+imp = [p for l, t, p, _ in outline if t == 'Impressum']
+if not imp:
+    fail('outline: no "Impressum"')
+allt = texts[imp[0]] if imp else ''
+if imp and imp[0] < npages - 4:
+    fail('imprint on page %d of %d' % (imp[0], npages))
 for s in ('Impressum', 'V. i. S. d. P.', 'Henrike Marquardt', 'Druckhaus Elbmarsch', 'Am Sande 17',
           '+49 4141 5550-120', 'bildungsbuero@bildungsregion-stade.example', '© 2026',
           'https://journal.bildungsregion-stade.example/'):
