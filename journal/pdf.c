@@ -1276,7 +1276,7 @@ static void xmp_prop(jr_buf *b, const char *tag, const char *value, int kind)
     free(v);
 }
 
-/* The XMP packet PDF/A-1 requires, matching the Info dictionary (written
+/* The XMP packet PDF/A-1 and PDF/UA require, matching the Info dictionary (written
  * here rather than by HPDF_PDFA_SetPDFAConformance, which escapes nothing
  * and misspells /Subtype). Uncompressed, as PDF/A readers expect. */
 static void add_xmp(pdf_ctx *c)
@@ -1289,10 +1289,13 @@ static void add_xmp(pdf_ctx *c)
                     "  <rdf:Description rdf:about=\"\"\n"
                     "    xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n"
                     "    xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n"
-                    "    xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"\n"
-                    "    xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n"
-                    "   <pdfaid:part>1</pdfaid:part>\n"
-                    "   <pdfaid:conformance>B</pdfaid:conformance>\n");
+                    "    xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"");
+    if (opt->pdfa)
+        jr_buf_puts(&b, "\n    xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n"
+                        "   <pdfaid:part>1</pdfaid:part>\n"
+                        "   <pdfaid:conformance>B</pdfaid:conformance>\n");
+    else
+        jr_buf_puts(&b, ">\n");
     xmp_prop(&b, "dc:title", opt->title, 1);
     xmp_prop(&b, "dc:creator", opt->author, 2);
     xmp_prop(&b, "dc:description", opt->subject, 1);
@@ -1535,6 +1538,9 @@ static int write_doc(pdf_ctx *c, const char *path)
                               HPDF_String_New(c->pdf->mmgr, "PDF/A-1b:2005", NULL));
         }
     }
+    /* tagged: the title in XMP as well (PDF/UA asks for dc:title) */
+    if (c->tags && !opt->pdfa)
+        add_xmp(c);
     add_id(c);
     c->stage = path;
     hook_cidset = opt->pdfa;
