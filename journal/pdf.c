@@ -49,6 +49,7 @@
 
 #include "diag.h"
 #include "image.h"
+#include "pdf_speed.h"
 #include "util.h"
 
 /* ICC profiles (Debian package libgs-common). */
@@ -776,6 +777,10 @@ static HPDF_Image load_image(pdf_ctx *c, const char *path, int *orientation)
             channels = info.channels;
             *orientation = info.orientation;
         }
+    }
+    if (!img && data) { /* a plain PNG: its zlib data as it is (pdf_image.c) */
+        img = jr_pdf_png_passthrough(c->pdf, path, data, len, &channels);
+        rgb = channels == 3;
     }
     free(data);
     if (!img) {

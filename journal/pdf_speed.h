@@ -1,0 +1,41 @@
+/* pdf_speed.h: private to the PDF back end (pdf*.c). Font subsets and images
+ * that go into libharu without its slow paths: fonts are cut down to the
+ * code points a document draws (HarfBuzz's subsetter) before libharu loads
+ * them, and PNG data goes in without being decoded and compressed again. */
+#ifndef JOURNAL_PDF_SPEED_H
+#define JOURNAL_PDF_SPEED_H
+
+#include <stddef.h>
+
+#include <hpdf.h>
+
+#include "pages.h"
+
+/* ---- fonts (pdf_font.c) ---- */
+
+/* The code points a laid-out document draws, per font id (fonts that share a
+ * file and face share one set). */
+typedef struct jr_pdf_fonts jr_pdf_fonts;
+
+jr_pdf_fonts *jr_pdf_fonts_new(const jr_doclayout *dl);
+void jr_pdf_fonts_free(jr_pdf_fonts *f); /* NULL is fine */
+
+/* Load font `id` into `pdf` as libharu's HPDF_LoadTTFontFromFile(2) would,
+ * but from a subset of the file that holds only the glyphs of the code
+ * points drawn in it (and the space). Subsets are remembered for the run
+ * (the screen and the print PDF draw the same text). Returns libharu's font
+ * name, or NULL when no subset could be made (the caller then loads the
+ * whole file). libharu errors go to its error handler as usual. */
+const char *jr_pdf_fonts_load(jr_pdf_fonts *f, HPDF_Doc pdf, int id);
+
+/* ---- images (pdf_image.c) ---- */
+
+/* A PNG that can go into the PDF as it is (8 bits per sample, gray or RGB,
+ * no alpha or transparency chunk, no palette, not interlaced), checked
+ * completely first (jr_image_check): its zlib data becomes the image
+ * stream with /FlateDecode and the PNG predictors. Returns NULL when the
+ * file is anything else (then decode it). *channels is 1 or 3. */
+HPDF_Image jr_pdf_png_passthrough(HPDF_Doc pdf, const char *path, const unsigned char *data,
+                                  size_t len, int *channels /* OUT */);
+
+#endif
