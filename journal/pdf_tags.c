@@ -344,6 +344,13 @@ const char *jr_tags_item(jr_tagger *t, const jr_item *it)
 {
     bool art = it->role == JR_ROLE_ARTIFACT || it->kind == JR_ITEM_RECT ||
                it->kind == JR_ITEM_LINE || (it->kind == JR_ITEM_IMAGE && it->image < 0);
+    /* a picture nobody described (journal check warns) is left to the
+     * reader's eyes like a decorative one: no Figure without /Alt */
+    const char *alt = NULL;
+    if (!art && it->kind == JR_ITEM_IMAGE) {
+        alt = figure_alt(t, it);
+        art = !alt || !*alt;
+    }
     if (art)
         return artifact(t);
     size_t ei = find_elem(t, it);
@@ -353,13 +360,10 @@ const char *jr_tags_item(jr_tagger *t, const jr_item *it)
     HPDF_Dict holder = kids_room(t, &e->kids);
     if (!holder || t->mcid >= ARRAY_ROOM)
         return artifact(t); /* no room left in the structure (absurd input) */
-    if (e->sub == SUB_FIGURE && !HPDF_Dict_GetItem(e->dict, "Alt", HPDF_OCLASS_STRING)) {
-        const char *alt = figure_alt(t, it);
-        if (alt) {
-            char *a = jr_pdf_clean_text(alt, 2000);
-            HPDF_Dict_Add(e->dict, "Alt", HPDF_String_New(t->mm, a, t->utf8));
-            free(a);
-        }
+    if (e->sub == SUB_FIGURE && alt && !HPDF_Dict_GetItem(e->dict, "Alt", HPDF_OCLASS_STRING)) {
+        char *a = jr_pdf_clean_text(alt, 2000);
+        HPDF_Dict_Add(e->dict, "Alt", HPDF_String_New(t->mm, a, t->utf8));
+        free(a);
     }
     size_t page = t->page;
     int mcid = t->mcid++;
@@ -396,11 +400,18 @@ const char *jr_tags_end_page(jr_tagger *t)
 
 void jr_tags_link(jr_tagger *t, const jr_item *it, HPDF_Annotation a)
 {
-    jr_item text = *it; /* the text the link lies over */
-    text.kind = JR_ITEM_TEXT;
-    if (text.article < 0 && text.tag != JR_TAG_TOC_ENTRY && text.tag != JR_TAG_TITLE)
-        text.tag = JR_TAG_AUTO;
-    size_t pi = find_elem(t, &text);
+    /* the element of the text the link lies over: on edition pages the
+     * text unit's (whatever it is), in articles the block's */
+    size_t pi = SIZE_MAX;
+    if (it->article < 0 && it->group > 0)
+        for (size_t i = t->nelems; i-- > 0 && pi == SIZE_MAX;)
+            if (t->elems[i].article < 0 && t->elems[i].group == it->group)
+                pi = i;
+    if (pi == SIZE_MAX) {
+        jr_item text = *it;
+        text.kind = JR_ITEM_TEXT;
+        pi = find_elem(t, &text);
+    }
     HPDF_Dict holder = kids_room(t, &t->elems[pi].kids);
     if (!holder)
         return;
