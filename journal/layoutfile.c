@@ -403,7 +403,10 @@ int jr_layoutfile_load(const char *path, jr_fontset *fonts, jr_style *s)
         }
         static const char *const khy[] = {"enabled", "left_min", "right_min", "max_consecutive",
                                           NULL};
-        const jr_ynode *h = get_map(&l, root, "hyphenation", khy);
+        const jr_ynode *hn = jr_ymap_get(root, "hyphenation");
+        const jr_ynode *h = hn && hn->kind == JR_YAML_SCALAR && !jr_ynode_is_null(hn)
+                                ? NULL
+                                : get_map(&l, root, "hyphenation", khy);
         if (h) {
             boolean(&l, h, "enabled", "hyphenation.enabled", &s->hyphenate);
             integer(&l, h, "left_min", "hyphenation.left_min", 1, 10, &s->hyphen_left_min);

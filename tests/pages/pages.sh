@@ -57,6 +57,11 @@ expect_status 0 "$JOURNAL" build "$WORK/content" --out "$WORK/out-path" --no-pri
 pdfinfo "$WORK/out-path/2026-2/bildung-im-blick-2026-2.pdf" | grep -q '^Page size: *481.89 x 680.31' ||
     fail "a layout path with {width: 170mm, height: 240mm} did not give 481.89 x 680.31 pt"
 
+# hyphenation off (a scalar for the whole mapping): no hyphenated lines
+printf 'hyphenation: off\n' >"$WORK/nohyph.yaml"
+expect_status 0 "$JOURNAL" build "$SRC/articles" --out "$WORK/out-nohyph" --no-print --layout "$WORK/nohyph.yaml"
+grep -q '^# 2026-2: .* 0 hyphenated lines' "$WORK/stdout" || fail "hyphenation: off: $(grep '^#' "$WORK/stdout")"
+
 # ---- errors in layout files: exact position, exit 1, nothing written
 bad="$WORK/bad.yaml"
 cat >"$bad" <<'YAML'
