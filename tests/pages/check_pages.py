@@ -219,6 +219,11 @@ for s in ('Bildung im Blick', 'Ausgabe 2/2026', '16. November 2026', 'Übergäng
         fail('cover: no "%s"' % s)
 if re.search(r'(^| )1( |$)', ' '.join(w[4] for w in pages[0] if w[1] >= H - BOTTOM)):
     fail('cover: carries a folio')
+# the cover's text keeps to its type area too (it is a right-hand page)
+for xa, ya, xb, yb, t in pages[0]:
+    if xa < INSIDE - 1 or xb > W - OUTSIDE + 1 or ya < TOP - 0.3 * (yb - ya) or \
+            yb > H - BOTTOM + 0.3 * (yb - ya):
+        fail('cover: "%s" outside the type area (%.1f,%.1f..%.1f,%.1f)' % (t, xa, ya, xb, yb))
 teasers = len(re.findall(r'Seite \d+', c))
 if not 3 <= teasers <= 5:
     fail('cover: %d teasers' % teasers)
