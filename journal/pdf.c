@@ -82,6 +82,7 @@ typedef struct pdf_ctx {
     HPDF_Encoder utf8;
     font_slot *fonts;
     size_t nfonts;
+    struct jr_pdf_fonts *subsets; /* code points drawn per font (pdf_font.c) */
     image_slot *images;
     HPDF_Page *pages;
     double ox, oy;  /* offset of the trim box in the media box (print) [pt] */
@@ -461,7 +462,11 @@ static HPDF_Font get_font(pdf_ctx *c, int id)
         }
     }
     c->stage = fi->path;
-    const char *name =
+    if (!c->subsets) /* the font cut down to the document's code points (pdf_font.c) */
+        c->subsets = jr_pdf_fonts_new(c->dl);
+    const char *name = jr_pdf_fonts_load(c->subsets, c->pdf, id);
+    if (!name)
+        name =
         fi->face_index > 0
             ? HPDF_LoadTTFontFromFile2(c->pdf, fi->path, (HPDF_UINT)fi->face_index, HPDF_TRUE)
             : HPDF_LoadTTFontFromFile(c->pdf, fi->path, HPDF_TRUE);
@@ -1576,6 +1581,7 @@ int jr_pdf_write(const jr_doclayout *dl, const jr_pdf_options *opt, const char *
     }
     if (c.pdf)
         HPDF_Free(c.pdf);
+    jr_pdf_fonts_free(c.subsets);
     free(c.pages);
     for (size_t i = 0; i < c.nprofiles; i++)
         free(c.profiles[i].data);
