@@ -32,9 +32,9 @@ static jr_color black(void)
 
 void jr_date_german(const jr_date *d, char *out, size_t outlen)
 {
-    static const char *const months[] = {"Januar",    "Februar", "M\xC3\xA4rz",  "April",
-                                         "Mai",       "Juni",    "Juli",         "August",
-                                         "September", "Oktober", "November",     "Dezember"};
+    static const char *const months[] = {"Januar",    "Februar", "M\xC3\xA4rz", "April",
+                                         "Mai",       "Juni",    "Juli",        "August",
+                                         "September", "Oktober", "November",    "Dezember"};
     if (!d || d->month < 1 || d->month > 12) {
         snprintf(out, outlen, "%s", "");
         return;
@@ -259,7 +259,7 @@ typedef struct saved {
 
 static saved enter(jr_lstate *ls)
 {
-    saved s = {ls->article, ls->a,    ls->doc,         ls->lang,         ls->section_title,
+    saved s = {ls->article, ls->a,           ls->doc,           ls->lang,     ls->section_title,
                ls->hyph,    ls->hyph_loaded, ls->section_color, ls->page_type};
     const jr_journal *j = ls->ctx->journal;
     ls->article = -1;
@@ -367,19 +367,19 @@ void jr_edition_section_tab(jr_lstate *ls, int page)
 /* One unbreakable piece of the contents: text in v at offsets, plus an
  * optional link to an article page and decorations. */
 typedef struct unit {
-    jr_vlist v;            /* main text (title, author) at x + indent */
-    jr_vlist num;          /* page number, right-aligned in the number column */
-    double indent;         /* of v from the column's left edge [pt] */
-    double numw;           /* number column width [pt] */
-    double h;              /* height [pt] */
-    double space_before;   /* dropped at the top of a column [pt] */
-    bool keep_with_next;   /* a section head */
-    bool header;           /* the page title "Inhalt" across the text area */
-    int dest;              /* article page to link to, -1: none */
-    jr_color color;        /* section colour (marks, rules) */
-    bool section_head;     /* draw a rule and a square */
-    const char *uri;       /* external link over the text, or NULL (not owned) */
-    bool colbreak;         /* starts the next column (if there is one) */
+    jr_vlist v;          /* main text (title, author) at x + indent */
+    jr_vlist num;        /* page number, right-aligned in the number column */
+    double indent;       /* of v from the column's left edge [pt] */
+    double numw;         /* number column width [pt] */
+    double h;            /* height [pt] */
+    double space_before; /* dropped at the top of a column [pt] */
+    bool keep_with_next; /* a section head */
+    bool header;         /* the page title "Inhalt" across the text area */
+    int dest;            /* article page to link to, -1: none */
+    jr_color color;      /* section colour (marks, rules) */
+    bool section_head;   /* draw a rule and a square */
+    const char *uri;     /* external link over the text, or NULL (not owned) */
+    bool colbreak;       /* starts the next column (if there is one) */
 } unit;
 
 typedef struct units {
@@ -528,7 +528,7 @@ static int contents_flow(jr_lstate *ls, units *us, jr_page_type type, int first,
             /* one unit: the page title (H1), an entry (TOCI) or a section head */
             ls->ep_group++;
             ls->ep_fixed = true;
-            ls->ep_tag = u->header                        ? JR_TAG_TITLE
+            ls->ep_tag = u->header                         ? JR_TAG_TITLE
                          : u->dest >= 0 || u->section_head ? JR_TAG_TOC_ENTRY
                                                            : JR_TAG_AUTO;
             if (u->num.n)
@@ -714,8 +714,8 @@ static void fill_cover(jr_lstate *ls, int page)
             double cx = x0 + c * (cw + cg);
             add_rect(ls, page, cx, ry - bar, cw, bar, col);
             put_lines(ls, page, &cells[k], cx, ry - bar - below_bar, cw, 0, JR_ROLE_CONTENT);
-            add_link(ls, page, cx, ry - rowh[rr], cw, rowh[rr], NULL,
-                     article_page(ls, pick[k]), dest_top(ls));
+            add_link(ls, page, cx, ry - rowh[rr], cw, rowh[rr], NULL, article_page(ls, pick[k]),
+                     dest_top(ls));
         }
         ry -= rowh[rr] + lead;
     }
@@ -763,9 +763,8 @@ static void fill_cover(jr_lstate *ls, int page)
 
 /* ---- imprint ---- */
 
-static void pair(jr_lstate *ls, units *us, const char *label, const char *const *lines,
-                 size_t n, double colw, const char *uri, jr_font_role role, bool colbreak,
-                 bool small)
+static void pair(jr_lstate *ls, units *us, const char *label, const char *const *lines, size_t n,
+                 double colw, const char *uri, jr_font_role role, bool colbreak, bool small)
 {
     const jr_style *st = ls->st;
     if (small)
@@ -802,23 +801,21 @@ static void imprint_units(jr_lstate *ls, units *us, double colw, double tw, bool
     set_text(ls, &h->v, "Impressum", box ? JR_ROLE_HEADING : JR_ROLE_TITLE, 0, st->accent_color,
              tw);
     h->h = vheight(&h->v) + st->fonts[JR_ROLE_BODY].leading * (box ? 0.2 : 0.5);
-    units *usp = us;
-#define us (*usp)
     if (j) {
         const char *title[] = {j->title, j->subtitle};
-        pair(ls, &us, "Zeitschrift", title, 2, colw, NULL, JR_ROLE_BODY, false, box);
+        pair(ls, us, "Zeitschrift", title, 2, colw, NULL, JR_ROLE_BODY, false, box);
         const char *pub[] = {j->publisher};
-        pair(ls, &us, "Herausgeber", pub, 1, colw, NULL, JR_ROLE_BODY, false, box);
+        pair(ls, us, "Herausgeber", pub, 1, colw, NULL, JR_ROLE_BODY, false, box);
         char *tel = j->contact.phone ? jr_xasprintf("Telefon %s", j->contact.phone) : NULL;
         char *mail = j->contact.email ? jr_xasprintf("E-Mail %s", j->contact.email) : NULL;
         const char *contact[] = {j->contact.name, j->contact.address, tel, mail};
         char *mailto = j->contact.email ? jr_xasprintf("mailto:%s", j->contact.email) : NULL;
-        pair(ls, &us, "Kontakt", contact, 4, colw, NULL, JR_ROLE_BODY, false, box);
+        pair(ls, us, "Kontakt", contact, 4, colw, NULL, JR_ROLE_BODY, false, box);
         const char *editor[] = {j->editor};
-        pair(ls, &us, "Verantwortlich (V. i. S. d. P.)", editor, 1, colw, NULL, JR_ROLE_BODY,
-             false, box);
+        pair(ls, us, "Verantwortlich (V. i. S. d. P.)", editor, 1, colw, NULL, JR_ROLE_BODY, false,
+             box);
         const char *shop[] = {j->print_shop};
-        pair(ls, &us, "Druck", shop, 1, colw, NULL, JR_ROLE_BODY, false, box);
+        pair(ls, us, "Druck", shop, 1, colw, NULL, JR_ROLE_BODY, false, box);
         char date[40];
         jr_date_german(ed ? &ed->date : NULL, date, sizeof date);
         char *issue = ed ? jr_xasprintf("Ausgabe %d/%d%s%s", ed->number, ed->year,
@@ -826,19 +823,20 @@ static void imprint_units(jr_lstate *ls, units *us, double colw, double tw, bool
                          : NULL;
         char *theme = ed && ed->theme ? jr_xasprintf("Thema: %s", ed->theme) : NULL;
         const char *iss[] = {issue, theme};
-        pair(ls, &us, "Diese Ausgabe", iss, 2, colw, NULL, JR_ROLE_BODY, true, box);
+        pair(ls, us, "Diese Ausgabe", iss, 2, colw, NULL, JR_ROLE_BODY, true, box);
         char *atom = j->base_url ? jr_xasprintf("%satom.xml", j->base_url) : NULL;
         char *rss = j->base_url ? jr_xasprintf("%srss.xml", j->base_url) : NULL;
         const char *web[] = {j->base_url, atom ? "Atom-Feed:" : NULL, atom,
                              rss ? "RSS-Feed:" : NULL, rss};
-        pair(ls, &us, "Online", web, 5, colw, j->base_url, JR_ROLE_CAPTION, false, box);
-        char *design = jr_xasprintf("Layout \xE2\x80\x9E%s\xE2\x80\x9C, gesetzt aus der %s und der %s",
-                                    st->name ? st->name : "", st->fonts[JR_ROLE_BODY].family,
-                                    st->fonts[JR_ROLE_HEADING].family);
+        pair(ls, us, "Online", web, 5, colw, j->base_url, JR_ROLE_CAPTION, false, box);
+        char *design =
+            jr_xasprintf("Layout \xE2\x80\x9E%s\xE2\x80\x9C, gesetzt aus der %s und der %s",
+                         st->name ? st->name : "", st->fonts[JR_ROLE_BODY].family,
+                         st->fonts[JR_ROLE_HEADING].family);
         const char *des[] = {design};
-        pair(ls, &us, "Gestaltung", des, 1, colw, NULL, JR_ROLE_BODY, false, box);
+        pair(ls, us, "Gestaltung", des, 1, colw, NULL, JR_ROLE_BODY, false, box);
         const char *copy[] = {j->copyright};
-        pair(ls, &us, "Rechte", copy, 1, colw, NULL, JR_ROLE_BODY, false, box);
+        pair(ls, us, "Rechte", copy, 1, colw, NULL, JR_ROLE_BODY, false, box);
         free(tel);
         free(mail);
         free(mailto);
@@ -848,7 +846,6 @@ static void imprint_units(jr_lstate *ls, units *us, double colw, double tw, bool
         free(rss);
         free(design);
     }
-#undef us
 }
 
 static void imprint_page(jr_lstate *ls)
@@ -1180,8 +1177,8 @@ void jr_edition_pages_finish(jr_lstate *ls)
     int last_contents = ls->contents_page + ls->contents_npages - 1;
     if (tight) {
         int last = (int)ls->dl->npages - 1;
-        imprint_done = (last > last_contents && imprint_box(ls, last)) ||
-                       imprint_box(ls, last_contents);
+        imprint_done =
+            (last > last_contents && imprint_box(ls, last)) || imprint_box(ls, last_contents);
         if (!imprint_done) {
             if (back_cover(ls, true))
                 imprint_done = back_done = true;

@@ -146,8 +146,8 @@ static void page_size(const lf *l, const jr_ynode *n)
     static const struct {
         const char *name;
         double w, h; /* mm */
-    } sizes[] = {{"A3", 297, 420}, {"A4", 210, 297}, {"A5", 148, 210}, {"A6", 105, 148},
-                 {"B5", 176, 250}, {"letter", 215.9, 279.4}};
+    } sizes[] = {{"A3", 297, 420}, {"A4", 210, 297}, {"A5", 148, 210},
+                 {"A6", 105, 148}, {"B5", 176, 250}, {"letter", 215.9, 279.4}};
     if (n->kind == JR_YAML_SCALAR) {
         for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
             if (strcasecmp(n->value, sizes[i].name) == 0) {
@@ -156,7 +156,8 @@ static void page_size(const lf *l, const jr_ynode *n)
                 l->s->page_height = round(JR_MM(sizes[i].h) * 100) / 100;
                 return;
             }
-        bad(l, n, "page.size", "expected A3, A4, A5, A6, B5, letter or {width: 170mm, height: 240mm}");
+        bad(l, n, "page.size",
+            "expected A3, A4, A5, A6, B5, letter or {width: 170mm, height: 240mm}");
         return;
     }
     if (n->kind != JR_YAML_MAPPING) {
@@ -180,8 +181,9 @@ static void page_size(const lf *l, const jr_ynode *n)
 }
 
 static const char *const role_names[JR_ROLE_COUNT] = {
-    "body",    "body_italic", "body_bold", "body_bold_italic", "heading",  "title",       "subtitle",
-    "kicker",  "byline",      "caption",   "code",             "masthead", "running_head"};
+    "body",  "body_italic", "body_bold",   "body_bold_italic", "heading",
+    "title", "subtitle",    "kicker",      "byline",           "caption",
+    "code",  "masthead",    "running_head"};
 
 /* A family that is a file (has a '/' or ends in .ttf/.ttc) is looked up
  * relative to the layout's folder, then to its parent (where fonts/ is);
@@ -189,8 +191,9 @@ static const char *const role_names[JR_ROLE_COUNT] = {
 static char *font_family(const lf *l, const char *fam)
 {
     size_t n = strlen(fam);
-    bool file = strchr(fam, '/') || (n > 4 && (strcasecmp(fam + n - 4, ".ttf") == 0 ||
-                                               strcasecmp(fam + n - 4, ".ttc") == 0));
+    bool file =
+        strchr(fam, '/') ||
+        (n > 4 && (strcasecmp(fam + n - 4, ".ttf") == 0 || strcasecmp(fam + n - 4, ".ttc") == 0));
     if (!file || fam[0] == '/')
         return jr_xstrdup(fam);
     const char *tries[3] = {l->dir, NULL, NULL};
@@ -236,7 +239,8 @@ static void font_role(const lf *l, const jr_ynode *fonts, int role)
         snprintf(name, sizeof name, "fonts.%s.style", role_names[role]);
         if (style->kind != JR_YAML_SCALAR)
             bad(l, style, name, "expected regular, bold, italic or bold italic");
-        else if (strcasecmp(style->value, "regular") == 0 || strcasecmp(style->value, "normal") == 0)
+        else if (strcasecmp(style->value, "regular") == 0 ||
+                 strcasecmp(style->value, "normal") == 0)
             f->bold = f->italic = false;
         else if (strcasecmp(style->value, "bold") == 0)
             f->bold = true, f->italic = false;
@@ -323,11 +327,12 @@ int jr_layoutfile_load(const char *path, jr_fontset *fonts, jr_style *s)
     const jr_ynode *root = d->root;
     if (root && jr_y_mapping(d, root)) {
         static const char *const known[] = {
-            "name",     "description",   "page",         "margins",  "columns",
-            "baseline_grid", "first_baseline", "fonts",   "headings", "colors",
-            "paragraph", "hyphenation",  "justification", "running_head", "images", NULL};
-        static const char *const aliases[] = {"colours", "colors", "grid", "baseline_grid",
-                                              "margin", "margins", "font", "fonts", NULL};
+            "name",           "description",  "page",     "margins", "columns",   "baseline_grid",
+            "first_baseline", "fonts",        "headings", "colors",  "paragraph", "hyphenation",
+            "justification",  "running_head", "images",   NULL};
+        static const char *const aliases[] = {"colours",       "colors", "grid",
+                                              "baseline_grid", "margin", "margins",
+                                              "font",          "fonts",  NULL};
         jr_y_check_keys_aliased(d, root, known, aliases);
         char *name = NULL;
         if (jr_y_string(d, jr_ymap_get(root, "name"), "name", &name)) {
@@ -365,8 +370,8 @@ int jr_layoutfile_load(const char *path, jr_fontset *fonts, jr_style *s)
             length(&l, m, "bottom", "margins.bottom", 0, 2000, &s->margin_bottom);
             boolean(&l, m, "facing", "margins.facing", &s->facing);
         }
-        static const char *const kcol[] = {"cover", "contents", "article", "imprint", "gutter",
-                                           NULL};
+        static const char *const kcol[] = {"cover",   "contents", "article",
+                                           "imprint", "gutter",   NULL};
         const jr_ynode *c = get_map(&l, root, "columns", kcol);
         if (c) {
             integer(&l, c, "cover", "columns.cover", 1, 8, &s->columns[JR_PAGE_COVER]);
@@ -391,7 +396,7 @@ int jr_layoutfile_load(const char *path, jr_fontset *fonts, jr_style *s)
             color(&l, jr_ymap_get(cols, "accent"), "colors.accent", &s->accent_color);
             color(&l, jr_ymap_get(cols, "rule"), "colors.rule", &s->rule_color);
         }
-        static const char *const kpar[] = {"indent",      "spacing",      "list_indent",
+        static const char *const kpar[] = {"indent",       "spacing",      "list_indent",
                                            "quote_indent", "figure_space", NULL};
         const jr_ynode *p = get_map(&l, root, "paragraph", kpar);
         if (p) {

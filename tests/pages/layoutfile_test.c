@@ -28,8 +28,8 @@ static bool near(double a, double b)
 
 static bool same_color(jr_color a, jr_color b)
 {
-    return near(a.r, b.r) && near(a.g, b.g) && near(a.b, b.b) && near(a.c, b.c) &&
-           near(a.m, b.m) && near(a.y, b.y) && near(a.k, b.k);
+    return near(a.r, b.r) && near(a.g, b.g) && near(a.b, b.b) && near(a.c, b.c) && near(a.m, b.m) &&
+           near(a.y, b.y) && near(a.k, b.k);
 }
 
 static void test_default_file(void)
@@ -83,8 +83,7 @@ static void test_default_file(void)
         CHECK(strcmp(a->family, b->family) == 0 && a->bold == b->bold && a->italic == b->italic &&
                   near(a->size, b->size) && near(a->leading, b->leading) &&
                   same_color(a->color, b->color),
-              "font role %d: %s %d%d %g/%g", r, a->family, a->bold, a->italic, a->size,
-              a->leading);
+              "font role %d: %s %d%d %g/%g", r, a->family, a->bold, a->italic, a->size, a->leading);
     }
     CHECK(same_color(f.text_color, d.text_color), "text colour");
     CHECK(same_color(f.accent_color, d.accent_color), "accent colour");

@@ -63,8 +63,8 @@ static void check_qr(const jr_doclayout *dl, size_t p, const char *url, const ch
         const jr_item *it = &pg->items[i];
         if (it->kind != JR_ITEM_RECT || !is_black(it->color))
             continue;
-        if (it->x < sq->x - 0.01 || it->x + it->w > sq->x + sq->w + 0.01 ||
-            it->y < sq->y - 0.1 || it->y + it->h > sq->y + sq->h + 0.1)
+        if (it->x < sq->x - 0.01 || it->x + it->w > sq->x + sq->w + 0.01 || it->y < sq->y - 0.1 ||
+            it->y + it->h > sq->y + sq->h + 0.1)
             continue; /* not part of the code */
         int col = (int)lround((it->x - sq->x) / m) - 4;
         int row = (int)lround((sq->y + sq->h - (it->y + it->h)) / m) - 4;
