@@ -30,6 +30,14 @@ static jr_color black(void)
     return c;
 }
 
+/* A lighter tone of c: t = 0 is c, t = 1 white. */
+static jr_color tint(jr_color c, double t)
+{
+    jr_color o = {c.r + (1 - c.r) * t, c.g + (1 - c.g) * t, c.b + (1 - c.b) * t, c.c * (1 - t),
+                  c.m * (1 - t),       c.y * (1 - t),       c.k * (1 - t)};
+    return o;
+}
+
 void jr_date_german(const jr_date *d, char *out, size_t outlen)
 {
     static const char *const months[] = {"Januar",    "Februar", "M\xC3\xA4rz", "April",
@@ -755,6 +763,15 @@ static void fill_cover(jr_lstate *ls, int page)
         it.h = h;
         it.image = img;
         jr_page_add_item(&ls->dl->pages[page], &it);
+        y -= h + 4;
+    } else if (img < 0 && avail > lead * 3 && j && j->nsections > 0) {
+        /* no cover image: the sections' colours as light bands across the
+         * page, bleeding off both sides */
+        double h = avail < tw * 0.6 ? avail : tw * 0.6;
+        double bw = (W + 2 * bleed) / (double)j->nsections;
+        for (size_t k = 0; k < j->nsections; k++)
+            add_rect(ls, page, -bleed + bw * (double)k, y - h, bw + 0.01, h,
+                     tint(section_color(ls, &j->sections[k]), 0.55));
         y -= h + 4;
     }
     put_lines(ls, page, &cv, x0, y, tw, 0, JR_ROLE_CONTENT);
