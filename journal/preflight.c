@@ -159,7 +159,8 @@ static void check_fonts(jr_preflight *pf, const jr_doclayout *dl)
 
 /* Text closer than 5 mm to the trim: every text item counts (running heads
  * and folios too); colour areas and images may bleed. */
-static void check_text(jr_preflight *pf, const jr_doclayout *dl, const jr_edition *e)
+static void check_text(jr_preflight *pf, const jr_doclayout *dl, const jr_edition *e,
+                       const jr_style *st)
 {
     size_t cap = 0;
     double W = dl->page_width, H = dl->page_height, lim = JR_PF_TRIM_SAFETY - 0.005;
@@ -192,7 +193,8 @@ static void check_text(jr_preflight *pf, const jr_doclayout *dl, const jr_editio
         t->text = jr_xstrdup(worst->text);
         t->edge = edge;
         t->dist_pt = best;
-        const char *file = NULL;
+        /* the article's text, else the layout's margins are the cause */
+        const char *file = st && st->path ? st->path : e ? e->yaml_path : NULL;
         if (e && worst->article >= 0 && (size_t)worst->article < e->narticles)
             file = e->articles[worst->article].path;
         jr_diag(JR_W_PF_TEXT_TRIM, file, 0, 0, t->page, t->text, best * PT_MM, edge,
@@ -212,7 +214,7 @@ jr_preflight *jr_preflight_run(const jr_doclayout *dl, const jr_edition *e, cons
     pf->blank_pages = dl->blank_pages;
     check_images(pf, dl, e);
     check_fonts(pf, dl);
-    check_text(pf, dl, e);
+    check_text(pf, dl, e, st);
     if (pf->pages % 4 != 0) {
         jr_diag(JR_W_PF_PAGE_COUNT, e ? e->yaml_path : NULL, 0, 0, pf->pages);
         pf->warnings++;

@@ -317,4 +317,26 @@ grep -q "preflight 2030-1" stdout || fail "check --preflight: no table"
 expect_status 0 "$JOURNAL" check plain
 grep -q "preflight" stdout && fail "check without --preflight prints the table"
 
+# ---- preflight: text near the trim (a layout with 4 mm side margins) ------------
+cp -r plain narrow
+printf 'margins:\n  inside: 4mm\n  outside: 4mm\n' >narrow/2030-1/schmal.yaml
+echo "layout: schmal.yaml" >>narrow/2030-1/edition.yaml
+expect_status 0 "$JOURNAL" check narrow --preflight
+grep -q "trim safety warning: page 3, .* 4 mm from the left edge" stdout ||
+    fail "preflight: no trim safety warning for page 3: $(grep trim stdout)"
+grep -q "text.md: warning: page 3: text '.*' is 4.0 mm from the left trim edge" stderr ||
+    fail "preflight: no trim warning for page 3 on stderr: $(head -3 stderr)"
+grep -q "trim safety warning: page 2, .* from the left edge" stdout ||
+    fail "preflight: the running head on page 2 is not checked"
+grep -q "trim safety" "$WORK/build1.stdout" || fail "sample: no trim safety line"
+grep -q "trim safety warning" "$WORK/build1.stdout" && fail "sample: text near the trim"
+
+# ---- usage --------------------------------------------------------------------------
+expect_status 2 "$JOURNAL" build plain --impose leporello
+grep -q "booklet" stderr || fail "--impose leporello: no hint at 'booklet'"
+expect_status 0 "$JOURNAL" --help
+grep -q -- "--impose booklet" stdout || fail "--help: no --impose booklet"
+grep -q -- "--pdfa" stdout || fail "--help: no --pdfa"
+grep -q -- "--preflight" stdout || fail "--help: no --preflight"
+
 finish
