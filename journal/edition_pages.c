@@ -417,7 +417,7 @@ static void units_free(units *us)
 /* Build the contents' units for a column `colw` wide and a text area `tw`
  * wide. With `known` the page numbers are the articles' pages, else
  * placeholders of the same width. */
-static void contents_units(jr_lstate *ls, double colw, double tw, bool known, units *us)
+static void contents_units(jr_lstate *ls, double colw, double tw, bool known, double sp, units *us)
 {
     const jr_style *st = ls->st;
     const jr_edition *ed = ls->ctx->edition;
@@ -439,7 +439,7 @@ static void contents_units(jr_lstate *ls, double colw, double tw, bool known, un
         set_text(ls, &u->v, line, JR_ROLE_SUBTITLE, 0, st->fonts[JR_ROLE_SUBTITLE].color, tw);
         free(line);
     }
-    u->h = vheight(&u->v) + body->leading * 1.5;
+    u->h = vheight(&u->v) + body->leading * 1.5 * sp;
     const jr_section *prev = NULL;
     bool first_group = true;
     for (size_t i = 0; ed && i < ed->narticles; i++) {
@@ -454,7 +454,7 @@ static void contents_units(jr_lstate *ls, double colw, double tw, bool known, un
                 g->section_head = true;
                 g->keep_with_next = true;
                 g->color = col;
-                g->space_before = first_group ? 0 : body->leading * 1.2;
+                g->space_before = first_group ? 0 : body->leading * 1.2 * sp;
                 g->indent = st->fonts[JR_ROLE_KICKER].size * 1.4;
                 set_caps(ls, &g->v, name, JR_ROLE_KICKER, 0, col, colw - g->indent);
                 g->h = vheight(&g->v) + body->leading * 0.45;
@@ -466,7 +466,7 @@ static void contents_units(jr_lstate *ls, double colw, double tw, bool known, un
         e->color = col;
         e->numw = numw;
         e->indent = numw;
-        e->space_before = body->leading * 0.45;
+        e->space_before = body->leading * 0.45 * sp;
         e->dest = known ? article_page(ls, i) : 0;
         char *num = known ? folio(ls, e->dest) : jr_xstrdup("88");
         set_text(ls, &e->num, num, JR_ROLE_TITLE, numsize, col, numw);
@@ -1135,15 +1135,39 @@ static bool st_facing(const jr_lstate *ls)
     return ls->st->facing;
 }
 
-static void reserve_contents(jr_lstate *ls)
+/* The spacing factor of the contents: 1, or tighter when that saves a
+ * page; *npages receives the pages they take. */
+static int contents_pages_at(jr_lstate *ls, double sp)
 {
-    saved s = enter(ls);
     jr_region r;
     region(ls, JR_PAGE_CONTENTS, -1, &r);
     units us = {0};
-    contents_units(ls, r.colw, rwidth(&r), false, &us);
+    contents_units(ls, r.colw, rwidth(&r), false, sp, &us);
     int n = contents_flow(ls, &us, JR_PAGE_CONTENTS, 0, 0, false, NULL, NULL);
     units_free(&us);
+    return n;
+}
+
+static double contents_spacing(jr_lstate *ls, int *npages)
+{
+    int n = contents_pages_at(ls, 1);
+    double best = 1;
+    if (n > 1 && contents_pages_at(ls, 0.3) < n)
+        for (int k = 9; k >= 3; k--) /* the widest spacing that saves the page */
+            if (contents_pages_at(ls, k / 10.0) < n) {
+                best = k / 10.0;
+                n = contents_pages_at(ls, best);
+                break;
+            }
+    *npages = n;
+    return best;
+}
+
+static void reserve_contents(jr_lstate *ls)
+{
+    saved s = enter(ls);
+    int n = 1;
+    contents_spacing(ls, &n);
     for (int k = 0; k < n; k++) {
         ls->section_title = "Inhalt";
         int p = jr_flow_new_page(ls, JR_PAGE_CONTENTS);
@@ -1187,7 +1211,9 @@ void jr_edition_pages_finish(jr_lstate *ls)
     jr_region r;
     region(ls, JR_PAGE_CONTENTS, ls->contents_page, &r);
     units us = {0};
-    contents_units(ls, r.colw, rwidth(&r), true, &us);
+    int ncontents = 1;
+    double sp = contents_spacing(ls, &ncontents);
+    contents_units(ls, r.colw, rwidth(&r), true, sp, &us);
     contents_flow(ls, &us, JR_PAGE_CONTENTS, ls->contents_page, ls->contents_npages, true, NULL,
                   NULL);
     units_free(&us);
