@@ -157,6 +157,21 @@ for ed in ('2026-1', '2026-2'):
 sys.exit(1 if bad else 0)
 EOF
 
+# ---- fonts: preflight.json against pdffonts --------------------------------------
+pdffonts out1/2026-2/bildung-im-blick-2026-2-print.pdf >fonts.txt
+python3 - out1/2026-2/preflight.json fonts.txt <<'EOF' || fail "fonts: preflight.json and pdffonts disagree"
+import json, sys
+pf = json.load(open(sys.argv[1]))
+rows = [l.split() for l in open(sys.argv[2]).read().splitlines()[2:] if l.strip()]
+# columns from the right: emb sub uni objnum gen
+names = sorted(r[0].split('+', 1)[-1].split(',')[0] for r in rows)
+if any(r[-5] != 'yes' for r in rows):
+    sys.exit('a font is not embedded')
+want = sorted(f['file'].rsplit('.', 1)[0] for f in pf['fonts'])
+if names != want or pf['fonts_not_embedded'] != 0 or not all(f['embedded'] for f in pf['fonts']):
+    sys.exit('pdffonts %s, preflight.json %s' % (names, want))
+EOF
+
 # ---- output intent and its profile (qpdf --json) --------------------------------
 python3 - out1/2026-2/bildung-im-blick-2026-2-print.pdf <<'EOF' || fail "print PDF: output intent"
 import json, subprocess, sys
