@@ -364,13 +364,23 @@ static int jpg_run(jpg_ctx *c, const unsigned char *data, size_t len, jr_image_i
         return -1;
     }
     info->has_alpha = false;
+    if (!decode) {
+        /* Checking: every entropy-coded byte is still read and decoded (so
+         * truncation and corrupt data are found), but only the DC
+         * coefficient of each block is turned into pixels. */
+        c->cinfo.scale_num = 1;
+        c->cinfo.scale_denom = 8;
+        c->cinfo.dct_method = JDCT_IFAST;
+        c->cinfo.do_fancy_upsampling = FALSE;
+        c->cinfo.do_block_smoothing = FALSE;
+    }
     jpeg_start_decompress(&c->cinfo);
     if ((int)c->cinfo.output_components != info->channels) {
         snprintf(c->err.msg, sizeof c->err.msg, "unsupported colour conversion");
         jpeg_destroy_decompress(&c->cinfo);
         return -1;
     }
-    size_t rowbytes = (size_t)info->width * (size_t)info->channels;
+    size_t rowbytes = (size_t)c->cinfo.output_width * (size_t)info->channels;
     if (decode)
         c->image = jr_xmalloc(rowbytes * info->height);
     else

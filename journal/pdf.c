@@ -526,7 +526,9 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
         if (pending != 0 && (open || tj.len > 0)) {
             if (open)
                 jr_buf_putc(&tj, '>');
-            jr_buf_printf(&tj, " %d ", pending);
+            jr_buf_putc(&tj, ' '); /* " %d " without printf (pdf_speed.h) */
+            jr_buf_long(&tj, pending);
+            jr_buf_putc(&tj, ' ');
             tjsum += pending;
             open = false;
         }
@@ -535,7 +537,7 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
             jr_buf_putc(&tj, '<');
             open = true;
         }
-        jr_buf_printf(&tj, "%04X", (unsigned)cp);
+        jr_buf_hex4(&tj, (unsigned)cp); /* "%04X" */
         i += n;
     }
     if (open)

@@ -10,6 +10,7 @@
 #include <hpdf.h>
 
 #include "pages.h"
+#include "util.h"
 
 /* ---- fonts (pdf_font.c) ---- */
 
@@ -37,5 +38,30 @@ const char *jr_pdf_fonts_load(jr_pdf_fonts *f, HPDF_Doc pdf, int id);
  * file is anything else (then decode it). *channels is 1 or 3. */
 HPDF_Image jr_pdf_png_passthrough(HPDF_Doc pdf, const char *path, const unsigned char *data,
                                   size_t len, int *channels /* OUT */);
+
+/* ---- content streams ---- */
+
+/* Four upper-case hex digits (a UCS-2 code in a TJ string), without printf. */
+static inline void jr_buf_hex4(jr_buf *b, unsigned v)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char d[4] = {hex[(v >> 12) & 15], hex[(v >> 8) & 15], hex[(v >> 4) & 15], hex[v & 15]};
+    jr_buf_put(b, d, 4);
+}
+
+/* A decimal integer, as "%ld" writes it (no locale is involved). */
+static inline void jr_buf_long(jr_buf *b, long v)
+{
+    char d[24];
+    int n = sizeof d;
+    unsigned long u = v < 0 ? 0ul - (unsigned long)v : (unsigned long)v;
+    do {
+        d[--n] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        d[--n] = '-';
+    jr_buf_put(b, d + n, sizeof d - (size_t)n);
+}
 
 #endif

@@ -322,7 +322,10 @@ size_t jr_utf8_count(const char *s, size_t n)
 
 void jr_fmt_double(char *out, size_t outlen, double v, int decimals)
 {
-    /* Integer arithmetic, so that no locale can put a comma in. */
+    /* Integer arithmetic, so that no locale can put a comma in; digits are
+     * written by hand (this is the hot path of every PDF content stream):
+     * the result equals "%lld" of the integer part, then "." and the
+     * fraction with its trailing zeros dropped. */
     if (decimals < 0)
         decimals = 0;
     if (decimals > 6)
@@ -336,16 +339,37 @@ void jr_fmt_double(char *out, size_t outlen, double v, int decimals)
     long long ip = q / scale, fp = q % scale;
     if (q == 0)
         neg = 0;
-    if (decimals == 0 || fp == 0) {
-        snprintf(out, outlen, "%s%lld", neg ? "-" : "", ip);
-        return;
+    char tmp[48];
+    int n = sizeof tmp;
+    tmp[--n] = 0;
+    int fd = decimals;
+    while (fd > 0 && fp % 10 == 0 && fp != 0) { /* trailing zeros of the fraction */
+        fp /= 10;
+        fd--;
     }
-    char frac[24];
-    snprintf(frac, sizeof frac, "%0*lld", decimals, fp);
-    size_t fl = strlen(frac);
-    while (fl > 0 && frac[fl - 1] == '0')
-        frac[--fl] = 0;
-    snprintf(out, outlen, "%s%lld.%s", neg ? "-" : "", ip, frac);
+    if (decimals > 0 && fp != 0) {
+        for (int i = 0; i < fd; i++) {
+            tmp[--n] = (char)('0' + (int)(fp % 10));
+            fp /= 10;
+        }
+        tmp[--n] = '.';
+    }
+    unsigned long long u = ip < 0 ? 0ull - (unsigned long long)ip : (unsigned long long)ip;
+    do {
+        tmp[--n] = (char)('0' + (int)(u % 10));
+        u /= 10;
+    } while (u);
+    if (ip < 0)
+        tmp[--n] = '-';
+    if (neg)
+        tmp[--n] = '-';
+    if (!outlen)
+        return;
+    size_t len = sizeof tmp - 1 - (size_t)n;
+    if (len > outlen - 1)
+        len = outlen - 1;
+    memcpy(out, tmp + n, len);
+    out[len] = 0;
 }
 
 /* ---- all-or-nothing output ---- */
