@@ -54,10 +54,11 @@ typedef enum sub {
     SUB_TOC,   /* an entry of the contents */
 } sub;
 
-/* A structure element: one per (article, block, group, sub). */
+/* A structure element: one per (article, block, group, sub, image). */
 typedef struct selem {
     int article, block, group;
     sub sub;
+    int image;      /* SUB_FIGURE: the picture (index into the layout's images), else -1 */
     size_t seq;     /* order of first appearance */
     size_t art_seq; /* first appearance of its article (for sorting) */
     bool has_pg;    /* /Pg set: the page of its first content */
@@ -249,16 +250,16 @@ static size_t find_elem(jr_tagger *t, const jr_item *it)
     sub s = item_sub(it);
     if (article < 0 && s != SUB_FIGURE && s != SUB_TITLE && s != SUB_TOC)
         s = SUB_TEXT;
-    if (t->last_elem < t->nelems) {
-        const selem *e = &t->elems[t->last_elem];
-        if (e->article == article && e->block == block && e->group == group && e->sub == s)
-            return t->last_elem;
-    }
-    for (size_t i = t->nelems; i-- > 0;) {
-        const selem *e = &t->elems[i];
-        if (e->article == article && e->block == block && e->group == group && e->sub == s)
+    int image = s == SUB_FIGURE ? it->image : -1; /* a Figure per picture */
+#define SAME(e)                                                                                    \
+    ((e)->article == article && (e)->block == block && (e)->group == group && (e)->sub == s &&     \
+     (e)->image == image)
+    if (t->last_elem < t->nelems && SAME(&t->elems[t->last_elem]))
+        return t->last_elem;
+    for (size_t i = t->nelems; i-- > 0;)
+        if (SAME(&t->elems[i]))
             return t->last_elem = i;
-    }
+#undef SAME
     JR_GROW(t->elems, t->elems_cap, t->nelems + 1);
     selem *e = &t->elems[t->nelems];
     memset(e, 0, sizeof *e);
@@ -266,6 +267,7 @@ static size_t find_elem(jr_tagger *t, const jr_item *it)
     e->block = block;
     e->group = group;
     e->sub = s;
+    e->image = image;
     e->seq = t->nelems;
     elem_type(t, e);
     e->dict = new_elem(t, e->type);
