@@ -502,6 +502,20 @@ static int contents_flow(jr_lstate *ls, units *us, jr_page_type type, int first,
         r = *over; /* the first page's frame */
     if (overflow)
         *overflow = false;
+    /* contents that fit into the columns of one page are balanced: a
+     * column ends once it holds its share */
+    double share = 0;
+    if (type == JR_PAGE_CONTENTS && r.ncols > 1) {
+        double total = 0, head = 0;
+        for (size_t i = 0; i < us->n; i++) {
+            if (us->u[i].header)
+                head += us->u[i].h;
+            else
+                total += us->u[i].space_before + us->u[i].h;
+        }
+        if (total + head * r.ncols < (r.height - head) * r.ncols * 0.85)
+            share = total / r.ncols;
+    }
     for (size_t i = 0; i < us->n; i++) {
         unit *u = &us->u[i];
         double sb = y > 0 ? u->space_before : 0;
@@ -509,6 +523,8 @@ static int contents_flow(jr_lstate *ls, units *us, jr_page_type type, int first,
         if (u->keep_with_next && i + 1 < us->n)
             need += us->u[i + 1].space_before + us->u[i + 1].h;
         bool brk = u->colbreak && col + 1 < r.ncols;
+        if (share > 0 && col + 1 < r.ncols && y + need / 2 > share)
+            brk = true;
         if (y > 0 && (brk || y + need > r.height + 0.01)) {
             col++;
             y = 0;
