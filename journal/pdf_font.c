@@ -7,10 +7,11 @@
  * is first subset with HarfBuzz to the code points the document draws in
  * it: glyph ids renumbered (libharu maps Unicode to glyphs through the
  * subset's own cmap), only the tables libharu embeds (layout tables are not
- * needed: kerning is in the TJ numbers), no glyph names (post format 3),
- * hinting kept. libharu 2.3.0 loads fonts from files only: the subset is
- * written to a temporary file, loaded, and the file unlinked at once
- * (libharu keeps it open and reads the glyphs from it when saving).
+ * needed: kerning is in the TJ numbers), hinting kept, a cmap that
+ * libharu searches quickly (replace_cmap). libharu 2.3.0 loads fonts from
+ * files only: the subset is written to a temporary file, loaded, and the
+ * file unlinked at once (libharu keeps it open and reads the glyphs from
+ * it when saving).
  *
  * Widths, units per em and the glyph outlines are those of the full font,
  * so text is placed and drawn exactly as before. */
@@ -147,6 +148,9 @@ static bool keep_table(hb_tag_t t)
     return false;
 }
 
+static char *replace_cmap(const char *data, size_t len, const unsigned char *bits,
+                          size_t *outlen);
+
 /* A subset of face `face` of `path` holding the code points in `bits`;
  * NULL if HarfBuzz cannot make one. Caller frees. */
 static char *make_subset(const char *path, int face, const unsigned char *bits, size_t *len)
@@ -162,6 +166,11 @@ static char *make_subset(const char *path, int face, const unsigned char *bits, 
         hb_face_destroy(src);
         return NULL;
     }
+    /* Glyph names kept: pdf.c's slim_font_program then rewrites the font
+     * program that libharu makes (post format 3, checksums and the
+     * whole-file checksum anew); it leaves a program alone whose post is
+     * already format 3, and libharu's own checksum adjustment is wrong. */
+    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_GLYPH_NAMES);
     hb_set_t *uni = hb_subset_input_unicode_set(in);
     for (uint32_t cp = 0; cp < 65536; cp++)
         if (bits[cp >> 3] & (0x80u >> (cp & 7)))
@@ -183,9 +192,12 @@ static char *make_subset(const char *path, int face, const unsigned char *bits, 
         unsigned n = 0;
         const char *d = hb_blob_get_data(res, &n);
         if (d && n >= 12) {
-            out = jr_xmalloc(n);
-            memcpy(out, d, n);
-            *len = n;
+            out = replace_cmap(d, n, bits, len);
+            if (!out) {
+                out = jr_xmalloc(n);
+                memcpy(out, d, n);
+                *len = n;
+            }
         }
         hb_blob_destroy(res);
         hb_face_destroy(sub);
@@ -193,6 +205,204 @@ static char *make_subset(const char *path, int face, const unsigned char *bits, 
     hb_subset_input_destroy(in);
     hb_face_destroy(src);
     return out;
+}
+
+/* ---- a cmap that libharu reads quickly ------------------------------------ */
+
+/* libharu looks a code up by walking the format 4 segments in order, and
+ * it looks up every one of the 65,536 codes once per font: the cost is the
+ * number of segments. HarfBuzz writes one segment per run of consecutive
+ * codes (dozens for a text in several scripts). The subset's cmap is
+ * replaced by a single (3,1) format 4 subtable whose segments span gaps
+ * of up to MERGE_GAP codes through the glyph id array (zeros in the
+ * gaps): a handful of segments, the same mapping. */
+#define MERGE_GAP 64
+
+typedef struct bytes {
+    unsigned char *d;
+    size_t len, cap;
+} bytes;
+
+static void put16(bytes *b, unsigned v)
+{
+    JR_GROW(b->d, b->cap, b->len + 2);
+    b->d[b->len++] = (unsigned char)(v >> 8);
+    b->d[b->len++] = (unsigned char)v;
+}
+
+static void put32(bytes *b, uint32_t v)
+{
+    put16(b, v >> 16);
+    put16(b, v & 0xFFFF);
+}
+
+static uint32_t rd32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void wr32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+static uint32_t sum32(const unsigned char *p, size_t n)
+{
+    uint32_t s = 0;
+    for (size_t i = 0; i < n; i += 4) {
+        unsigned char w[4] = {0, 0, 0, 0};
+        memcpy(w, p + i, n - i < 4 ? n - i : 4);
+        s += rd32(w);
+    }
+    return s;
+}
+
+/* The cmap table for `codes` (ascending) mapped to `gids`. */
+static void build_cmap(bytes *t, const uint32_t *codes, const uint16_t *gids, size_t n)
+{
+    /* segments: [first, last] index ranges into codes */
+    size_t *seg_first = jr_xmalloc((n + 1) * sizeof *seg_first);
+    size_t *seg_last = jr_xmalloc((n + 1) * sizeof *seg_last);
+    size_t nseg = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (nseg > 0 && codes[i] - codes[seg_last[nseg - 1]] <= MERGE_GAP + 1) {
+            seg_last[nseg - 1] = i;
+            continue;
+        }
+        seg_first[nseg] = seg_last[nseg] = i;
+        nseg++;
+    }
+    unsigned segx2 = (unsigned)(nseg + 1) * 2;
+    unsigned sr = 2, sel = 0;
+    while (sr * 2 <= segx2) {
+        sr *= 2;
+        sel++;
+    }
+    size_t arr = 0; /* glyph id array entries */
+    for (size_t s = 0; s < nseg; s++)
+        arr += codes[seg_last[s]] - codes[seg_first[s]] + 1;
+    size_t sublen = 16 + (size_t)segx2 * 4 + arr * 2;
+    put16(t, 0); /* cmap version */
+    put16(t, 1); /* one subtable: Windows, Unicode BMP */
+    put16(t, 3);
+    put16(t, 1);
+    put32(t, 12);
+    put16(t, 4);
+    put16(t, (unsigned)sublen);
+    put16(t, 0); /* language */
+    put16(t, segx2);
+    put16(t, sr);
+    put16(t, sel);
+    put16(t, segx2 - sr);
+    for (size_t s = 0; s < nseg; s++)
+        put16(t, codes[seg_last[s]]); /* endCode */
+    put16(t, 0xFFFF);
+    put16(t, 0); /* reservedPad */
+    for (size_t s = 0; s < nseg; s++)
+        put16(t, codes[seg_first[s]]); /* startCode */
+    put16(t, 0xFFFF);
+    for (size_t s = 0; s < nseg; s++)
+        put16(t, 0); /* idDelta */
+    put16(t, 1);
+    size_t before = 0; /* glyph id array entries of earlier segments */
+    for (size_t s = 0; s < nseg; s++) {
+        /* idRangeOffset: from this word to the segment's first array entry */
+        put16(t, (unsigned)(2 * (nseg + 1 - s) + 2 * before));
+        before += codes[seg_last[s]] - codes[seg_first[s]] + 1;
+    }
+    put16(t, 0);
+    for (size_t s = 0; s < nseg; s++) {
+        size_t k = seg_first[s];
+        for (uint32_t cp = codes[seg_first[s]]; cp <= codes[seg_last[s]]; cp++) {
+            if (k <= seg_last[s] && codes[k] == cp)
+                put16(t, gids[k++]);
+            else
+                put16(t, 0);
+        }
+    }
+    free(seg_first);
+    free(seg_last);
+}
+
+/* The font file `d` with its cmap replaced by one built from the font's
+ * own mapping of `bits`; NULL if anything is unexpected (keep `d`). */
+static char *replace_cmap(const char *data, size_t len, const unsigned char *bits, size_t *outlen)
+{
+    const unsigned char *d = (const unsigned char *)data;
+    if (len < 12)
+        return NULL;
+    unsigned nt = (unsigned)d[4] << 8 | d[5];
+    size_t dir = 12 + 16 * (size_t)nt;
+    if (nt == 0 || nt > 64 || dir > len)
+        return NULL;
+    int head = -1, cmap = -1;
+    for (unsigned i = 0; i < nt; i++) {
+        const unsigned char *r = d + 12 + 16 * i;
+        uint32_t off = rd32(r + 8), tl = rd32(r + 12);
+        if (off > len || tl > len - off)
+            return NULL;
+        if (memcmp(r, "head", 4) == 0 && tl >= 12)
+            head = (int)i;
+        if (memcmp(r, "cmap", 4) == 0)
+            cmap = (int)i;
+    }
+    if (head < 0 || cmap < 0)
+        return NULL;
+    /* the subset's own mapping */
+    hb_blob_t *blob = hb_blob_create(data, (unsigned)len, HB_MEMORY_MODE_READONLY, NULL, NULL);
+    hb_face_t *face = hb_face_create(blob, 0);
+    hb_font_t *font = hb_font_create(face);
+    uint32_t *codes = jr_xmalloc(65536 * sizeof *codes);
+    uint16_t *gids = jr_xmalloc(65536 * sizeof *gids);
+    size_t n = 0;
+    for (uint32_t cp = 0; cp < 0xFFFF; cp++) {
+        hb_codepoint_t g = 0;
+        if ((bits[cp >> 3] & (0x80u >> (cp & 7))) && hb_font_get_nominal_glyph(font, cp, &g) &&
+            g > 0 && g < 0xFFFF) {
+            codes[n] = cp;
+            gids[n++] = (uint16_t)g;
+        }
+    }
+    hb_font_destroy(font);
+    hb_face_destroy(face);
+    hb_blob_destroy(blob);
+    bytes t = {0};
+    build_cmap(&t, codes, gids, n);
+    free(codes);
+    free(gids);
+    if (t.len > 0xFFFF) { /* a format 4 subtable is at most 64 KB */
+        free(t.d);
+        return NULL;
+    }
+    /* the tables again, in the same order, cmap replaced */
+    size_t cap = dir + t.len + 3;
+    for (unsigned i = 0; i < nt; i++)
+        cap += (rd32(d + 12 + 16 * i + 12) + 3) & ~(size_t)3;
+    unsigned char *o = jr_xcalloc(cap, 1);
+    memcpy(o, d, dir);
+    size_t pos = dir, head_at = 0;
+    for (unsigned i = 0; i < nt; i++) {
+        const unsigned char *r = d + 12 + 16 * i;
+        unsigned char *w = o + 12 + 16 * i;
+        const unsigned char *src = (int)i == cmap ? t.d : d + rd32(r + 8);
+        uint32_t tl = (int)i == cmap ? (uint32_t)t.len : rd32(r + 12);
+        memcpy(o + pos, src, tl);
+        if ((int)i == head) {
+            head_at = pos;
+            wr32(o + pos + 8, 0); /* checkSumAdjustment, set below */
+        }
+        wr32(w + 4, sum32(o + pos, tl));
+        wr32(w + 8, (uint32_t)pos);
+        wr32(w + 12, tl);
+        pos += (tl + 3) & ~(size_t)3;
+    }
+    wr32(o + head_at + 8, 0xB1B0AFBAu - sum32(o, pos));
+    free(t.d);
+    *outlen = pos;
+    return (char *)o;
 }
 
 /* A copy of the subset for (path, face, bits), made or remembered. */
