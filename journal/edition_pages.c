@@ -169,7 +169,8 @@ static void set_caps(jr_lstate *ls, jr_vlist *v, const char *text, jr_font_role 
 {
     char *u = upcase(text);
     size_t e0 = v->n;
-    set_text(ls, v, u, role, size, color, width);
+    /* broken narrower: the letter spacing comes on top */
+    set_text(ls, v, u, role, size, color, width * 0.88);
     track(v, e0, 0.06);
     free(u);
 }

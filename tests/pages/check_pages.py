@@ -111,12 +111,27 @@ first = first[0] if first else 0
 if not first or 'Inhalt' not in texts[first]:
     fail('no contents page in the outline')
 n = first
-while first and n < npages:
-    lay = run('pdftotext', '-enc', 'UTF-8', '-layout', '-f', str(n), '-l', str(n), pdf, '-')
-    for line in lay.splitlines():
+
+
+def contents_lines(n, crop):
+    args = ['pdftotext', '-enc', 'UTF-8', '-layout', '-f', str(n), '-l', str(n)]
+    if crop:  # one half of the page (contents in two columns)
+        x = 0 if crop == 1 else int(W / 2)
+        args += ['-x', str(x), '-y', '0', '-W', str(int(W / 2) + 1), '-H', str(int(H))]
+    found = []
+    for line in run(*(args + [pdf, '-'])).splitlines():
         m = re.match(r'^\s*(\d{1,3})\s{2,}(\S.*)$', line)
         if m and int(m.group(1)) != n:
-            entries.append((int(m.group(1)), norm(m.group(2))))
+            found.append((int(m.group(1)), norm(m.group(2))))
+    return found
+
+
+while first and n < npages:
+    whole = contents_lines(n, 0)
+    halves = contents_lines(n, 1) + contents_lines(n, 2)
+    # two columns side by side run together in one -layout line
+    two = len(halves) > len(whole) or any(re.search(r' \d{1,3} ', t) for _, t in whole)
+    entries += halves if two else whole
     # the contents go on until the first article listed after them
     after = [e[0] for e in entries if e[0] > first]
     n += 1
@@ -232,13 +247,12 @@ for m in re.finditer(r'Seite (\d+)', c):
 imp = [p for l, t, p, _ in outline if t == 'Impressum']
 if not imp:
     fail('outline: no "Impressum"')
-allt = texts[imp[0]] if imp else ''
-if imp and imp[0] < npages - 4:
-    fail('imprint on page %d of %d' % (imp[0], npages))
+allt = texts[imp[0]].replace(' ', '') if imp else ''
+
 for s in ('Impressum', 'V. i. S. d. P.', 'Henrike Marquardt', 'Druckhaus Elbmarsch', 'Am Sande 17',
           '+49 4141 5550-120', 'bildungsbuero@bildungsregion-stade.example', '© 2026',
           'https://journal.bildungsregion-stade.example/'):
-    if s.upper() not in allt.upper():
+    if s.replace(' ', '').upper() not in allt.upper():
         fail('imprint: no "%s"' % s)
 last = texts[npages]
 for s in ('atom.xml', 'rss.xml', 'Am Sande 17'):

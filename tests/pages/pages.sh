@@ -9,20 +9,20 @@ mm() { python3 -c "print($1 * 72 / 25.4)"; }
 # name  geometry: width,height,inside,outside,top,bottom,head_gap,folio_gap [pt]
 check_layout() {
     name=$1 geo=$2
-    out="$WORK/out-$name"
+    out="$WORK/out-$(basename "$name")"
     expect_status 0 "$JOURNAL" build "$SRC/articles" --out "$out" --layout "$name" --quiet
     pdf="$out/2026-2/bildung-im-blick-2026-2.pdf"
     if [ ! -f "$pdf" ]; then
         fail "$name: no PDF"
         return
     fi
-    if ! python3 "$here/check_pages.py" "$pdf" "$SRC/articles/2026-2" "$geo" >"$WORK/check-$name.txt"; then
+    if ! python3 "$here/check_pages.py" "$pdf" "$SRC/articles/2026-2" "$geo" >"$WORK/check.txt"; then
         fail "$name: page checks"
-        sed "s/^/  $name: /" "$WORK/check-$name.txt" | head -30 >&2
+        sed "s/^/  $(basename "$name"): /" "$WORK/check.txt" | head -30 >&2
     fi
     # the print PDF: trim box of the layout's size, bleed 3 mm around it
-    pdfinfo -box "$out/2026-2/bildung-im-blick-2026-2-print.pdf" >"$WORK/box-$name.txt"
-    python3 - "$WORK/box-$name.txt" "$geo" <<'PY' || fail "$name: print PDF boxes"
+    pdfinfo -box "$out/2026-2/bildung-im-blick-2026-2-print.pdf" >"$WORK/box.txt"
+    python3 - "$WORK/box.txt" "$geo" <<'PY' || fail "$name: print PDF boxes"
 import re, sys
 t = open(sys.argv[1]).read()
 w, h = map(float, sys.argv[2].split(',')[:2])
@@ -38,6 +38,9 @@ a4="595.28,841.89,$(mm 20),$(mm 16),$(mm 20),$(mm 22),14,24"
 a5="419.53,595.28,$(mm 16),$(mm 12),$(mm 15),$(mm 17),11,19"
 check_layout bildung-im-blick "$a4"
 check_layout a5-kompakt "$a5"
+# contents in two columns, imprint in three: the imprint goes below the contents
+printf 'columns:\n  contents: 2\n  imprint: 3\n' >"$WORK/twocol.yaml"
+check_layout "$WORK/twocol.yaml" "$a4"
 
 # the default (no --layout, no layout key) is layouts/bildung-im-blick.yaml: A4
 expect_status 0 "$JOURNAL" build "$SRC/articles" --out "$WORK/out-default" --no-print --quiet
