@@ -59,9 +59,18 @@ for pdf in out1/*/*.pdf; do
     quiet_poppler "$pdf"
 done
 
-python3 - "$SRC" build1.stdout <<'EOF' || fail "sample: page counts, boxes, booklet (see above)"
+# the A5 layout as well (a booklet format of its own)
+expect_status 0 "$JOURNAL" build sample --all --out out5 --layout a5-kompakt --impose booklet --pdfa
+cp stdout build5.stdout
+for pdf in out5/*/*.pdf; do
+    quiet_poppler "$pdf"
+done
+
+# check_sample STDOUT OUT LAYOUT: page counts, print boxes, booklet
+check_sample() {
+python3 - "$SRC" "$@" <<'EOF'
 import json, re, subprocess, sys
-src, stdout = sys.argv[1], open(sys.argv[2]).read()
+src, stdout, out, layout = sys.argv[1], open(sys.argv[2]).read(), sys.argv[3], sys.argv[4]
 bad = 0
 def fail(m):
     global bad
@@ -73,7 +82,7 @@ def mm(v):
     return float(v[:-2]) * 72 / 25.4 if v.endswith('mm') else float(v.rstrip('pt'))
 
 # the layout's values: page size and bleed from the default layout file
-lay = open(src + '/layouts/bildung-im-blick.yaml').read()
+lay = open(src + '/layouts/%s.yaml' % layout).read()
 size = re.search(r'^\s+size:\s*(\S+)', lay, re.M).group(1)
 bleed = mm(re.search(r'^\s+bleed:\s*(\S+)', lay, re.M).group(1))
 W, H = {'A4': (210, 297), 'A5': (148, 210)}[size]
@@ -92,7 +101,7 @@ def near(a, b, what):
         fail('%s: %.3f, expected %.3f' % (what, a, b))
 
 for ed in ('2026-1', '2026-2'):
-    base = 'out1/%s/bildung-im-blick-%s' % (ed, ed)
+    base = '%s/%s/bildung-im-blick-%s' % (out, ed, ed)
     n = pages(base + '.pdf')
     if n % 4:
         fail('%s: %d pages, not a multiple of 4' % (ed, n))
@@ -110,7 +119,7 @@ for ed in ('2026-1', '2026-2'):
             fail('%s: stdout says %s pages, the PDF has %d' % (ed, m.group(1), n))
         if int(m.group(2) or 0) != blank:
             fail('%s: stdout says %s blank pages, the PDF has %d' % (ed, m.group(2), blank))
-    pf = json.load(open('out1/%s/preflight.json' % ed))
+    pf = json.load(open('%s/%s/preflight.json' % (out, ed)))
     if pf['pages'] != {'blank_added': blank, 'count': n, 'multiple_of_4': True}:
         fail('%s: preflight.json pages %s' % (ed, pf['pages']))
     # print boxes: trim = the layout's page, bleed around it, media around that
@@ -156,6 +165,9 @@ for ed in ('2026-1', '2026-2'):
                 fail('%s booklet side %d: folio %d missing' % (ed, side, p))
 sys.exit(1 if bad else 0)
 EOF
+}
+check_sample build1.stdout out1 bildung-im-blick || fail "sample: page counts, boxes, booklet (see above)"
+check_sample build5.stdout out5 a5-kompakt || fail "sample, A5: page counts, boxes, booklet (see above)"
 
 # ---- fonts: preflight.json against pdffonts --------------------------------------
 pdffonts out1/2026-2/bildung-im-blick-2026-2-print.pdf >fonts.txt
