@@ -557,8 +557,8 @@ static int contents_flow(jr_lstate *ls, units *us, jr_page_type type, int first,
                          : u->dest >= 0 || u->section_head ? JR_TAG_TOC_ENTRY
                                                            : JR_TAG_AUTO;
             if (u->num.n)
-                put_lines(ls, pg, &u->num, x, top, u->numw - st->fonts[JR_ROLE_BODY].size, 0,
-                          JR_ROLE_CONTENT);
+                put_lines(ls, pg, &u->num, x, top, u->numw - st->fonts[JR_ROLE_BODY].size, 1,
+                          JR_ROLE_CONTENT); /* right-aligned: units under units */
             double wv = u->header ? rwidth(&r) : r.colw - u->indent;
             put_lines(ls, pg, &u->v, x + u->indent, top, wv, 0, JR_ROLE_CONTENT);
             ls->ep_fixed = false;

@@ -120,7 +120,7 @@ def contents_lines(n, crop):
         args += ['-x', str(x), '-y', '0', '-W', str(int(W / 2) + 1), '-H', str(int(H))]
     found = []
     for line in run(*(args + [pdf, '-'])).splitlines():
-        m = re.match(r'^\s*(\d{1,3})\s{2,}(\S.*)$', line)
+        m = re.match(r"^\s*(\d{1,3})\s+(\S.*)$", line)
         if m and int(m.group(1)) != n:
             found.append((int(m.group(1)), norm(m.group(2))))
     return found
