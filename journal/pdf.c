@@ -106,6 +106,7 @@ typedef struct pdf_ctx {
     double tx, ty; /* text line start within BT [pt], as written (rounded) */
     bool tj_open;  /* a TJ array is open: the next word may join it */
     double pen_x;  /* where the open TJ leaves the pen, by the PDF's widths [pt] */
+    uint32_t last_cp; /* the last character in the open TJ */
     HPDF_Font cur_font;
     double cur_size;
     bool fill_set, stroke_set, lw_set;
@@ -503,6 +504,7 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
     int pending = 0;   /* kerning before the next drawn character */
     long tjsum = 0;    /* sum of the numbers written into tj */
     size_t i = 0, k = 0;
+    uint32_t last = 0; /* the last character drawn */
     while (i < len) {
         uint32_t cp;
         size_t n = jr_utf8_decode(it->text + i, len - i, &cp);
@@ -523,6 +525,7 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
         char enc[4];
         size_t el = jr_utf8_encode(cp, enc);
         jr_buf_put(&u8, enc, el);
+        last = cp;
         if (pending != 0 && (open || tj.len > 0)) {
             if (open)
                 jr_buf_putc(&tj, '>');
@@ -564,6 +567,14 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
             emit(c, tj.data);
             c->pen_x = c->pen_x + sw - (double)adj * it->size / 1000.0 + adv;
         } else {
+            /* A word after a gap (another font, the next line or column)
+             * starts with a real space that takes back its own width, so
+             * that text extraction and screen readers see two words; not
+             * after a hyphen or dash, where a word may go on on the next line. */
+            bool space = c->tj_open &&
+                         (y != c->ty || gap > 0.1 * it->size || gap < -0.1 * it->size) &&
+                         c->last_cp != '-' && !(c->last_cp >= 0x2010 && c->last_cp <= 0x2014) &&
+                         c->last_cp != '/' && has_glyph(font, 0x20);
             close_tj(c);
             if (!c->in_text) {
                 emit(c, "BT\n");
@@ -581,12 +592,18 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
             emit_num(c, x - c->tx, 3);
             emit_num(c, y - c->ty, 3);
             emit(c, "Td\n[");
+            if (space) {
+                char num[32];
+                snprintf(num, sizeof num, "<0020> %d ", (int)HPDF_Font_GetUnicodeWidth(font, 0x20));
+                emit(c, num);
+            }
             emit(c, tj.data);
             c->tj_open = true;
             c->tx = x;
             c->ty = y;
             c->pen_x = x + adv;
         }
+        c->last_cp = last;
     }
     jr_buf_free(&u8);
     jr_buf_free(&tj);
