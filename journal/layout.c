@@ -198,6 +198,9 @@ static void build_opening(jr_lstate *ls, double tw, double max_image_h, const ch
             cap = jr_xstrdup(a->image_caption  ? a->image_caption
                              : a->image_credit ? a->image_credit
                                                : "");
+        char *typo = jr_typography(cap, lang); /* "--" and quotes as in the text */
+        free(cap);
+        cap = typo;
         jr_set_figure(ls, a->image, a->image_alt, cap, -1, 0, tw, max_image_h, &ov);
         free(cap);
     }
@@ -369,5 +372,6 @@ jr_doclayout *jr_layout_edition(const jr_layout_ctx *ctx)
     free(hc.e);
     free(ls.warned);
     free(ls.warned_bits);
+    jr_doclayout_trim(dl);
     return dl;
 }
