@@ -182,6 +182,23 @@ static const jr_block *block_of(const jr_tagger *t, int article, int block)
     return &a->doc->blocks[block];
 }
 
+/* The level of heading `block` as tagged: its own, but never more than one
+ * below the heading before it (the title is H1), so that no level is
+ * skipped (PDF/UA): `##` then `####` are H2 and H3. */
+static int heading_level(const jr_tagger *t, int article, int block)
+{
+    const jr_article *a = article_of(t, article);
+    int prev = 1;
+    for (int i = 0; a && a->doc && i <= block && (size_t)i < a->doc->nblocks; i++) {
+        const jr_block *b = &a->doc->blocks[i];
+        if (b->kind != JR_BLOCK_HEADING)
+            continue;
+        int lv = b->level < 2 ? 2 : b->level > 6 ? 6 : b->level;
+        prev = lv > prev + 1 ? prev + 1 : lv;
+    }
+    return prev;
+}
+
 /* The structure type of an element. */
 static void elem_type(const jr_tagger *t, selem *e)
 {
@@ -202,8 +219,7 @@ static void elem_type(const jr_tagger *t, selem *e)
     case SUB_TEXT: {
         const jr_block *b = block_of(t, e->article, e->block);
         if (b && b->kind == JR_BLOCK_HEADING) {
-            int level = b->level < 2 ? 2 : b->level > 6 ? 6 : b->level;
-            snprintf(e->type, sizeof e->type, "H%d", level);
+            snprintf(e->type, sizeof e->type, "H%d", heading_level(t, e->article, e->block));
             return;
         }
         if (b && b->kind == JR_BLOCK_CODE)

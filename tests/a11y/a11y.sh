@@ -122,6 +122,8 @@ Ein Absatz vor der Liste mit einem [Verweis](https://example.org/a) darin.
 
 > Ein Zitat in zwei Sätzen. Es endet hier.
 
+## Mitte
+
 ```
 code_zeile(1);
 ```
@@ -130,7 +132,7 @@ code_zeile(1);
 
 ![Ein Diagramm mit zwei Linien](images/bild.png)
 
-### Schluss
+#### Schluss
 
 Letzter Absatz.
 MD
@@ -161,13 +163,16 @@ arts = [v['value'] for v in objs.values() if isinstance(v.get('value'), dict) an
 langs = sorted(str(a.get('/Lang')) for a in arts)
 sys.exit(0 if langs == ['None', 'u:en'] else print(langs) or 1)
 PY
-# structure: L > LI > (Lbl, LBody > P, L > LI ...), BlockQuote > P, Code, Caption
+# structure: L > LI > (Lbl, LBody > P, L > LI ...), BlockQuote > P, Code, Caption;
+# heading levels are not skipped
 $py - "$WORK/fixture-struct.txt" <<'PY' || fail "fixture: list, quote and code structure"
 import sys
 t = open(sys.argv[1], encoding='utf-8', errors='replace').read()
 need = ['L (block):', 'LI (block)', 'Lbl (block)', 'LBody (block)', 'BlockQuote', 'Code', 'Caption',
         'H3 (block)', 'Link (inline)', 'TOC', 'TOCI']
 miss = [n for n in need if n not in t]
+if 'H4' in t:  # '## Mitte' then '#### Schluss': H2, H3 (no level skipped)
+    miss.append('no H4')
 lines = t.split('\n')
 def ind(s): return len(s) - len(s.lstrip(' '))
 # the nested list sits in the first item's LBody

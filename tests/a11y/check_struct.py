@@ -196,7 +196,11 @@ def expected(fm, body):
         cap = [x for x in (fm.get('image_caption'), fm.get('image_credit')) if x]
         if cap:
             exp.append(('Caption', ' '.join(cap)))
+    prev = 1  # heading levels are never skipped: at most one below the last
     for kind, text, _ in blocks(body):
+        if kind.startswith('H'):
+            prev = min(int(kind[1]), prev + 1)
+            kind = 'H%d' % prev
         exp.append((kind, None if kind == 'Figure' else text))
     return exp
 
