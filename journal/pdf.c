@@ -9,8 +9,9 @@
  * Variants: screen (RGB), print (opt->print: PDF/X-3:2003 with bleed, trim
  * box, crop marks, CMYK, a CMYK output intent, no transparency, no links)
  * and PDF/A-1b (opt->pdfa: XMP, sRGB output intent, CIDSet, no
- * transparency); all are tagged unless opt->untagged (structure from the
- * items' article and block, opt->edition for block kinds).
+ * transparency); all are tagged unless opt->untagged (pdf_tags.c: the
+ * structure from the items' article, block, tag and group, opt->edition for
+ * block kinds; this file only writes the operators it hands back).
  *
  * libharu's traps on this machine (see /work/shared/notes/libharu.md), and
  * what is done about them here:

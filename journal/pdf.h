@@ -21,11 +21,14 @@ typedef struct jr_pdf_options {
     bool pdfa;          /* PDF/A-1b: XMP, sRGB output intent (CMYK with print), CIDSet,
                            no transparency */
     const char *source; /* file named in diagnostics for libharu errors */
-    /* Tagged PDF (on unless `untagged`): items are marked as artifacts or as
-     * content of structure elements (Document, Art per article, P, Figure
-     * with the image's alt text). With `edition` (the one laid out; items'
-     * article/block index it) headings become H2..H6, captions Caption, and
-     * articles carry their title and language. */
+    /* Tagged PDF (on unless `untagged`; pdf_tags.c): every item is marked
+     * content, an artifact or part of a structure element made from the
+     * items' article, block, tag and group (Document, Art per article, P,
+     * Figure with the alt text, Link). With `edition` (the one laid out;
+     * items' article/block index it) also H1 title, H2..H6, Code, Caption,
+     * L/LI/Lbl/LBody and BlockQuote nested as in the source, /Lang and /T on
+     * articles; the cover, contents (TOC/TOCI) and imprint from the items'
+     * groups. Tagged PDFs carry XMP (dc:title) and DisplayDocTitle. */
     bool untagged;
     const jr_edition *edition; /* may be NULL */
 } jr_pdf_options;
