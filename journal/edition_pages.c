@@ -954,15 +954,7 @@ static bool imprint_box(jr_lstate *ls, int page)
  * fits on it). */
 static void drop_last_page(jr_doclayout *dl)
 {
-    jr_page *pg = &dl->pages[dl->npages - 1];
-    for (size_t i = 0; i < pg->nitems; i++) {
-        free(pg->items[i].text);
-        free(pg->items[i].kern);
-        free(pg->items[i].uri);
-    }
-    free(pg->items);
-    free(pg->label);
-    memset(pg, 0, sizeof *pg);
+    jr_page_clear(&dl->pages[dl->npages - 1]);
     dl->npages--;
 }
 

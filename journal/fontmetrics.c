@@ -66,6 +66,9 @@ typedef struct jr_font {
     glyph_slot *glyphs; /* JR_GLYPH_CACHE_CPS entries, allocated on first use */
     pair_slot *pairs;
     size_t pairs_cap, pairs_used;
+    /* jr_font_has_glyph answers for U+0000..U+FFFF, 2 bits each: looked up, has
+     * a glyph (allocated on first use; para_char asks once per character) */
+    uint8_t *hasbits;
 } jr_font;
 
 /* One cached measurement. text and kern live in one block (`mem`). */
@@ -188,6 +191,7 @@ void jr_fontset_free(jr_fontset *fs)
         free(f->fallback);
         free(f->glyphs);
         free(f->pairs);
+        free(f->hasbits);
         free(f);
     }
     free(fs->fonts);
@@ -569,8 +573,17 @@ bool jr_font_has_glyph(const jr_fontset *fs, int font, uint32_t cp)
 {
     if (!font_ok(fs, font) || !drawable_cp(cp))
         return false;
+    jr_font *f = fs->fonts[font];
+    if (!f->hasbits)
+        f->hasbits = jr_xcalloc(0x10000 / 4, 1);
+    uint8_t *b = &f->hasbits[cp >> 2];
+    unsigned sh = (cp & 3) * 2;
+    if (*b & (1u << sh))
+        return (*b >> (sh + 1)) & 1u;
     hb_codepoint_t g;
-    return hb_font_get_nominal_glyph(fs->fonts[font]->font, cp, &g) && g != 0;
+    bool has = hb_font_get_nominal_glyph(f->font, cp, &g) && g != 0;
+    *b |= (uint8_t)((1u | (has ? 2u : 0u)) << sh);
+    return has;
 }
 
 static cp_slot *fallback_slot(jr_font *f, uint32_t cp)

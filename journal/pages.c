@@ -18,24 +18,75 @@ jr_doclayout *jr_doclayout_new(jr_fontset *fonts, double page_width, double page
     return dl;
 }
 
-static void item_free(jr_item *it)
+/* The text and kern arrays of a page's items: chunks that are only ever
+ * appended to, freed with the page (one word is one item: no malloc per
+ * word, and no allocator overhead per string). */
+#define ARENA_CHUNK 8192
+typedef struct jr_text_arena {
+    struct jr_text_arena *next; /* the chunk before */
+    size_t used, cap;           /* bytes of data */
+    _Alignas(max_align_t) unsigned char data[];
+} jr_text_arena;
+
+static void *arena_alloc(jr_page *p, size_t n)
 {
-    free(it->text);
-    free(it->kern);
-    free(it->uri);
+    n = (n + 7) & ~(size_t)7;
+    jr_text_arena *a = p->arena;
+    if (a && a->cap - a->used >= n) {
+        void *r = a->data + a->used;
+        a->used += n;
+        return r;
+    }
+    bool big = n > ARENA_CHUNK / 4;
+    size_t cap = big ? n : ARENA_CHUNK - sizeof *a;
+    jr_text_arena *c = jr_xmalloc(sizeof *c + cap);
+    c->cap = cap;
+    c->used = n;
+    if (big && a) {
+        /* behind the current chunk, which stays open for small ones */
+        c->next = a->next;
+        a->next = c;
+    } else {
+        c->next = a;
+        p->arena = c;
+    }
+    return c->data;
+}
+
+void jr_page_clear(jr_page *pg)
+{
+    for (size_t i = 0; i < pg->nitems; i++)
+        free(pg->items[i].uri);
+    free(pg->items);
+    free(pg->label);
+    for (jr_text_arena *a = pg->arena; a;) {
+        jr_text_arena *next = a->next;
+        free(a);
+        a = next;
+    }
+    memset(pg, 0, sizeof *pg);
+}
+
+static void page_trim(jr_page *pg)
+{
+    if (pg->cap > pg->nitems && pg->nitems > 0) {
+        pg->items = jr_xrealloc(pg->items, pg->nitems * sizeof *pg->items);
+        pg->cap = pg->nitems;
+    }
+}
+
+void jr_doclayout_trim(jr_doclayout *dl)
+{
+    for (size_t p = 0; p < dl->npages; p++)
+        page_trim(&dl->pages[p]);
 }
 
 void jr_doclayout_free(jr_doclayout *dl)
 {
     if (!dl)
         return;
-    for (size_t p = 0; p < dl->npages; p++) {
-        jr_page *pg = &dl->pages[p];
-        for (size_t i = 0; i < pg->nitems; i++)
-            item_free(&pg->items[i]);
-        free(pg->items);
-        free(pg->label);
-    }
+    for (size_t p = 0; p < dl->npages; p++)
+        jr_page_clear(&dl->pages[p]);
     free(dl->pages);
     for (size_t i = 0; i < dl->nimages; i++) {
         free(dl->images[i].path);
@@ -52,6 +103,9 @@ void jr_doclayout_free(jr_doclayout *dl)
 
 jr_page *jr_doclayout_add_page(jr_doclayout *dl)
 {
+    /* pages are filled mostly in order: the one before keeps what it has */
+    if (dl->npages > 0)
+        page_trim(&dl->pages[dl->npages - 1]);
     JR_GROW(dl->pages, dl->pages_cap, dl->npages + 1);
     jr_page *p = &dl->pages[dl->npages++];
     memset(p, 0, sizeof *p);
@@ -65,6 +119,22 @@ jr_item *jr_page_add_item(jr_page *p, const jr_item *item)
     JR_GROW(p->items, p->cap, p->nitems + 1);
     jr_item *it = &p->items[p->nitems++];
     *it = *item;
+    if (item->text) {
+        size_t len = strlen(item->text);
+        size_t nk = item->kern ? jr_utf8_count(item->text, len) : 0;
+        size_t kb = nk * sizeof(int);
+        unsigned char *m = arena_alloc(p, kb + len + 1);
+        if (item->kern) {
+            memcpy(m, item->kern, kb);
+            it->kern = (int *)(void *)m;
+        }
+        memcpy(m + kb, item->text, len + 1);
+        it->text = (char *)(m + kb);
+        free(item->text);
+    } else if (item->kern) {
+        it->kern = NULL; /* no text: nothing to kern */
+    }
+    free(item->kern);
     return it;
 }
 

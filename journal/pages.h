@@ -72,6 +72,7 @@ typedef struct jr_page {
     bool left;   /* a left-hand (even) page in a facing layout */
     jr_item *items;
     size_t nitems, cap;
+    struct jr_text_arena *arena; /* holds the items' text and kern arrays (pages.c; owned) */
 } jr_page;
 
 typedef struct jr_image_ref {
@@ -123,8 +124,16 @@ typedef struct jr_doclayout {
 jr_doclayout *jr_doclayout_new(jr_fontset *fonts, double page_width, double page_height);
 void jr_doclayout_free(jr_doclayout *dl);
 jr_page *jr_doclayout_add_page(jr_doclayout *dl);
-/* Add an item (copied; strings and arrays in it become owned by the page). */
+/* Add an item (copied). Its text, kern and uri must be malloc'd; they
+ * become the page's: text and kern are moved into the page's arena (the
+ * originals freed at once), so an item's text and kern must never be
+ * freed or reallocated on their own. */
 jr_item *jr_page_add_item(jr_page *p, const jr_item *item);
+/* Free a page's items, label and arena and zero it (the page stays in the
+ * layout's array). */
+void jr_page_clear(jr_page *p);
+/* Give back the unused capacity of every page's item array (after layout). */
+void jr_doclayout_trim(jr_doclayout *dl);
 int jr_doclayout_add_image(jr_doclayout *dl, const char *path, int px_w, int px_h, const char *alt);
 void jr_doclayout_add_outline(jr_doclayout *dl, int level, const char *title, int page, double y);
 
