@@ -565,7 +565,7 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
             char num[32];
             snprintf(num, sizeof num, " <0020> %ld ", adj);
             emit(c, num);
-            emit(c, tj.data);
+            HPDF_Stream_Write(c->out, (const HPDF_BYTE *)tj.data, (HPDF_UINT)tj.len);
             c->pen_x = c->pen_x + sw - (double)adj * it->size / 1000.0 + adv;
         } else {
             /* A word after a gap (another font, the next line or column)
@@ -598,7 +598,7 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
                 snprintf(num, sizeof num, "<0020> %d ", (int)HPDF_Font_GetUnicodeWidth(font, 0x20));
                 emit(c, num);
             }
-            emit(c, tj.data);
+            HPDF_Stream_Write(c->out, (const HPDF_BYTE *)tj.data, (HPDF_UINT)tj.len);
             c->tj_open = true;
             c->tx = x;
             c->ty = y;
