@@ -372,6 +372,7 @@ jr_doclayout *jr_layout_edition(const jr_layout_ctx *ctx)
     free(hc.e);
     free(ls.warned);
     free(ls.warned_bits);
+    jr_typeset_scratch_free(&ls);
     jr_doclayout_trim(dl);
     return dl;
 }

@@ -103,9 +103,16 @@ typedef struct jr_lstate {
      * call starts a new unit; ep_last: the unit of the last call (links) */
     int ep_group, ep_last, ep_tag;
     bool ep_fixed;
+    /* typeset.c: the Knuth-Plass item list of the paragraph being broken,
+     * kept for the next one (its arrays only grow); free with
+     * jr_typeset_scratch_free */
+    void *scratch;
 } jr_lstate;
 
 /* ---- typeset.c ---- */
+
+/* Free ls->scratch. */
+void jr_typeset_scratch_free(jr_lstate *ls);
 
 /* Set one block into lines of width `colw` [pt], appending to v. `indent`
  * says whether a paragraph gets the first-line indent. */

@@ -201,8 +201,17 @@ static void para_char(para *P, uint32_t cp, int base, double size, jr_color colo
         w->a1 = P->nat;
     }
     char u[4];
-    size_t n = jr_utf8_encode(cp, u);
-    jr_buf_put(&P->buf, u, n);
+    size_t n = cp < 0x80 ? (u[0] = (char)cp, 1) : jr_utf8_encode(cp, u);
+    if (P->buf.len + n < P->buf.cap) {
+        /* room (and for the NUL): no call per character */
+        char *d = P->buf.data + P->buf.len;
+        for (size_t i = 0; i < n; i++)
+            d[i] = u[i];
+        P->buf.len += n;
+        d[n] = 0;
+    } else {
+        jr_buf_put(&P->buf, u, n);
+    }
     last->len += n;
 }
 
@@ -1088,11 +1097,25 @@ static void set_lines(para *P, itemlist *L, const jr_lb_result *res, const setop
     free(toks);
 }
 
+void jr_typeset_scratch_free(jr_lstate *ls)
+{
+    if (ls->scratch) {
+        il_free(ls->scratch);
+        free(ls->scratch);
+        ls->scratch = NULL;
+    }
+}
+
 /* Break and set a built paragraph. */
 static void break_and_set(para *P, double indent, const setopts *o, bool hyphen_ok, jr_vlist *v)
 {
     jr_lstate *ls = P->ls;
-    itemlist L = {0};
+    /* the item list's arrays are reused from paragraph to paragraph (never
+     * nested: set_lines does not come back here) */
+    if (!ls->scratch)
+        ls->scratch = jr_xcalloc(1, sizeof(itemlist));
+    itemlist *Lp = ls->scratch;
+    itemlist L = *Lp;
     jr_lb_result res = {0};
     double W = o->width;
     if (o->ragged) {
@@ -1113,7 +1136,8 @@ static void break_and_set(para *P, double indent, const setopts *o, bool hyphen_
     }
     set_lines(P, &L, &res, o, v);
     jr_lb_result_free(&res);
-    il_free(&L);
+    L.n = L.nsubs = 0;
+    *Lp = L;
 }
 
 /* ---- blocks ---- */
