@@ -30,6 +30,8 @@
  * only grow the cache). */
 #define JR_MEASURE_CACHE_MAX_LEN 256
 
+#define JR_ADV1_CPS 0x800
+
 /* Per-font map code point -> font id for jr_font_for_char. */
 typedef struct cp_slot {
     uint32_t cp; /* UINT32_MAX = empty */
@@ -69,6 +71,7 @@ typedef struct jr_font {
     /* jr_font_has_glyph answers for U+0000..U+FFFF, 2 bits each: looked up, has
      * a glyph (allocated on first use; para_char asks once per character) */
     uint8_t *hasbits;
+    double *adv1; /* width at 1000 pt of single characters below JR_ADV1_CPS, NAN: not yet */
 } jr_font;
 
 /* One cached measurement. text and kern live in one block (`mem`). */
@@ -192,6 +195,7 @@ void jr_fontset_free(jr_fontset *fs)
         free(f->glyphs);
         free(f->pairs);
         free(f->hasbits);
+        free(f->adv1);
         free(f);
     }
     free(fs->fonts);
@@ -912,11 +916,42 @@ static double shape(jr_fontset *fs, jr_font *f, const char *text, size_t len, si
     return pen;
 }
 
+static double measure1000(jr_fontset *fs, int font, const char *text, size_t len, int *kern);
+
 double jr_font_measure(jr_fontset *fs, int font, double size, const char *text, size_t len,
                        int *kern)
 {
     if (!font_ok(fs, font) || !text || len == 0 || len > INT_MAX / 2)
         return 0;
+    /* one character below U+0800 without its kern (word parts, spaces,
+     * hyphens: called per character): a plain array per font */
+    if (!kern && len <= 2) {
+        const unsigned char *u = (const unsigned char *)text;
+        uint32_t cp = UINT32_MAX;
+        if (len == 1 && u[0] < 0x80)
+            cp = u[0];
+        else if (len == 2 && (u[0] & 0xE0) == 0xC0 && (u[1] & 0xC0) == 0x80)
+            cp = (uint32_t)(u[0] & 0x1F) << 6 | (u[1] & 0x3F);
+        if (cp < JR_ADV1_CPS) {
+            jr_font *f = fs->fonts[font];
+            if (!f->adv1) {
+                f->adv1 = jr_xmalloc(JR_ADV1_CPS * sizeof *f->adv1);
+                for (size_t i = 0; i < JR_ADV1_CPS; i++)
+                    f->adv1[i] = NAN;
+            }
+            double w1000 = f->adv1[cp];
+            if (isnan(w1000))
+                w1000 = f->adv1[cp] = measure1000(fs, font, text, len, NULL);
+            return w1000 * size / 1000.0;
+        }
+    }
+    return measure1000(fs, font, text, len, kern) * size / 1000.0;
+}
+
+/* The width of text at 1000 pt, i.e. in thousandths of an em; kern as for
+ * jr_font_measure. */
+static double measure1000(jr_fontset *fs, int font, const char *text, size_t len, int *kern)
+{
     bool cacheable = len <= JR_MEASURE_CACHE_MAX_LEN;
     uint64_t h = 0;
     size_t slot = 0;
@@ -933,7 +968,7 @@ double jr_font_measure(jr_fontset *fs, int font, double size, const char *text, 
                     else
                         memset(kern, 0, e->ncp * sizeof *kern);
                 }
-                return e->w1000 * size / 1000.0;
+                return e->w1000;
             }
         }
     }
@@ -954,7 +989,7 @@ double jr_font_measure(jr_fontset *fs, int font, double size, const char *text, 
         any |= k != 0;
     }
     if (!cacheable)
-        return w1000 * size / 1000.0;
+        return w1000;
 
     if ((fs->cache_used + 1) * 4 > fs->cache_cap * 3) {
         cache_grow(fs);
@@ -982,7 +1017,7 @@ double jr_font_measure(jr_fontset *fs, int font, double size, const char *text, 
     e->font = font;
     e->w1000 = w1000;
     fs->cache_used++;
-    return w1000 * size / 1000.0;
+    return w1000;
 }
 
 double jr_font_kern_pair(jr_fontset *fs, int font, double size, uint32_t left, uint32_t right)
