@@ -1574,6 +1574,7 @@ static int write_doc(pdf_ctx *c, const char *path)
     add_id(c);
     c->stage = path;
     hook_cidset = opt->pdfa;
+    jr_pdf_deflate_contents(c->pages, dl->npages); /* two threads (pdf_deflate.c) */
     HPDF_SaveToFile(c->pdf, path);
     c->stage = NULL;
     return 0;

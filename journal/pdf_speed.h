@@ -41,6 +41,11 @@ HPDF_Image jr_pdf_png_passthrough(HPDF_Doc pdf, const char *path, const unsigned
 
 /* ---- content streams ---- */
 
+/* Compress the pages' content streams now, in two threads, as libharu
+ * would while saving (the same bytes); call right before saving, after
+ * the last write into any page (pdf_deflate.c). */
+void jr_pdf_deflate_contents(HPDF_Page *pages, size_t npages);
+
 /* Four upper-case hex digits (a UCS-2 code in a TJ string), without printf. */
 static inline void jr_buf_hex4(jr_buf *b, unsigned v)
 {
