@@ -108,6 +108,11 @@ typedef struct pdf_ctx {
     bool tj_open;  /* a TJ array is open: the next word may join it */
     double pen_x;  /* where the open TJ leaves the pen, by the PDF's widths [pt] */
     uint32_t last_cp; /* the last character in the open TJ */
+    /* tagged: items (by page: hyph_items[hyph_first[p] .. hyph_first[p+1]))
+     * that end a line with a hyphen the line breaker put in; the hyphen is
+     * an artifact, so that the word reads whole */
+    size_t *hyph_first, *hyph_items;
+    bool hyph_end; /* the item being drawn is one */
     HPDF_Font cur_font;
     double cur_size;
     bool fill_set, stroke_set, lw_set;
@@ -546,6 +551,27 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
     }
     if (open)
         jr_buf_putc(&tj, '>');
+    /* a hyphen put in by hyphenation: drawn on its own as an artifact, out
+     * of the text (tj keeps what goes before) */
+    char hyph[8] = "";
+    if (c->hyph_end && c->tags && (last == '-' || last == 0x2010) && u8.len > 1 && tj.len >= 6 &&
+        tj.data[tj.len - 1] == '>') {
+        size_t lt = tj.len - 1;
+        while (lt > 0 && tj.data[lt] != '<')
+            lt--;
+        if (tj.len - lt == 6) { /* "<002D>" on its own */
+            memcpy(hyph, tj.data + lt, 6);
+            tj.len = lt;
+        } else { /* the last 4 digits of the last string */
+            hyph[0] = '<';
+            memcpy(hyph + 1, tj.data + tj.len - 5, 4);
+            hyph[5] = '>';
+            tj.len -= 5;
+            tj.data[tj.len++] = '>';
+        }
+        hyph[6] = 0;
+        tj.data[tj.len] = 0;
+    }
     if (u8.len > 0) {
         /* Measuring puts the glyphs into the embedded subset; the width is
          * the one readers take from the font's /W array. */
@@ -605,6 +631,27 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
             c->pen_x = x + adv;
         }
         c->last_cp = last;
+        if (hyph[0]) {
+            /* it ends the word: pen end minus its width (kerning before it
+             * stays in tj); marked content never crosses BT..ET */
+            double hx = round3(c->pen_x - HPDF_Font_GetUnicodeWidth(font, (HPDF_UNICODE)last) *
+                                              it->size / 1000.0);
+            end_text(c);
+            jr_item art = *it;
+            art.role = JR_ROLE_ARTIFACT;
+            const char *ops = jr_tags_item(c->tags, &art);
+            if (ops)
+                emit(c, ops);
+            emit(c, "BT\n");
+            c->in_text = true;
+            emit_num(c, hx, 3);
+            emit_num(c, y, 3);
+            emit(c, "Td\n[");
+            emit(c, hyph);
+            emit(c, "] TJ\n");
+            c->tx = hx;
+            c->ty = y;
+        }
     }
     jr_buf_free(&u8);
     jr_buf_free(&tj);
@@ -1414,6 +1461,10 @@ static void draw_page(pdf_ctx *c, size_t index)
         jr_tags_begin_page(c->tags, index);
     for (size_t i = 0; i < pg->nitems; i++) {
         const jr_item *it = &pg->items[i];
+        c->hyph_end = false;
+        if (c->hyph_first)
+            for (size_t k = c->hyph_first[index]; k < c->hyph_first[index + 1]; k++)
+                c->hyph_end |= c->hyph_items[k] == i;
         if (c->tags && it->kind != JR_ITEM_LINK) {
             /* marked content: an artifact or a structure element's */
             const char *ops = jr_tags_item(c->tags, it);
@@ -1510,6 +1561,25 @@ static int write_doc(pdf_ctx *c, const char *path)
     }
     if (!opt->untagged && dl->npages > 0)
         c->tags = jr_tags_new(c->pdf, c->utf8, dl, opt, c->pages);
+    if (c->tags && dl->nlines > 0) { /* hyphenated lines' last items, by page */
+        c->hyph_first = jr_xcalloc(dl->npages + 1, sizeof(size_t));
+        c->hyph_items = jr_xcalloc(dl->nlines, sizeof(size_t));
+        for (size_t i = 0; i < dl->nlines; i++) {
+            const jr_line_rec *l = &dl->lines[i];
+            if (l->hyphenated && l->nitems > 0 && l->page >= 0 && (size_t)l->page < dl->npages)
+                c->hyph_first[l->page + 1]++;
+        }
+        for (size_t p = 0; p < dl->npages; p++)
+            c->hyph_first[p + 1] += c->hyph_first[p];
+        size_t *fill = jr_xcalloc(dl->npages + 1, sizeof(size_t));
+        for (size_t i = 0; i < dl->nlines; i++) {
+            const jr_line_rec *l = &dl->lines[i];
+            if (l->hyphenated && l->nitems > 0 && l->page >= 0 && (size_t)l->page < dl->npages)
+                c->hyph_items[c->hyph_first[l->page] + fill[l->page]++] =
+                    l->first_item + l->nitems - 1;
+        }
+        free(fill);
+    }
     for (size_t i = 0; i < dl->npages; i++)
         draw_page(c, i);
     if (dl->npages == 0) {
@@ -1608,6 +1678,8 @@ int jr_pdf_write(const jr_doclayout *dl, const jr_pdf_options *opt, const char *
         free(c.profiles[i].data);
     free(c.profiles);
     jr_tags_free(c.tags);
+    free(c.hyph_first);
+    free(c.hyph_items);
     free(c.fonts);
     free(c.images);
     return rc;
