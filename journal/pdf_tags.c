@@ -670,11 +670,11 @@ void jr_tags_finish(jr_tagger *t)
         if (e->article < 0) {
             art_index = -2;
             kidlist *parent = &dockids;
+            kidlist toci; /* lives as long as `parent` may point to it */
             if (e->sub == SUB_TOC) {
                 if (!toc_open)
                     child_elem(t, &dockids, "TOC", &toc);
                 toc_open = true;
-                kidlist toci;
                 child_elem(t, &toc, "TOCI", &toci);
                 parent = &toci;
             } else {
