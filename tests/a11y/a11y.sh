@@ -80,6 +80,11 @@ sed '0,/"Die Träger haben reagiert/s//"Bildung im Blick · Ausgabe 2\/2026 Die 
     "$WORK/sample-struct.txt" >"$WORK/broken-struct.txt"
 $py "$here/check_struct.py" "$WORK/broken-struct.txt" "$SRC/articles/2026-2" - >/dev/null &&
     fail "check_struct.py passes a running head inside a paragraph"
+# ... and a hyphen put in by hyphenation inside the structure's text
+sed 's/^\( *"[^"]*[a-zäöüß]\)"$/\1-"/' "$WORK/sample-struct.txt" >"$WORK/broken-struct2.txt"
+$py "$here/check_struct.py" "$WORK/broken-struct2.txt" "$SRC/articles/2026-2" "$WORK/layout.txt" \
+    >"$WORK/broken-struct2.out" && fail "check_struct.py passes hyphens in the text"
+grep -q 'is not whole' "$WORK/broken-struct2.out" || fail "check_struct.py does not see hyphens in the text"
 
 # the print PDF: valid, silent, tagged as well
 print="$out/2026-2/bildung-im-blick-2026-2-print.pdf"

@@ -231,6 +231,25 @@ def split_paragraphs(dump):
             if len(e['pages']) > 1 and len(e['cols']) > 1]
 
 
+def hyphenated_words(dump):
+    """(first part without the hyphen, next line's first word) of each word
+    the line breaker hyphenated in an article's block."""
+    pairs, prev = [], None
+    for line in open(dump, encoding='utf-8'):
+        m = re.match(r'\s+line c\d+ ([^:]*) a(-?\d+) b(-?\d+): (.*)$', line)
+        if not m:
+            continue
+        hyph = ' hyph' in ' ' + m.group(1)
+        a, b = int(m.group(2)), int(m.group(3))
+        words = [w.split('=', 1)[1] for w in m.group(4).split(' ') if '=' in w]
+        if prev and prev[0] == (a, b) and words:
+            pairs.append((prev[1], words[0]))
+        prev = None
+        if hyph and a >= 0 and b >= 0 and words and words[-1].endswith('-'):
+            prev = ((a, b), words[-1][:-1])
+    return pairs
+
+
 def main():
     struct_path, ed_dir, dump = sys.argv[1], sys.argv[2], sys.argv[3]
     tree = parse_struct(struct_path)
@@ -252,7 +271,7 @@ def main():
     if len(arts) != len(sources):
         errors.append('%d Art elements for %d articles' % (len(arts), len(sources)))
     checked = 0
-    all_p = []
+    all_p, all_text = [], []
     for art in arts:
         seq = []
         walk(art, seq)
@@ -294,6 +313,7 @@ def main():
         if nlbl != nitems:
             errors.append('%s: %d LI but %d Lbl' % (name, nitems, nlbl))
         all_p += [norm(t) for (k, t, _) in seq if k == 'P']
+        all_text += [t for (k, t, _) in seq]
         checked += 1
     # a paragraph set across a column and a page: once, whole, in one P
     splits = split_paragraphs(dump) if dump != '-' else []
@@ -311,7 +331,18 @@ def main():
         if len(parts) != 1:
             errors.append('paragraph a%d b%d: its first or last words in %d P elements' % (
                 a, b, len(parts)))
-    print('%d articles checked, %d paragraphs across a column and a page' % (checked, len(splits)))
+    # a word hyphenated at a line end reads whole (the hyphen is an artifact)
+    pairs = hyphenated_words(dump) if dump != '-' else []
+    whole = 0
+    for first, nxt in pairs:
+        if any(first + nxt in t for t in all_text):
+            whole += 1
+        elif len(errors) < 20:
+            errors.append('hyphenated word %s-%s is not whole in the structure' % (first, nxt))
+    if dump != '-' and not pairs:
+        errors.append('no hyphenated line in the sample (test data)')
+    print('%d articles checked, %d paragraphs across a column and a page, %d of %d hyphenated '
+          'words whole' % (checked, len(splits), whole, len(pairs)))
     for e in errors:
         print(e)
     sys.exit(1 if errors else 0)
