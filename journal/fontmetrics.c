@@ -71,6 +71,7 @@ typedef struct jr_font {
     /* jr_font_has_glyph answers for U+0000..U+FFFF, 2 bits each: looked up, has
      * a glyph (allocated on first use; para_char asks once per character) */
     uint8_t *hasbits;
+    int32_t *forchar; /* jr_font_for_char below JR_ADV1_CPS, INT32_MIN: not yet */
     double *adv1; /* width at 1000 pt of single characters below JR_ADV1_CPS, NAN: not yet */
 } jr_font;
 
@@ -196,6 +197,7 @@ void jr_fontset_free(jr_fontset *fs)
         free(f->pairs);
         free(f->hasbits);
         free(f->adv1);
+        free(f->forchar);
         free(f);
     }
     free(fs->fonts);
@@ -657,10 +659,30 @@ static int find_fallback(jr_fontset *fs, int font, uint32_t cp)
     return id;
 }
 
+static int font_for_char_slow(jr_fontset *fs, int font, uint32_t cp);
+
 int jr_font_for_char(jr_fontset *fs, int font, uint32_t cp)
 {
     if (!font_ok(fs, font) || !drawable_cp(cp))
         return -1;
+    jr_font *bf = fs->fonts[font];
+    if (cp < JR_ADV1_CPS && bf->forchar && bf->forchar[cp] != INT32_MIN)
+        return bf->forchar[cp];
+    int id = font_for_char_slow(fs, font, cp);
+    if (cp < JR_ADV1_CPS) {
+        /* asked once per character of the text: remembered */
+        if (!bf->forchar) {
+            bf->forchar = jr_xmalloc(JR_ADV1_CPS * sizeof *bf->forchar);
+            for (size_t i = 0; i < JR_ADV1_CPS; i++)
+                bf->forchar[i] = INT32_MIN;
+        }
+        bf->forchar[cp] = id;
+    }
+    return id;
+}
+
+static int font_for_char_slow(jr_fontset *fs, int font, uint32_t cp)
+{
     if (jr_font_has_glyph(fs, font, cp))
         return font;
     cp_slot *s = fallback_slot(fs->fonts[font], cp);
