@@ -93,6 +93,9 @@ pdfinfo -struct-text "$print" >"$WORK/print-struct.txt" 2>"$WORK/print.err"
 pdftotext "$print" /dev/null 2>>"$WORK/print.err"
 [ -s "$WORK/print.err" ] && fail "print PDF: poppler complains" && head -5 "$WORK/print.err" >&2
 pdfinfo "$print" | grep -q '^Tagged: *yes' || fail "print PDF: not tagged"
+qpdf --json=2 --json-stream-data=inline --decode-level=generalized "$print" >"$WORK/print.json"
+$py "$here/check_pdf.py" "$WORK/print.json" "$SRC/articles/2026-2" "$WORK/print-xmp.xml" \
+    >"$WORK/print-pdf.txt" || { fail "print PDF: tagged PDF checks"; head -5 "$WORK/print-pdf.txt" >&2; }
 
 # ---- a fixture: nested and ordered lists, a quote, code, a decorative
 # image, an English article, a lead image without alt text ----
