@@ -560,7 +560,7 @@ static kidlist *nest_holder(builder *bd, bool label)
 }
 
 /* Open the containers of block b (closing those it is not in). */
-static void nest_to(builder *bd, const jr_block *b, bool label)
+static void nest_to(builder *bd, const jr_block *b)
 {
     int d = b ? b->depth : 0;
     if (d > JR_MAX_DEPTH)
@@ -609,7 +609,6 @@ static void nest_to(builder *bd, const jr_block *b, bool label)
     /* content at this level ends a list closed here */
     for (int j = d; j < JR_MAX_DEPTH; j++)
         bd->last_ok[j] = false;
-    (void)label;
 }
 
 static void set_lang(jr_tagger *t, HPDF_Dict elem, const char *lang)
@@ -636,7 +635,6 @@ void jr_tags_finish(jr_tagger *t)
 
     /* the first appearance of an article stands for all its elements */
     selem **order = jr_xcalloc(t->nelems ? t->nelems : 1, sizeof *order);
-    size_t narts = t->opt->edition ? t->opt->edition->narticles : 0;
     size_t *first = NULL; /* first appearance per article, SIZE_MAX: none yet */
     size_t nfirst = 0, first_cap = 0;
     for (size_t i = 0; i < t->nelems; i++) {
@@ -657,7 +655,6 @@ void jr_tags_finish(jr_tagger *t)
         e->art_seq = first[a];
     }
     free(first);
-    (void)narts;
     qsort(order, t->nelems, sizeof *order, cmp_elem);
 
     builder *bd = jr_xcalloc(1, sizeof *bd);
@@ -701,7 +698,7 @@ void jr_tags_finish(jr_tagger *t)
                 set_lang(t, art, a->lang);
         }
         const jr_block *b = e->block >= 0 ? block_of(t, e->article, e->block) : NULL;
-        nest_to(bd, b, e->sub == SUB_LABEL);
+        nest_to(bd, b);
         kidlist *parent = nest_holder(bd, e->sub == SUB_LABEL);
         HPDF_Dict holder = kids_room(t, parent);
         HPDF_Dict_Add(e->dict, "P", holder);
