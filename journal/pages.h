@@ -40,31 +40,35 @@ typedef enum jr_item_tag {
     JR_TAG_TOC_ENTRY, /* an entry of the contents (TOCI), with its link */
 } jr_item_tag;
 
+/* 152 bytes: one per word of the edition, so the small fields are
+ * bit-fields and the rare ones (LINE, LINK) floats (libharu takes them as
+ * floats anyway; line widths are written with 3 decimals). */
 typedef struct jr_item {
-    jr_item_kind kind;
-    jr_item_role role;
-    double x, y; /* TEXT: start of the baseline; others: lower-left corner [pt] */
-    double w, h; /* TEXT: w = advance width, h = 0; others: size [pt] */
-    jr_color color;
-    /* TEXT */
-    int font;    /* id in the fontset */
-    double size; /* pt */
-    char *text;  /* UTF-8 (owned); every code point has a glyph in `font` */
-    int *kern;   /* owned, one per code point, TJ units (see jr_font_measure); may be NULL */
-    /* LINE */
-    double line_width; /* pt */
-    /* IMAGE */
-    int image; /* index into jr_doclayout.images */
-    /* LINK */
-    char *uri;     /* owned; external link, or NULL */
-    int dest_page; /* internal link: page index (0-based), -1 if none */
-    double dest_y; /* internal link: y on that page */
+    jr_item_kind kind : 4;
+    jr_item_role role : 2;
+    jr_item_tag tag : 6; /* JR_TAG_AUTO unless set */
+    int group : 20; /* items outside articles (edition pages): the text unit they belong to
+                       (one structure element per unit), 0 if none */
+    int font;       /* TEXT: id in the fontset */
     /* structure (for tagged PDF): the source block this item belongs to */
     int article; /* index into the edition's articles, -1 if none */
     int block;   /* index into that article's doc blocks, -1 if none */
-    jr_item_tag tag; /* JR_TAG_AUTO unless set */
-    int group;   /* items outside articles (edition pages): the text unit they belong to
-                    (one structure element per unit), 0 if none */
+    /* IMAGE */
+    int image; /* index into jr_doclayout.images */
+    /* LINK */
+    int dest_page; /* internal link: page index (0-based), -1 if none */
+    float dest_y;  /* internal link: y on that page */
+    /* LINE */
+    float line_width; /* pt */
+    double x, y; /* TEXT: start of the baseline; others: lower-left corner [pt] */
+    double w, h; /* TEXT: w = advance width, h = 0; others: size [pt] */
+    /* TEXT */
+    double size; /* pt */
+    jr_color color;
+    char *text; /* UTF-8 (owned: in the page's arena); every code point has a glyph in `font` */
+    int *kern;  /* one per code point, TJ units (see jr_font_measure), in the page's arena;
+                   may be NULL */
+    char *uri;  /* LINK: owned; external link, or NULL */
 } jr_item;
 
 typedef struct jr_page {
