@@ -25,6 +25,7 @@ typedef struct jr_piece {
     int link;    /* index into the doc's links, or -1 */
     bool track;  /* letter spacing may be adjusted in justified lines */
     bool marker; /* a list item's marker (tagged as Lbl) */
+    uint32_t len, ncp; /* typeset.c, while it sets lines: bytes and code points of text */
 } jr_piece;
 
 typedef enum jr_vkind {

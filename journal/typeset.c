@@ -436,6 +436,17 @@ static bool word_is_url(const char *s, size_t n)
     return false;
 }
 
+static bool special_byte(unsigned char c)
+{
+    switch (c) {
+    case '-': case '/': case '.': case '@': case '_': case '?': case '&': case '=': case '#':
+    case ':': case 0xE2:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static void cuts_push(cut **c, size_t *n, size_t *cap, size_t off, cut_kind k)
 {
     if (*n > 0 && (*c)[*n - 1].off >= off)
@@ -456,11 +467,16 @@ static size_t word_cuts(para *P, const word *w, bool hyphenate, cut **cuts, size
     size_t start = P->at[w->a0].off;
     size_t end = P->at[w->a1 - 1].off + P->at[w->a1 - 1].len;
     const char *s = P->buf.data;
-    bool url = word_is_url(s + start, end - start);
+    /* most words have none of the bytes that URLs and explicit breaks need
+     * (- / . @ _ ? & = # :, and 0xE2 leading U+2010, U+2013, U+2014) */
+    bool special = false;
+    for (size_t i = start; i < end && !special; i++)
+        special = special_byte((unsigned char)s[i]);
+    bool url = special && word_is_url(s + start, end - start);
     bool code = w->nohyph;
     /* explicit breaks */
     uint32_t prev = 0;
-    for (size_t i = start; i < end;) {
+    for (size_t i = special ? start : end; i < end;) {
         uint32_t cp;
         size_t k = jr_utf8_decode(s + i, end - i, &cp);
         if (k == 0)
@@ -795,6 +811,8 @@ static void piece_from_sub(para *P, jr_vlist *v, const atom *a)
 {
     jr_piece *p = vlist_piece(v);
     p->text = jr_xstrndup(P->buf.data + a->off, a->len);
+    p->len = (uint32_t)a->len;
+    p->ncp = (uint32_t)a->ncp;
     p->kern = jr_xmalloc((a->ncp ? a->ncp : 1) * sizeof(int));
     memcpy(p->kern, P->kp + a->kern, a->ncp * sizeof(int));
     p->font = a->font;
@@ -808,8 +826,10 @@ static void piece_from_sub(para *P, jr_vlist *v, const atom *a)
 /* Append sub-atom a to piece p (same font, adjacent text). */
 static void piece_append(para *P, jr_piece *p, const atom *a, int tj)
 {
-    size_t ol = strlen(p->text);
-    size_t ocp = jr_utf8_count(p->text, ol);
+    size_t ol = p->len;
+    size_t ocp = p->ncp;
+    p->len = (uint32_t)(ol + a->len);
+    p->ncp = (uint32_t)(ocp + a->ncp);
     p->text = jr_xrealloc(p->text, ol + a->len + 1);
     memcpy(p->text + ol, P->buf.data + a->off, a->len);
     p->text[ol + a->len] = 0;
@@ -922,6 +942,7 @@ static void set_lines(para *P, itemlist *L, const jr_lb_result *res, const setop
             int link = lp->link;
             jr_piece *p = vlist_piece(v);
             p->text = jr_xstrdup("-");
+            p->len = p->ncp = 1;
             p->kern = jr_xcalloc(1, sizeof(int));
             p->font = f;
             p->size = size;
@@ -935,11 +956,13 @@ static void set_lines(para *P, itemlist *L, const jr_lb_result *res, const setop
         } else if (hyph) {
             jr_piece *lastp = &v->p[toks[ntok - 1].piece];
             int f = lastp->font;
-            size_t ol = strlen(lastp->text);
+            size_t ol = lastp->len;
             int tj = (int)lround(
                 -jr_font_kern_pair(P->ls->fs, f, lastp->size, last_cp(lastp->text, ol), '-') *
                 1000.0 / lastp->size);
-            size_t ocp = jr_utf8_count(lastp->text, ol);
+            size_t ocp = lastp->ncp;
+            lastp->len++;
+            lastp->ncp++;
             double hw = jr_font_measure(P->ls->fs, f, lastp->size, "-", 1, NULL);
             lastp->text = jr_xrealloc(lastp->text, ol + 2);
             lastp->text[ol] = '-';
@@ -972,7 +995,7 @@ static void set_lines(para *P, itemlist *L, const jr_lb_result *res, const setop
             const jr_piece *p = toks[t].glue ? NULL : &v->p[toks[t].piece];
             if (!p || !p->track)
                 continue;
-            size_t g = jr_utf8_count(p->text, strlen(p->text));
+            size_t g = p->ncp;
             g = g > 0 ? g - 1 : 0;
             lst += (double)g * sty->letterspace_stretch * p->size;
             lsh += (double)g * sty->letterspace_shrink * p->size;
@@ -1026,7 +1049,7 @@ static void set_lines(para *P, itemlist *L, const jr_lb_result *res, const setop
                 continue;
             }
             jr_piece *p = &v->p[toks[t].piece];
-            size_t ncp = jr_utf8_count(p->text, strlen(p->text));
+            size_t ncp = p->ncp;
             if (letters && p->track && ncp > 1 && p->kern && rl != 0) {
                 double per = rl > 0 ? rl * sty->letterspace_stretch * p->size
                                     : rl * sty->letterspace_shrink * p->size;
@@ -1043,7 +1066,7 @@ static void set_lines(para *P, itemlist *L, const jr_lb_result *res, const setop
             rem = 0; /* ragged: natural spaces */
         if (justify && st <= 0 && sh <= 0 && last_tracked && rem > -0.5 && rem < 0.5) {
             /* no spaces: the last letter gap takes the rounding rest */
-            size_t ncp = jr_utf8_count(last_tracked->text, strlen(last_tracked->text));
+            size_t ncp = last_tracked->ncp;
             int tj = (int)lround(-rem * 1000.0 / last_tracked->size);
             last_tracked->kern[ncp - 1] += tj;
             last_tracked->w -= tj * last_tracked->size / 1000.0;
