@@ -315,6 +315,13 @@ def main():
         all_p += [norm(t) for (k, t, _) in seq if k == 'P']
         all_text += [t for (k, t, _) in seq]
         checked += 1
+    # the contents: a TOC with a TOCI per article that holds its Link
+    def has(node, kind):
+        return any(k[0] == kind or has(k, kind) for k in node[2])
+    tocis = [i for t in doc[2] if t[0] == 'TOC' for i in t[2] if i[0] == 'TOCI']
+    linked = [i for i in tocis if has(i, 'Link')]
+    if len(linked) != len(arts):
+        errors.append('%d TOCI with a Link for %d articles' % (len(linked), len(arts)))
     # a paragraph set across a column and a page: once, whole, in one P
     splits = split_paragraphs(dump) if dump != '-' else []
     if not splits and dump != '-':
@@ -341,8 +348,9 @@ def main():
             errors.append('hyphenated word %s-%s is not whole in the structure' % (first, nxt))
     if dump != '-' and not pairs:
         errors.append('no hyphenated line in the sample (test data)')
-    print('%d articles checked, %d paragraphs across a column and a page, %d of %d hyphenated '
-          'words whole' % (checked, len(splits), whole, len(pairs)))
+    print('%d articles checked, %d contents entries with links, %d paragraphs across a column '
+          'and a page, %d of %d hyphenated words whole'
+          % (checked, len(linked), len(splits), whole, len(pairs)))
     for e in errors:
         print(e)
     sys.exit(1 if errors else 0)
