@@ -79,6 +79,11 @@ void jr_doclayout_trim(jr_doclayout *dl)
 {
     for (size_t p = 0; p < dl->npages; p++)
         page_trim(&dl->pages[p]);
+    /* the line records (one per line of the edition) */
+    if (dl->lines_cap > dl->nlines && dl->nlines > 0) {
+        dl->lines = jr_xrealloc(dl->lines, dl->nlines * sizeof *dl->lines);
+        dl->lines_cap = dl->nlines;
+    }
 }
 
 void jr_doclayout_free(jr_doclayout *dl)
