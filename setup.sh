@@ -7,7 +7,7 @@
 set -eu
 
 PACKAGES="
-build-essential cmake pkg-config
+build-essential cmake pkg-config clang libclang-rt-14-dev
 libhpdf-dev libcmark-dev libxml2-dev libyaml-dev libhyphen-dev hyphen-de hyphen-en-us
 libfontconfig-dev libharfbuzz-dev libpng-dev libjpeg-dev libqrencode-dev
 fonts-noto-core fonts-dejavu-core libgs-common texlive-base locales
