@@ -93,6 +93,7 @@ static void add_link_rects(jr_lstate *ls, const jr_vlist *v, const jr_velem *e, 
         it.w = xb - xa;
         it.h = asc - desc;
         it.uri = jr_xstrdup(ls->doc->links[link].url);
+        it.link = link + 1;
         it.dest_page = -1;
         it.image = -1;
         it.article = ls->article;
@@ -129,6 +130,7 @@ static void emit_line(jr_lstate *ls, jr_vlist *v, const jr_velem *e, double x0, 
         it.block = e->block;
         it.tag = role == JR_ROLE_CONTENT ? (p->marker ? JR_TAG_LABEL : (jr_item_tag)e->tag)
                                          : JR_TAG_AUTO;
+        it.link = role == JR_ROLE_CONTENT && p->link >= 0 ? p->link + 1 : 0;
         p->text = NULL;
         p->kern = NULL;
         jr_page_add_item(pg, &it);

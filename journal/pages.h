@@ -40,7 +40,7 @@ typedef enum jr_item_tag {
     JR_TAG_TOC_ENTRY, /* an entry of the contents (TOCI), with its link */
 } jr_item_tag;
 
-/* 152 bytes: one per word of the edition, so the small fields are
+/* 160 bytes: one per word of the edition, so the small fields are
  * bit-fields and the rare ones (LINE, LINK) floats (libharu takes them as
  * floats anyway; line widths are written with 3 decimals). */
 typedef struct jr_item {
@@ -55,6 +55,10 @@ typedef struct jr_item {
     int block;   /* index into that article's doc blocks, -1 if none */
     /* IMAGE */
     int image; /* index into jr_doclayout.images */
+    /* TEXT, LINK in an article: the doc link it belongs to, as 1 + its index
+     * into the article's jr_doc.links, 0 if none (tagged PDF: the link's text
+     * goes into the Link element that holds its annotations) */
+    int link;
     /* LINK */
     int dest_page; /* internal link: page index (0-based), -1 if none */
     float dest_y;  /* internal link: y on that page */

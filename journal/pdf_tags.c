@@ -52,13 +52,15 @@ typedef enum sub {
     SUB_LABEL, /* a list item's marker */
     SUB_TEXT,  /* the block itself (by its kind), or an edition page's text unit */
     SUB_TOC,   /* an entry of the contents */
+    SUB_LINK,  /* a link's text and annotations, inside its block's element */
 } sub;
 
 /* A structure element: one per (article, block, group, sub, image). */
 typedef struct selem {
     int article, block, group;
     sub sub;
-    int image;      /* SUB_FIGURE: the picture (index into the layout's images), else -1 */
+    int image;      /* SUB_FIGURE: the picture (index into the layout's images),
+                       SUB_LINK: the doc link (jr_item.link), else -1 */
     size_t seq;     /* order of first appearance */
     size_t art_seq; /* first appearance of its article (for sorting) */
     bool has_pg;    /* /Pg set: the page of its first content */
@@ -216,6 +218,9 @@ static void elem_type(const jr_tagger *t, selem *e)
     case SUB_LABEL:
         s = "Lbl";
         break;
+    case SUB_LINK:
+        s = "Link";
+        break;
     case SUB_TEXT: {
         const jr_block *b = block_of(t, e->article, e->block);
         if (b && b->kind == JR_BLOCK_HEADING) {
@@ -266,7 +271,9 @@ static size_t find_elem(jr_tagger *t, const jr_item *it)
     sub s = item_sub(it);
     if (article < 0 && s != SUB_FIGURE && s != SUB_TITLE && s != SUB_TOC)
         s = SUB_TEXT;
-    int image = s == SUB_FIGURE ? it->image : -1; /* a Figure per picture */
+    if (article >= 0 && it->link > 0 && it->kind != JR_ITEM_IMAGE && s == SUB_TEXT)
+        s = SUB_LINK;
+    int image = s == SUB_FIGURE ? it->image : s == SUB_LINK ? it->link : -1;
 #define SAME(e)                                                                                    \
     ((e)->article == article && (e)->block == block && (e)->group == group && (e)->sub == s &&     \
      (e)->image == image)
@@ -288,7 +295,19 @@ static size_t find_elem(jr_tagger *t, const jr_item *it)
     elem_type(t, e);
     e->dict = new_elem(t, e->type);
     kids_init(t, &e->kids, e->dict);
-    return t->last_elem = t->nelems++;
+    size_t ei = t->nelems++;
+    if (s == SUB_LINK) {
+        /* a kid of its block's element, where its text stands among the rest */
+        jr_item text = *it;
+        text.link = 0;
+        text.kind = JR_ITEM_TEXT;
+        size_t pi = find_elem(t, &text);
+        selem *p = &t->elems[pi];
+        HPDF_Dict holder = kids_room(t, &p->kids);
+        HPDF_Dict_Add(t->elems[ei].dict, "P", holder);
+        kids_add(&p->kids, t->elems[ei].dict);
+    }
+    return t->last_elem = ei;
 }
 
 /* The alt text of a picture: the figure block's, the article's lead
@@ -425,24 +444,37 @@ void jr_tags_link(jr_tagger *t, const jr_item *it, HPDF_Annotation a)
         for (size_t i = t->nelems; i-- > 0 && pi == SIZE_MAX;)
             if (t->elems[i].article < 0 && t->elems[i].group == it->group)
                 pi = i;
-    if (pi == SIZE_MAX) {
-        jr_item text = *it;
-        text.kind = JR_ITEM_TEXT;
-        pi = find_elem(t, &text);
-    }
-    HPDF_Dict holder = kids_room(t, &t->elems[pi].kids);
-    if (!holder)
-        return;
-    HPDF_Dict link = new_elem(t, "Link");
-    HPDF_Dict_Add(link, "P", holder);
     HPDF_Dict objr = HPDF_Dict_New(t->mm);
     HPDF_Dict_AddName(objr, "Type", "OBJR");
     HPDF_Dict_Add(objr, "Obj", a);
     HPDF_Dict_Add(objr, "Pg", t->pages[t->page]);
-    HPDF_Array kids = HPDF_Array_New(t->mm);
-    HPDF_Array_Add(kids, objr);
-    HPDF_Dict_Add(link, "K", kids);
-    kids_add(&t->elems[pi].kids, link);
+    HPDF_Dict link;
+    if (pi == SIZE_MAX && it->article >= 0 && it->link > 0) {
+        /* the Link element of the doc link, which holds its text too */
+        jr_item text = *it;
+        text.kind = JR_ITEM_TEXT;
+        size_t li = find_elem(t, &text);
+        if (!kids_room(t, &t->elems[li].kids))
+            return;
+        link = t->elems[li].dict;
+        kids_add(&t->elems[li].kids, objr);
+    } else {
+        if (pi == SIZE_MAX) {
+            jr_item text = *it;
+            text.kind = JR_ITEM_TEXT;
+            text.link = 0;
+            pi = find_elem(t, &text);
+        }
+        HPDF_Dict holder = kids_room(t, &t->elems[pi].kids);
+        if (!holder)
+            return;
+        link = new_elem(t, "Link");
+        HPDF_Dict_Add(link, "P", holder);
+        HPDF_Array kids = HPDF_Array_New(t->mm);
+        HPDF_Array_Add(kids, objr);
+        HPDF_Dict_Add(link, "K", kids);
+        kids_add(&t->elems[pi].kids, link);
+    }
     int key = (int)t->dl->npages + (int)t->nlinks;
     HPDF_Dict_AddNumber(a, "StructParent", key);
     JR_GROW(t->links, t->links_cap, t->nlinks + 1);
@@ -664,6 +696,8 @@ void jr_tags_finish(jr_tagger *t)
     bool toc_open = false;
     for (size_t i = 0; i < t->nelems; i++) {
         selem *e = order[i];
+        if (e->sub == SUB_LINK)
+            continue; /* already a kid of its block's element */
         if (e->article < 0) {
             art_index = -2;
             kidlist *parent = &dockids;

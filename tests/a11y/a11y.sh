@@ -174,13 +174,16 @@ PY
 # structure: L > LI > (Lbl, LBody > P, L > LI ...), BlockQuote > P, Code, Caption;
 # heading levels are not skipped
 $py - "$WORK/fixture-struct.txt" <<'PY' || fail "fixture: list, quote and code structure"
-import sys
+import re, sys
 t = open(sys.argv[1], encoding='utf-8', errors='replace').read()
 need = ['L (block):', 'LI (block)', 'Lbl (block)', 'LBody (block)', 'BlockQuote', 'Code', 'Caption',
         'H3 (block)', 'Link (inline)', 'TOC', 'TOCI']
 miss = [n for n in need if n not in t]
 if 'H4' in t:  # '## Mitte' then '#### Schluss': H2, H3 (no level skipped)
     miss.append('no H4')
+# the link's text is inside its Link element, next to the annotation
+if not re.search(r'Link \(inline\)\n +"Verweis"\n +Object \d+', t):
+    miss.append('Link with its text')
 lines = t.split('\n')
 def ind(s): return len(s) - len(s.lstrip(' '))
 # the nested list sits in the first item's LBody

@@ -31,7 +31,7 @@ def norm(s):
 
 def parse_struct(path):
     """A tree of (type, [texts], [kids]) from pdfinfo's indented dump."""
-    root = ('ROOT', [], [])
+    root = ('ROOT', [], [], [])  # type, texts, kids, both in order
     stack = [(-1, root)]
     for line in open(path, encoding='utf-8', errors='replace'):
         line = line.rstrip('\n')
@@ -43,20 +43,29 @@ def parse_struct(path):
             stack.pop()
         parent = stack[-1][1]
         if body.startswith('"'):
-            parent[1].append(body[1:-1] if body.endswith('"') else body[1:])
+            text = body[1:-1] if body.endswith('"') else body[1:]
+            parent[1].append(text)
+            parent[3].append(text)
             continue
         if body.startswith('/') or body.startswith('Object '):
             continue  # attributes, object references
         m = re.match(r'([A-Za-z0-9]+)', body)
-        node = (m.group(1) if m else body, [], [])
+        node = (m.group(1) if m else body, [], [], [])
         parent[2].append(node)
+        parent[3].append(node)
         stack.append((ind, node))
     return root
 
 
+def full_text(node):
+    """An element's text with that of its inline Link kids, in order."""
+    return ''.join(x if isinstance(x, str) else full_text(x) if x[0] == 'Link' else ''
+                   for x in node[3])
+
+
 def walk(node, out, inside=()):
     for kid in node[2]:
-        out.append((kid[0], ''.join(kid[1]), inside))
+        out.append((kid[0], full_text(kid), inside))
         walk(kid, out, inside + (kid[0],))
 
 
