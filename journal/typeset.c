@@ -103,6 +103,11 @@ typedef struct para {
     /* where push_sub last counted code points (parts come in order): keeps
      * cutting a long word linear */
     size_t memo_atom, memo_off, memo_cp;
+    /* para_char: the font for ASCII characters in base font fmemo_base1 - 1
+     * (0: none yet), INT16_MIN where not asked yet */
+    int fmemo_base1;
+    int16_t fmemo[128];
+    size_t attr_from; /* atoms from here on have the size, colour and link of this para_text */
 } para;
 
 static void para_free(para *P)
@@ -161,7 +166,19 @@ static void para_char(para *P, uint32_t cp, int base, double size, jr_color colo
                       bool nohyph, jr_pos pos)
 {
     jr_lstate *ls = P->ls;
-    int f = font_for(ls, base, cp);
+    int f;
+    if (cp < 128) {
+        if (P->fmemo_base1 != base + 1) {
+            for (size_t i = 0; i < 128; i++)
+                P->fmemo[i] = INT16_MIN;
+            P->fmemo_base1 = base + 1;
+        }
+        if (P->fmemo[cp] == INT16_MIN)
+            P->fmemo[cp] = (int16_t)font_for(ls, base, cp);
+        f = P->fmemo[cp];
+    } else {
+        f = font_for(ls, base, cp);
+    }
     if (f < 0) {
         char u[5] = {0};
         jr_utf8_encode(cp, u);
@@ -187,8 +204,10 @@ static void para_char(para *P, uint32_t cp, int base, double size, jr_color colo
     if (nohyph)
         w->nohyph = true;
     atom *last = w->a1 > w->a0 ? &P->at[P->nat - 1] : NULL;
-    if (!last || last->font != f || last->size != size || last->link != link ||
-        memcmp(&last->color, &color, sizeof color) != 0) {
+    if (!last || last->font != f ||
+        ((size_t)(last - P->at) < P->attr_from &&
+         (last->size != size || last->link != link ||
+          memcmp(&last->color, &color, sizeof color) != 0))) {
         JR_GROW(P->at, P->atcap, P->nat + 1);
         last = &P->at[P->nat++];
         memset(last, 0, sizeof *last);
@@ -219,6 +238,7 @@ static void para_char(para *P, uint32_t cp, int base, double size, jr_color colo
 static void para_text(para *P, const char *s, size_t n, int base, double size, jr_color color,
                       int link, bool nohyph, jr_pos pos)
 {
+    P->attr_from = P->nat; /* atoms made by this call share size, colour and link */
     size_t i = 0;
     while (i < n) {
         uint32_t cp;
