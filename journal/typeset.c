@@ -58,8 +58,8 @@ static jr_piece *vlist_piece(jr_vlist *v)
 typedef struct atom {
     size_t off, len; /* bytes in the paragraph buffer */
     int font;
-    double size; /* pt */
-    jr_color color;
+    double size;            /* pt */
+    const jr_color *color; /* the style's or the caller's: lives as long as the paragraph */
     int link;
     double w;    /* advance, kerning inside included [pt] */
     size_t kern; /* offset of its kern values in the kern pool */
@@ -162,7 +162,7 @@ static void para_sep(para *P, sep_kind sep, int font, double size)
     }
 }
 
-static void para_char(para *P, uint32_t cp, int base, double size, jr_color color, int link,
+static void para_char(para *P, uint32_t cp, int base, double size, const jr_color *color, int link,
                       bool nohyph, jr_pos pos)
 {
     jr_lstate *ls = P->ls;
@@ -207,7 +207,7 @@ static void para_char(para *P, uint32_t cp, int base, double size, jr_color colo
     if (!last || last->font != f ||
         ((size_t)(last - P->at) < P->attr_from &&
          (last->size != size || last->link != link ||
-          memcmp(&last->color, &color, sizeof color) != 0))) {
+          (last->color != color && memcmp(last->color, color, sizeof *color) != 0)))) {
         JR_GROW(P->at, P->atcap, P->nat + 1);
         last = &P->at[P->nat++];
         memset(last, 0, sizeof *last);
@@ -235,16 +235,19 @@ static void para_char(para *P, uint32_t cp, int base, double size, jr_color colo
 }
 
 /* Add UTF-8 text in font `base`. */
-static void para_text(para *P, const char *s, size_t n, int base, double size, jr_color color,
+static void para_text(para *P, const char *s, size_t n, int base, double size, const jr_color *color,
                       int link, bool nohyph, jr_pos pos)
 {
     P->attr_from = P->nat; /* atoms made by this call share size, colour and link */
     size_t i = 0;
     while (i < n) {
-        uint32_t cp;
-        size_t k = jr_utf8_decode(s + i, n - i, &cp);
-        if (k == 0)
-            k = 1; /* invalid byte: cp is U+FFFD */
+        uint32_t cp = (unsigned char)s[i];
+        size_t k = 1;
+        if (cp >= 0x80) {
+            k = jr_utf8_decode(s + i, n - i, &cp);
+            if (k == 0)
+                k = 1; /* invalid byte: cp is U+FFFD */
+        }
         i += k;
         if (!P->keep_spaces && (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r')) {
             para_sep(P, SEP_SPACE, base, size);
@@ -837,7 +840,7 @@ static void piece_from_sub(para *P, jr_vlist *v, const atom *a)
     memcpy(p->kern, P->kp + a->kern, a->ncp * sizeof(int));
     p->font = a->font;
     p->size = a->size;
-    p->color = a->color;
+    p->color = *a->color;
     p->w = a->w;
     p->link = a->link;
     p->track = a->track;
@@ -937,7 +940,7 @@ static void set_lines(para *P, itemlist *L, const jr_lb_result *res, const setop
                                       : NULL;
                 if (lastp && prev_sub && lastp->font == a->font && lastp->size == a->size &&
                     lastp->link == a->link &&
-                    memcmp(&lastp->color, &a->color, sizeof a->color) == 0 &&
+                    memcmp(&lastp->color, a->color, sizeof *a->color) == 0 &&
                     prev_sub->off + prev_sub->len == a->off) {
                     piece_append(P, lastp, a, junction_tj(P, prev_sub, a));
                 } else {
@@ -1215,7 +1218,7 @@ static void add_spans(para *P, const jr_block *b, jr_font_role role, double size
         double sz = size;
         int f = span_font(ls, sp->style, role, &sz);
         jr_font_role cr = (sp->style & JR_STYLE_CODE) ? JR_ROLE_CODE : role;
-        para_text(P, sp->text, strlen(sp->text), f, sz, ls->st->fonts[cr].color, sp->link,
+        para_text(P, sp->text, strlen(sp->text), f, sz, &ls->st->fonts[cr].color, sp->link,
                   (sp->style & JR_STYLE_CODE) != 0, sp->pos);
     }
 }
@@ -1301,7 +1304,7 @@ static void typeset_code(jr_lstate *ls, const jr_block *b, int bi, double x, dou
         P.keep_spaces = true;
         P.quiet = true;
         if (sp->kind == JR_SPAN_TEXT)
-            para_text(&P, sp->text, strlen(sp->text), f, fsn->size, fsn->color, -1, true, sp->pos);
+            para_text(&P, sp->text, strlen(sp->text), f, fsn->size, &fsn->color, -1, true, sp->pos);
         para_measure(&P);
         /* cut where a line is full; continued lines start with the mark */
         itemlist L = {0};
@@ -1499,7 +1502,7 @@ void jr_typeset_plain(jr_lstate *ls, const char *text, int font, double size, do
     para P = {0};
     P.ls = ls;
     jr_pos pos = {0, 0};
-    para_text(&P, text, strlen(text), font, size, color, -1, true, pos);
+    para_text(&P, text, strlen(text), font, size, &color, -1, true, pos);
     para_measure(&P);
     if (P.nw == 0) {
         para_free(&P);
@@ -1534,7 +1537,7 @@ double jr_typeset_width(jr_lstate *ls, const char *text, int font, double size)
     P.keep_spaces = true;
     jr_pos pos = {0, 0};
     jr_color c = {0, 0, 0, 0, 0, 0, 1};
-    para_text(&P, text, strlen(text), font, size, c, -1, true, pos);
+    para_text(&P, text, strlen(text), font, size, &c, -1, true, pos);
     para_measure(&P);
     double w = 0;
     for (size_t i = 0; i < P.nat; i++)
