@@ -23,7 +23,11 @@
  *  - after an error the document is unusable: the error handler longjmps
  *    back to jr_pdf_write, which only frees it;
  *  - images never reach libharu undecoded except JPEGs that libjpeg read
- *    completely (jr_image_check) and that every reader can decode;
+ *    completely (jr_image_check) and that every reader can decode; plain
+ *    PNGs, checked the same way, go in as their zlib data (pdf_image.c);
+ *  - fonts are subset with HarfBuzz before libharu loads them (pdf_font.c),
+ *    and page content streams are deflated before saving, in two threads
+ *    (pdf_deflate.c): libharu's own paths are slow (see pdf_speed.h);
  *  - HPDF_OutputIntent_New misspells a key, HPDF_Destination_SetXYZ refuses a
  *    null zoom, HPDF_AddPageLabel cannot leave a page unnumbered, an empty
  *    page gets an empty (invalid) Flate stream: done by hand. */
