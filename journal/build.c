@@ -542,6 +542,21 @@ int jr_build_run(const jr_build_options *opt)
             jr_output_abort(out);
             status = 1;
         } else {
+            /* The summary and preflight of each edition first, then the
+             * paths of everything written, so that the paths end the output. */
+            for (size_t ei = 0; ei < j->neditions && !opt->quiet; ei++) {
+                edition_out *eo = &eos[ei];
+                if (!eo->build)
+                    continue;
+                char blank[80] = "";
+                if (eo->blank_pages)
+                    snprintf(blank, sizeof blank, " (%d blank page%s added for saddle stitching)",
+                             eo->blank_pages, eo->blank_pages == 1 ? "" : "s");
+                printf("# %s: %d pages%s, %d overfull lines, %d hyphenated lines\n", eo->e->id,
+                       eo->pages, blank, eo->overfull, eo->hyphenated);
+                if (eo->preflight)
+                    jr_preflight_print(eo->preflight, stdout);
+            }
             for (size_t ei = 0; ei < j->neditions; ei++) {
                 edition_out *eo = &eos[ei];
                 if (!eo->build)
@@ -553,17 +568,6 @@ int jr_build_run(const jr_build_options *opt)
                     printf("%s\n", eo->booklet_path);
                 if (opt->pdfa)
                     printf("%s\n", eo->pdfa_path);
-                if (!opt->quiet) {
-                    char blank[80] = "";
-                    if (eo->blank_pages)
-                        snprintf(blank, sizeof blank,
-                                 " (%d blank page%s added for saddle stitching)", eo->blank_pages,
-                                 eo->blank_pages == 1 ? "" : "s");
-                    fprintf(stdout, "# %s: %d pages%s, %d overfull lines, %d hyphenated lines\n",
-                            eo->e->id, eo->pages, blank, eo->overfull, eo->hyphenated);
-                    if (eo->preflight)
-                        jr_preflight_print(eo->preflight, stdout);
-                }
             }
             printf("%s\n%s\n", atom_path, rss_path);
         }
