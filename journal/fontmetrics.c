@@ -535,15 +535,16 @@ int jr_font_load(jr_fontset *fs, const char *name, bool bold, bool italic, const
 {
     if (!fs || !name || !*name)
         return -1;
+    bool path = is_path(name); /* base_dir only matters for paths */
     for (size_t i = 0; i < fs->nreqs; i++) {
         load_req *r = &fs->reqs[i];
         if (r->bold == bold && r->italic == italic && strcmp(r->name, name) == 0 &&
-            ((!r->base_dir && !base_dir) ||
+            (!path || (!r->base_dir && !base_dir) ||
              (r->base_dir && base_dir && strcmp(r->base_dir, base_dir) == 0)))
             return r->result;
     }
     int id;
-    if (is_path(name)) {
+    if (path) {
         char *p = (name[0] != '/' && base_dir) ? jr_path_join(base_dir, name) : jr_xstrdup(name);
         id = load_file(fs, p, 0, NULL, -1, -1);
         free(p);
