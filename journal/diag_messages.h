@@ -50,23 +50,33 @@ JR_MSG(JR_W_IMAGE_NO_ALT, JR_WARNING, "image %s has no alt text")
 /* --- layout files and the layout engine ------------------------------ */
 JR_MSG(JR_E_LAYOUT_MISSING, JR_ERROR, "layout not found: %s")
 JR_MSG(JR_E_FONT_MISSING, JR_ERROR, "font not found: %s")
-JR_MSG(JR_E_LAYOUT_FONT, JR_ERROR, "font '%s' (%s) for '%s' not found: fontconfig has no TrueType font of that family and no such file exists")
+JR_MSG(JR_E_LAYOUT_FONT, JR_ERROR,
+       "font '%s' (%s) for '%s' not found: fontconfig has no TrueType font of that family and no "
+       "such file exists")
 JR_MSG(JR_W_OVERFULL, JR_WARNING, "overfull line (%.1f pt too wide): '%s'")
-JR_MSG(JR_W_NO_PATTERNS, JR_WARNING, "no hyphenation patterns for language '%s'; text is set without hyphenation")
+JR_MSG(JR_W_NO_PATTERNS, JR_WARNING,
+       "no hyphenation patterns for language '%s'; text is set without hyphenation")
 
 /* --- back ends (PDF, feeds, HTML) ------------------------------------ */
 JR_MSG(JR_E_PDF, JR_ERROR, "PDF library error 0x%04X (detail %u)%s")
-JR_MSG(JR_W_PDF_NO_PROFILE, JR_WARNING, "ICC profile %s not found (Debian package libgs-common): %s")
+JR_MSG(JR_W_PDF_NO_PROFILE, JR_WARNING,
+       "ICC profile %s not found (Debian package libgs-common): %s")
 JR_MSG(JR_E_XML, JR_ERROR, "XML writer error: %s")
 JR_MSG(JR_W_XML_INVALID_CHAR, JR_WARNING, "character not allowed in XML removed (U+%04X)")
 JR_MSG(JR_W_XML_INVALID_UTF8, JR_WARNING, "invalid UTF-8 removed (byte 0x%02X in %s)")
 JR_MSG(JR_W_UNSAFE_HTML, JR_WARNING, "removed from feeds and web pages: %s")
 
 /* --- print and preflight ---------------------------------------------- */
-JR_MSG(JR_W_PF_LOW_PPI, JR_WARNING, "image %s has %.0f ppi at its printed size (%.1f x %.1f mm): below %.0f ppi, it may print soft")
-JR_MSG(JR_E_PF_LOW_PPI, JR_ERROR, "image %s has %.0f ppi at its printed size (%.1f x %.1f mm): below %.0f ppi, too coarse for print")
-JR_MSG(JR_W_PF_TEXT_TRIM, JR_WARNING, "page %d: text '%s' is %.1f mm from the %s trim edge (keep at least %.0f mm)")
-JR_MSG(JR_W_PF_PAGE_COUNT, JR_WARNING, "%d pages: not a multiple of four, cannot be saddle-stitched")
+JR_MSG(
+    JR_W_PF_LOW_PPI, JR_WARNING,
+    "image %s has %.0f ppi at its printed size (%.1f x %.1f mm): below %.0f ppi, it may print soft")
+JR_MSG(JR_E_PF_LOW_PPI, JR_ERROR,
+       "image %s has %.0f ppi at its printed size (%.1f x %.1f mm): below %.0f ppi, too coarse for "
+       "print")
+JR_MSG(JR_W_PF_TEXT_TRIM, JR_WARNING,
+       "page %d: text '%s' is %.1f mm from the %s trim edge (keep at least %.0f mm)")
+JR_MSG(JR_W_PF_PAGE_COUNT, JR_WARNING,
+       "%d pages: not a multiple of four, cannot be saddle-stitched")
 
 /* --- summary notes ----------------------------------------------------- */
 JR_MSG(JR_N_WROTE, JR_NOTE, "wrote %s")

@@ -114,64 +114,14 @@ static void set_text(jr_lstate *ls, jr_vlist *v, const char *text, jr_font_role 
     jr_typeset_plain(ls, text, ls->role_font[role], sz, lead, color, width, false, v);
 }
 
-static void add_space(jr_vlist *v, double h)
-{
-    jr_velem *e = jr_vlist_add(v, JR_V_SPACE);
-    e->ascent = h;
-}
-
-/* Letter-space lines [from, n) by em per gap (for capitals). */
-static void track(jr_vlist *v, size_t from, double em)
-{
-    for (size_t i = from; i < v->n; i++) {
-        const jr_velem *e = &v->e[i];
-        double shift = 0;
-        for (size_t k = 0; k < e->npieces; k++) {
-            jr_piece *p = &v->p[e->first_piece + k];
-            p->x += shift;
-            size_t ncp = jr_utf8_count(p->text, strlen(p->text));
-            if (!p->kern || ncp < 2)
-                continue;
-            int tj = (int)lround(-em * 1000.0);
-            for (size_t c = 1; c < ncp; c++)
-                p->kern[c] += tj;
-            double add = -tj * p->size / 1000.0 * (double)(ncp - 1);
-            p->w += add;
-            shift += add;
-        }
-    }
-}
-
-/* Upper case of ASCII and Latin-1 letters (ß stays). */
-static char *upcase(const char *s)
-{
-    jr_buf b = {0};
-    jr_buf_puts(&b, "");
-    size_t n = strlen(s), i = 0;
-    while (i < n) {
-        uint32_t cp;
-        size_t k = jr_utf8_decode(s + i, n - i, &cp);
-        if (k == 0)
-            k = 1;
-        if (cp >= 'a' && cp <= 'z')
-            cp -= 0x20;
-        else if (cp >= 0xE0 && cp <= 0xFE && cp != 0xF7)
-            cp -= 0x20;
-        char u[4];
-        jr_buf_put(&b, u, jr_utf8_encode(cp, u));
-        i += k;
-    }
-    return jr_buf_detach(&b);
-}
-
 static void set_caps(jr_lstate *ls, jr_vlist *v, const char *text, jr_font_role role, double size,
                      jr_color color, double width)
 {
-    char *u = upcase(text);
+    char *u = jr_upcase(text);
     size_t e0 = v->n;
     /* broken narrower: the letter spacing comes on top */
     set_text(ls, v, u, role, size, color, width * 0.88);
-    track(v, e0, 0.06);
+    jr_vlist_track(v, e0, 0.06);
     free(u);
 }
 
@@ -436,7 +386,7 @@ static void contents_units(jr_lstate *ls, double colw, double tw, bool known, do
             line = jr_xasprintf("Ausgabe %d/%d \xC2\xB7 %s", ed->number, ed->year, ed->theme);
         else
             line = jr_xasprintf("Ausgabe %d/%d", ed->number, ed->year);
-        add_space(&u->v, st->fonts[JR_ROLE_SUBTITLE].leading * 0.2);
+        jr_vlist_space(&u->v, st->fonts[JR_ROLE_SUBTITLE].leading * 0.2);
         set_text(ls, &u->v, line, JR_ROLE_SUBTITLE, 0, st->fonts[JR_ROLE_SUBTITLE].color, tw);
         free(line);
     }
@@ -478,7 +428,7 @@ static void contents_units(jr_lstate *ls, double colw, double tw, bool known, do
         free(title);
         char *by = authors_text(a);
         if (by) {
-            add_space(&e->v, 1);
+            jr_vlist_space(&e->v, 1);
             set_text(ls, &e->v, by, JR_ROLE_BYLINE, 0, st->fonts[JR_ROLE_BYLINE].color,
                      colw - numw);
             free(by);
@@ -660,7 +610,7 @@ static void fill_cover(jr_lstate *ls, int page)
     jr_vlist mv = {0};
     set_text(ls, &mv, j && j->title ? j->title : "", JR_ROLE_MASTHEAD, 0, white(), tw);
     if (j && j->subtitle) {
-        add_space(&mv, st->fonts[JR_ROLE_SUBTITLE].leading * 0.2);
+        jr_vlist_space(&mv, st->fonts[JR_ROLE_SUBTITLE].leading * 0.2);
         set_text(ls, &mv, j->subtitle, JR_ROLE_SUBTITLE, 0, white(), tw);
     }
     double pad = st->margin_top * 0.75;
@@ -683,7 +633,7 @@ static void fill_cover(jr_lstate *ls, int page)
     free(eline);
     if (ed && ed->theme) {
         const jr_font_style *tf = &st->fonts[JR_ROLE_TITLE];
-        add_space(&ev, lead * 0.3);
+        jr_vlist_space(&ev, lead * 0.3);
         char *theme = jr_typography(ed->theme, ls->lang);
         set_text(ls, &ev, theme, JR_ROLE_TITLE, tf->size * 1.2, tf->color, tw);
         free(theme);
@@ -709,13 +659,13 @@ static void fill_cover(jr_lstate *ls, int page)
         if (sec)
             set_caps(ls, &cells[k], sec->title, JR_ROLE_KICKER, 0, col, cw);
         char *title = jr_typography(a->title ? a->title : "", ls->lang);
-        add_space(&cells[k], 2);
+        jr_vlist_space(&cells[k], 2);
         set_text(ls, &cells[k], title, JR_ROLE_HEADING, st->fonts[JR_ROLE_HEADING].size * 0.8,
                  st->fonts[JR_ROLE_HEADING].color, cw);
         free(title);
         char *pg = folio(ls, article_page(ls, pick[k]));
         char *seite = jr_xasprintf("Seite %s", pg);
-        add_space(&cells[k], 2);
+        jr_vlist_space(&cells[k], 2);
         set_text(ls, &cells[k], seite, JR_ROLE_KICKER, 0, col, cw);
         free(seite);
         free(pg);
@@ -1050,7 +1000,7 @@ static bool back_cover(jr_lstate *ls, bool with_imprint)
     set_text(ls, &mv, j && j->title ? j->title : "", JR_ROLE_MASTHEAD, mf->size * 0.6,
              st->accent_color, tw);
     if (j && j->subtitle) {
-        add_space(&mv, 2);
+        jr_vlist_space(&mv, 2);
         set_text(ls, &mv, j->subtitle, JR_ROLE_SUBTITLE, 0, st->fonts[JR_ROLE_SUBTITLE].color, tw);
     }
     double y = top - put_lines(ls, page, &mv, x0, top, tw, 0, JR_ROLE_CONTENT);

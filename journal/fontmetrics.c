@@ -72,7 +72,7 @@ typedef struct jr_font {
      * a glyph (allocated on first use; para_char asks once per character) */
     uint8_t *hasbits;
     int32_t *forchar; /* jr_font_for_char below JR_ADV1_CPS, INT32_MIN: not yet */
-    double *adv1; /* width at 1000 pt of single characters below JR_ADV1_CPS, NAN: not yet */
+    double *adv1;     /* width at 1000 pt of single characters below JR_ADV1_CPS, NAN: not yet */
 } jr_font;
 
 /* One cached measurement. text and kern live in one block (`mem`). */

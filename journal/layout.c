@@ -59,27 +59,6 @@ jr_hyphenator *jr_layout_hyphenator(jr_lstate *ls)
     return ls->hyph;
 }
 
-/* Upper case for kickers: ASCII and Latin-1 letters (ß stays). */
-static char *upcase(const char *s)
-{
-    jr_buf b = {0};
-    size_t n = strlen(s), i = 0;
-    while (i < n) {
-        uint32_t cp;
-        size_t k = jr_utf8_decode(s + i, n - i, &cp);
-        if (k == 0)
-            k = 1;
-        if (cp >= 'a' && cp <= 'z')
-            cp -= 0x20;
-        else if (cp >= 0xE0 && cp <= 0xFE && cp != 0xF7)
-            cp -= 0x20;
-        char u[4];
-        jr_buf_put(&b, u, jr_utf8_encode(cp, u));
-        i += k;
-    }
-    return jr_buf_detach(&b);
-}
-
 static char *byline(const jr_article *a, const char *lang)
 {
     if (a->nauthors == 0)
@@ -105,35 +84,6 @@ static bool same_containers(const jr_block *a, const jr_block *b)
     return true;
 }
 
-static void add_space(jr_vlist *v, double h)
-{
-    jr_velem *e = jr_vlist_add(v, JR_V_SPACE);
-    e->ascent = h;
-}
-
-/* Letter-space the lines v->e[from..] by `em` per letter gap (capitals
- * read better spaced), moving the words after each piece along. */
-static void track_lines(jr_vlist *v, size_t from, double em)
-{
-    for (size_t i = from; i < v->n; i++) {
-        const jr_velem *e = &v->e[i];
-        double shift = 0;
-        for (size_t k = 0; k < e->npieces; k++) {
-            jr_piece *p = &v->p[e->first_piece + k];
-            p->x += shift;
-            size_t ncp = jr_utf8_count(p->text, strlen(p->text));
-            if (!p->kern || ncp < 2)
-                continue;
-            int tj = (int)lround(-em * 1000.0);
-            for (size_t c = 1; c < ncp; c++)
-                p->kern[c] += tj;
-            double add = -tj * p->size / 1000.0 * (double)(ncp - 1);
-            p->w += add;
-            shift += add;
-        }
-    }
-}
-
 /* Tagged PDF: what the lines v->e[from..] are (jr_item_tag). */
 static void tag_lines(jr_vlist *v, size_t from, int tag)
 {
@@ -151,12 +101,12 @@ static void build_opening(jr_lstate *ls, double tw, double max_image_h, const ch
     jr_vlist ov = *out;
     const char *kicker = ls->section_title ? ls->section_title : a->editorial ? "Editorial" : NULL;
     if (kicker) {
-        char *k = upcase(kicker);
+        char *k = jr_upcase(kicker);
         const jr_font_style *f = &st->fonts[JR_ROLE_KICKER];
         size_t e0 = ov.n;
         jr_typeset_plain(ls, k, ls->role_font[JR_ROLE_KICKER], f->size, f->leading,
                          ls->section_color, tw * 0.9, false, &ov);
-        track_lines(&ov, e0, 0.06);
+        jr_vlist_track(&ov, e0, 0.06);
         tag_lines(&ov, e0, JR_TAG_KICKER);
         free(k);
     }
@@ -173,7 +123,7 @@ static void build_opening(jr_lstate *ls, double tw, double max_image_h, const ch
     if (a->subtitle) {
         const jr_font_style *f = &st->fonts[JR_ROLE_SUBTITLE];
         char *t = jr_typography(a->subtitle, lang);
-        add_space(&ov, 3);
+        jr_vlist_space(&ov, 3);
         size_t e0 = ov.n;
         jr_typeset_plain(ls, t, ls->role_font[JR_ROLE_SUBTITLE], f->size, f->leading, f->color, tw,
                          false, &ov);
@@ -183,7 +133,7 @@ static void build_opening(jr_lstate *ls, double tw, double max_image_h, const ch
     char *by = byline(a, lang);
     if (by) {
         const jr_font_style *f = &st->fonts[JR_ROLE_BYLINE];
-        add_space(&ov, 6);
+        jr_vlist_space(&ov, 6);
         size_t e0 = ov.n;
         jr_typeset_plain(ls, by, ls->role_font[JR_ROLE_BYLINE], f->size, f->leading, f->color, tw,
                          false, &ov);

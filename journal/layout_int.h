@@ -21,10 +21,10 @@ typedef struct jr_piece {
     int font;
     double size; /* pt */
     jr_color color;
-    double x, w; /* offset from the line's left end and advance [pt] */
-    int link;    /* index into the doc's links, or -1 */
-    bool track;  /* letter spacing may be adjusted in justified lines */
-    bool marker; /* a list item's marker (tagged as Lbl) */
+    double x, w;       /* offset from the line's left end and advance [pt] */
+    int link;          /* index into the doc's links, or -1 */
+    bool track;        /* letter spacing may be adjusted in justified lines */
+    bool marker;       /* a list item's marker (tagged as Lbl) */
     uint32_t len, ncp; /* typeset.c, while it sets lines: bytes and code points of text */
 } jr_piece;
 
@@ -63,6 +63,13 @@ typedef struct jr_vlist {
 
 void jr_vlist_free(jr_vlist *v);
 jr_velem *jr_vlist_add(jr_vlist *v, jr_vkind kind);
+/* A vertical space of h [pt]. */
+void jr_vlist_space(jr_vlist *v, double h);
+/* Letter-space the lines v->e[from..] by `em` per letter gap (capitals read
+ * better spaced), moving the words after each piece along. */
+void jr_vlist_track(jr_vlist *v, size_t from, double em);
+/* Upper case of UTF-8 text (German: ß stays ß). Caller frees. */
+char *jr_upcase(const char *s);
 
 /* A frame of columns on one page. y goes up (PDF). */
 typedef struct jr_region {

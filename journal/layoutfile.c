@@ -181,9 +181,9 @@ static void page_size(const lf *l, const jr_ynode *n)
 }
 
 static const char *const role_names[JR_ROLE_COUNT + 1] = {
-    "body",  "body_italic", "body_bold",   "body_bold_italic", "heading",
-    "title", "subtitle",    "kicker",      "byline",           "caption",
-    "code",  "masthead",    "running_head", NULL}; /* NULL ends the list of known keys */
+    "body",         "body_italic", "body_bold", "body_bold_italic", "heading", "title",
+    "subtitle",     "kicker",      "byline",    "caption",          "code",    "masthead",
+    "running_head", NULL}; /* NULL ends the list of known keys */
 
 /* A family that is a file (has a '/' or ends in .ttf/.ttc) is looked up
  * relative to the layout's folder, then to its parent (where fonts/ is);

@@ -117,8 +117,7 @@ int main(int argc, char **argv)
             if (strcmp(argv[++i], "booklet") != 0)
                 return usage_error("unknown imposition '%s' (expected booklet)", argv[i]);
             opt.booklet = true;
-        }
-        else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
             opt.quiet = true;
         else if (strcmp(a, "--help") == 0) {
             fputs(usage_text, stdout);

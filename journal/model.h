@@ -51,10 +51,10 @@ typedef struct jr_span {
 
 typedef enum jr_block_kind {
     JR_BLOCK_PARAGRAPH,
-    JR_BLOCK_HEADING,   /* level 2..4 inside an article (a level-1 heading is set as 2) */
-    JR_BLOCK_CODE,      /* code block: one span per source line, no styling */
-    JR_BLOCK_FIGURE,    /* an image on its own: image, alt, caption */
-    JR_BLOCK_RULE,      /* thematic break */
+    JR_BLOCK_HEADING, /* level 2..4 inside an article (a level-1 heading is set as 2) */
+    JR_BLOCK_CODE,    /* code block: one span per source line, no styling */
+    JR_BLOCK_FIGURE,  /* an image on its own: image, alt, caption */
+    JR_BLOCK_RULE,    /* thematic break */
 } jr_block_kind;
 
 /* Containers a block sits in, outermost first: block quotes and list items. */
@@ -73,8 +73,8 @@ typedef struct jr_container {
 
 typedef struct jr_block {
     jr_block_kind kind;
-    int level;          /* HEADING: 2..4 */
-    jr_span *spans;     /* owned */
+    int level;      /* HEADING: 2..4 */
+    jr_span *spans; /* owned */
     size_t nspans;
     jr_container *cont; /* owned; outermost first */
     int depth;          /* number of containers, at most JR_MAX_DEPTH */
@@ -129,8 +129,8 @@ typedef struct jr_article {
     char *subtitle; /* may be NULL */
     char **authors; /* owned list; `author` may be a string or a list */
     size_t nauthors;
-    jr_date date;   /* required */
-    char *section;  /* section id, may be NULL */
+    jr_date date;  /* required */
+    char *section; /* section id, may be NULL */
     char *summary;
     char *image, *image_caption, *image_credit, *image_alt;
     char **tags;
@@ -139,14 +139,14 @@ typedef struct jr_article {
     int order;      /* default: position in file-name order (1, 2, ...) */
     bool has_order; /* `order` given explicitly */
     bool draft;
-    bool editorial; /* `editorial: true`, or order 0 */
-    char *lang;     /* BCP 47; NULL: the journal's language */
+    bool editorial;                  /* `editorial: true`, or order 0 */
+    char *lang;                      /* BCP 47; NULL: the journal's language */
     jr_pos key_pos[JR_FM_KEY_COUNT]; /* where each key's value stands */
 
-    char *body;     /* the Markdown body after the front matter (owned) */
+    char *body; /* the Markdown body after the front matter (owned) */
     size_t body_len;
-    int body_line;  /* line number of the body's first line in the file */
-    jr_doc *doc;    /* the parsed body (owned), NULL until markdown.c ran */
+    int body_line; /* line number of the body's first line in the file */
+    jr_doc *doc;   /* the parsed body (owned), NULL until markdown.c ran */
 } jr_article;
 
 typedef struct jr_section {
@@ -156,16 +156,16 @@ typedef struct jr_section {
 } jr_section;
 
 typedef struct jr_edition {
-    char *id;       /* folder name, e.g. "2019-1" (owned) */
-    char *dir;      /* folder path (owned) */
-    char *yaml_path;/* path of edition.yaml (owned) */
+    char *id;        /* folder name, e.g. "2019-1" (owned) */
+    char *dir;       /* folder path (owned) */
+    char *yaml_path; /* path of edition.yaml (owned) */
     int number, year;
     jr_date date;
     char *theme;
     char *cover_image, *cover_caption, *cover_alt;
-    jr_pos cover_pos; /* where cover.image's value stands in edition.yaml */
-    char *layout;   /* layout name or path, may be NULL */
-    jr_pos layout_pos; /* where `layout`'s value stands in edition.yaml */
+    jr_pos cover_pos;     /* where cover.image's value stands in edition.yaml */
+    char *layout;         /* layout name or path, may be NULL */
+    jr_pos layout_pos;    /* where `layout`'s value stands in edition.yaml */
     jr_article *articles; /* sorted by order, then file name; drafts left out */
     size_t narticles;
     /* Articles left out for errors in their front matter whose body could
@@ -182,19 +182,19 @@ typedef struct jr_journal {
     char *root;      /* the content folder (owned) */
     char *yaml_path; /* path of journal.yaml (owned) */
     char *title, *subtitle, *publisher;
-    char *language;  /* BCP 47, default "de" */
-    char *base_url;  /* ends with '/', may be NULL */
-    char *slug;      /* file-name form of the title, e.g. "bildung-im-blick" */
-    char *editor;    /* responsible editor (imprint), may be NULL */
-    char *print_shop;/* imprint, may be NULL */
-    char *copyright; /* imprint, may be NULL */
+    char *language;    /* BCP 47, default "de" */
+    char *base_url;    /* ends with '/', may be NULL */
+    char *slug;        /* file-name form of the title, e.g. "bildung-im-blick" */
+    char *editor;      /* responsible editor (imprint), may be NULL */
+    char *print_shop;  /* imprint, may be NULL */
+    char *copyright;   /* imprint, may be NULL */
     char *icon, *logo; /* feed icon/logo paths or URLs, may be NULL */
     jr_contact contact;
     jr_section *sections;
     size_t nsections;
     bool sections_unknown; /* journal.yaml did not parse: no section is reported unknown */
-    int feed_entries; /* default 20 */
-    jr_edition *editions; /* sorted by date, oldest first */
+    int feed_entries;      /* default 20 */
+    jr_edition *editions;  /* sorted by date, oldest first */
     size_t neditions;
 } jr_journal;
 

@@ -30,9 +30,9 @@ typedef enum jr_item_role {
 
 /* What a CONTENT item is where article/block cannot tell (tagged PDF). */
 typedef enum jr_item_tag {
-    JR_TAG_AUTO = 0,  /* from article/block and the block's kind */
-    JR_TAG_KICKER,    /* the section name above an article's title */
-    JR_TAG_TITLE,     /* an article's title, an edition page's title (H1) */
+    JR_TAG_AUTO = 0, /* from article/block and the block's kind */
+    JR_TAG_KICKER,   /* the section name above an article's title */
+    JR_TAG_TITLE,    /* an article's title, an edition page's title (H1) */
     JR_TAG_SUBTITLE,
     JR_TAG_BYLINE,
     JR_TAG_CAPTION,   /* a figure's caption (also the lead image's) */
@@ -47,9 +47,9 @@ typedef struct jr_item {
     jr_item_kind kind : 4;
     jr_item_role role : 2;
     jr_item_tag tag : 6; /* JR_TAG_AUTO unless set */
-    int group : 20; /* items outside articles (edition pages): the text unit they belong to
-                       (one structure element per unit), 0 if none */
-    int font;       /* TEXT: id in the fontset */
+    int group : 20;      /* items outside articles (edition pages): the text unit they belong to
+                            (one structure element per unit), 0 if none */
+    int font;            /* TEXT: id in the fontset */
     /* structure (for tagged PDF): the source block this item belongs to */
     int article; /* index into the edition's articles, -1 if none */
     int block;   /* index into that article's doc blocks, -1 if none */
@@ -64,8 +64,8 @@ typedef struct jr_item {
     float dest_y;  /* internal link: y on that page */
     /* LINE */
     float line_width; /* pt */
-    double x, y; /* TEXT: start of the baseline; others: lower-left corner [pt] */
-    double w, h; /* TEXT: w = advance width, h = 0; others: size [pt] */
+    double x, y;      /* TEXT: start of the baseline; others: lower-left corner [pt] */
+    double w, h;      /* TEXT: w = advance width, h = 0; others: size [pt] */
     /* TEXT */
     double size; /* pt */
     jr_color color;

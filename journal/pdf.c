@@ -108,9 +108,9 @@ typedef struct pdf_ctx {
     /* content state of the page being drawn */
     HPDF_Stream out;
     bool in_text;
-    double tx, ty; /* text line start within BT [pt], as written (rounded) */
-    bool tj_open;  /* a TJ array is open: the next word may join it */
-    double pen_x;  /* where the open TJ leaves the pen, by the PDF's widths [pt] */
+    double tx, ty;    /* text line start within BT [pt], as written (rounded) */
+    bool tj_open;     /* a TJ array is open: the next word may join it */
+    double pen_x;     /* where the open TJ leaves the pen, by the PDF's widths [pt] */
     uint32_t last_cp; /* the last character in the open TJ */
     /* tagged: items (by page: hyph_items[hyph_first[p] .. hyph_first[p+1]))
      * that end a line with a hyphen the line breaker put in; the hyphen is
@@ -477,10 +477,9 @@ static HPDF_Font get_font(pdf_ctx *c, int id)
         c->subsets = jr_pdf_fonts_new(c->dl);
     const char *name = jr_pdf_fonts_load(c->subsets, c->pdf, id);
     if (!name)
-        name =
-        fi->face_index > 0
-            ? HPDF_LoadTTFontFromFile2(c->pdf, fi->path, (HPDF_UINT)fi->face_index, HPDF_TRUE)
-            : HPDF_LoadTTFontFromFile(c->pdf, fi->path, HPDF_TRUE);
+        name = fi->face_index > 0 ? HPDF_LoadTTFontFromFile2(c->pdf, fi->path,
+                                                             (HPDF_UINT)fi->face_index, HPDF_TRUE)
+                                  : HPDF_LoadTTFontFromFile(c->pdf, fi->path, HPDF_TRUE);
     if (name)
         s->font = HPDF_GetFont(c->pdf, name, "UTF-8");
     if (s->font) {

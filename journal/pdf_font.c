@@ -36,10 +36,10 @@
 
 struct jr_pdf_fonts {
     const jr_doclayout *dl;
-    size_t n;                 /* font ids */
-    int *rep;                 /* id -> the first id with the same file and face */
-    unsigned char **bits;     /* per representative id: code points drawn (BMP), or NULL */
-    char **temp;              /* temporary files not yet unlinked (after a libharu error) */
+    size_t n;             /* font ids */
+    int *rep;             /* id -> the first id with the same file and face */
+    unsigned char **bits; /* per representative id: code points drawn (BMP), or NULL */
+    char **temp;          /* temporary files not yet unlinked (after a libharu error) */
     size_t ntemp, temp_cap;
 };
 
@@ -148,8 +148,7 @@ static bool keep_table(hb_tag_t t)
     return false;
 }
 
-static char *replace_cmap(const char *data, size_t len, const unsigned char *bits,
-                          size_t *outlen);
+static char *replace_cmap(const char *data, size_t len, const unsigned char *bits, size_t *outlen);
 
 /* A subset of face `face` of `path` holding the code points in `bits`;
  * NULL if HarfBuzz cannot make one. Caller frees. */

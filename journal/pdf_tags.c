@@ -79,15 +79,15 @@ struct jr_tagger {
     HPDF_Page *pages;
     selem *elems;
     size_t nelems, elems_cap;
-    size_t last_elem;     /* cache: the element found last */
-    HPDF_Array *parents;  /* per page: MCID -> structure element */
-    HPDF_Dict *links;     /* /Link elements, in /StructParent order */
+    size_t last_elem;    /* cache: the element found last */
+    HPDF_Array *parents; /* per page: MCID -> structure element */
+    HPDF_Dict *links;    /* /Link elements, in /StructParent order */
     size_t nlinks, links_cap;
-    size_t page;          /* the page being drawn */
-    int mcid;             /* next MCID on it */
-    int mark;             /* open marked content: 0 none, 1 artifact, 2 element */
-    size_t mark_elem;     /* element of the open marked content (mark == 2) */
-    char ops[96];         /* operators handed back */
+    size_t page;      /* the page being drawn */
+    int mcid;         /* next MCID on it */
+    int mark;         /* open marked content: 0 none, 1 artifact, 2 element */
+    size_t mark_elem; /* element of the open marked content (mark == 2) */
+    char ops[96];     /* operators handed back */
 };
 
 char *jr_pdf_clean_text(const char *s, size_t max)
@@ -486,8 +486,8 @@ void jr_tags_link(jr_tagger *t, const jr_item *it, HPDF_Annotation a)
         const char *label = it->dest_page >= 0 && (size_t)it->dest_page < t->dl->npages
                                 ? t->dl->pages[it->dest_page].label
                                 : NULL;
-        char *d = label ? jr_xasprintf("Seite %s", label)
-                        : jr_xasprintf("Seite %d", it->dest_page + 1);
+        char *d =
+            label ? jr_xasprintf("Seite %s", label) : jr_xasprintf("Seite %d", it->dest_page + 1);
         desc = jr_pdf_clean_text(d, 200);
         free(d);
     }

@@ -137,8 +137,8 @@ static void check_fonts(jr_preflight *pf, const jr_doclayout *dl)
         if (!fi)
             continue;
         const char *base = fi->path ? strrchr(fi->path, '/') : NULL;
-        char *name = jr_xasprintf("%s%s%s", fi->family ? fi->family : "?",
-                                  fi->bold ? " Bold" : "", fi->italic ? " Italic" : "");
+        char *name = jr_xasprintf("%s%s%s", fi->family ? fi->family : "?", fi->bold ? " Bold" : "",
+                                  fi->italic ? " Italic" : "");
         char *file = jr_xstrdup(base ? base + 1 : fi->path ? fi->path : "?");
         bool seen = false;
         for (size_t k = 0; k < pf->nfonts && !seen; k++)
@@ -285,8 +285,9 @@ void jr_preflight_print(const jr_preflight *pf, FILE *f)
         fprintf(f, "%s\n", im->image);
     }
     if (pf->rgb_images)
-        fprintf(f, "  info        RGB images are tagged sRGB in the print PDF; the print shop's RIP "
-                   "converts them to CMYK\n");
+        fprintf(f,
+                "  info        RGB images are tagged sRGB in the print PDF; the print shop's RIP "
+                "converts them to CMYK\n");
     if (!pf->ntexts)
         fprintf(f, "  trim safety no text within %s mm of the trim edge\n",
                 num(a, sizeof a, JR_PF_TRIM_SAFETY * PT_MM, 0));
@@ -332,7 +333,8 @@ char *jr_preflight_json(const jr_preflight *pf)
     json_str(&b, pf->edition);
     jr_buf_printf(&b, ",\n  \"errors\": %d,\n  \"fonts\": [", pf->errors);
     for (size_t i = 0; i < pf->nfonts; i++) {
-        jr_buf_puts(&b, i ? ",\n    {\"embedded\": true, \"file\": " : "\n    {\"embedded\": true, \"file\": ");
+        jr_buf_puts(&b, i ? ",\n    {\"embedded\": true, \"file\": "
+                          : "\n    {\"embedded\": true, \"file\": ");
         json_str(&b, pf->fonts[i].file);
         jr_buf_puts(&b, ", \"name\": ");
         json_str(&b, pf->fonts[i].name);
@@ -363,8 +365,7 @@ char *jr_preflight_json(const jr_preflight *pf)
         jr_buf_putc(&b, '}');
     }
     jr_buf_puts(&b, pf->nimages ? "\n  ],\n" : "],\n");
-    jr_buf_printf(&b,
-                  "  \"pages\": {\"blank_added\": %d, \"count\": %d, \"multiple_of_4\": %s},\n",
+    jr_buf_printf(&b, "  \"pages\": {\"blank_added\": %d, \"count\": %d, \"multiple_of_4\": %s},\n",
                   pf->blank_pages, pf->pages, pf->pages % 4 == 0 ? "true" : "false");
     jr_buf_printf(&b, "  \"rgb_images\": %d,\n  \"text_near_trim\": [", pf->rgb_images);
     for (size_t i = 0; i < pf->ntexts; i++) {

@@ -19,8 +19,8 @@
 #include "pages.h"
 #include "style.h"
 
-#define JR_PF_PPI_WARN   250.0
-#define JR_PF_PPI_ERROR  150.0
+#define JR_PF_PPI_WARN    250.0
+#define JR_PF_PPI_ERROR   150.0
 #define JR_PF_TRIM_SAFETY JR_MM(5) /* text keeps this far from the trim edge [pt] */
 
 typedef enum jr_pf_level { JR_PF_OK, JR_PF_INFO, JR_PF_WARNING, JR_PF_ERROR } jr_pf_level;
@@ -38,8 +38,8 @@ typedef struct jr_pf_image {
 } jr_pf_image;
 
 typedef struct jr_pf_text {
-    int page; /* 1-based */
-    char *text; /* the nearest word on that page (owned) */
+    int page;         /* 1-based */
+    char *text;       /* the nearest word on that page (owned) */
     const char *edge; /* "left", "right", "top", "bottom" */
     double dist_pt;
 } jr_pf_text;

@@ -58,7 +58,7 @@ static jr_piece *vlist_piece(jr_vlist *v)
 typedef struct atom {
     size_t off, len; /* bytes in the paragraph buffer */
     int font;
-    double size;            /* pt */
+    double size;           /* pt */
     const jr_color *color; /* the style's or the caller's: lives as long as the paragraph */
     int link;
     double w;    /* advance, kerning inside included [pt] */
@@ -235,8 +235,8 @@ static void para_char(para *P, uint32_t cp, int base, double size, const jr_colo
 }
 
 /* Add UTF-8 text in font `base`. */
-static void para_text(para *P, const char *s, size_t n, int base, double size, const jr_color *color,
-                      int link, bool nohyph, jr_pos pos)
+static void para_text(para *P, const char *s, size_t n, int base, double size,
+                      const jr_color *color, int link, bool nohyph, jr_pos pos)
 {
     P->attr_from = P->nat; /* atoms made by this call share size, colour and link */
     size_t i = 0;
@@ -462,8 +462,17 @@ static bool word_is_url(const char *s, size_t n)
 static bool special_byte(unsigned char c)
 {
     switch (c) {
-    case '-': case '/': case '.': case '@': case '_': case '?': case '&': case '=': case '#':
-    case ':': case 0xE2:
+    case '-':
+    case '/':
+    case '.':
+    case '@':
+    case '_':
+    case '?':
+    case '&':
+    case '=':
+    case '#':
+    case ':':
+    case 0xE2:
         return true;
     default:
         return false;
@@ -1284,7 +1293,7 @@ static size_t list_markers(jr_lstate *ls, const jr_block *b, double indent, doub
     return n;
 }
 
-static void add_space(jr_vlist *v, double h, bool break_before)
+static void add_space_break(jr_vlist *v, double h, bool break_before)
 {
     jr_velem *e = jr_vlist_add(v, JR_V_SPACE);
     e->ascent = h;
@@ -1433,7 +1442,7 @@ void jr_typeset_block(jr_lstate *ls, const jr_block *b, int bi, double colw, boo
         }
         /* space before: heading_space_before for H2, less for smaller headings */
         double h2 = st->heading_size[2] > 0 ? st->heading_size[2] : size;
-        add_space(v, st->heading_space_before * size / h2, true);
+        add_space_break(v, st->heading_space_before * size / h2, true);
         /* lines `lead` apart; the first one's ascent about the cap height */
         double asc = size * 0.72;
         setopts o = {0};
@@ -1467,12 +1476,12 @@ void jr_typeset_block(jr_lstate *ls, const jr_block *b, int bi, double colw, boo
     }
     case JR_BLOCK_CODE: {
         /* a little air around code; the text after it is back on the grid */
-        add_space(v, st->fonts[JR_ROLE_CODE].leading * 0.4, true);
+        add_space_break(v, st->fonts[JR_ROLE_CODE].leading * 0.4, true);
         size_t e0 = v->n;
         typeset_code(ls, b, bi, x, W, v);
         if (v->n > e0)
             v->e[e0].break_before = false;
-        add_space(v, st->fonts[JR_ROLE_CODE].leading * 0.4, true);
+        add_space_break(v, st->fonts[JR_ROLE_CODE].leading * 0.4, true);
         break;
     }
     case JR_BLOCK_RULE: {
@@ -1544,4 +1553,55 @@ double jr_typeset_width(jr_lstate *ls, const char *text, int font, double size)
         w += P.at[i].w;
     para_free(&P);
     return w;
+}
+
+/* ---- small pieces shared by the article openings and the edition pages ---- */
+
+void jr_vlist_space(jr_vlist *v, double h)
+{
+    add_space_break(v, h, false);
+}
+
+/* Upper case for kickers: ASCII and Latin-1 letters (ß stays). */
+char *jr_upcase(const char *s)
+{
+    jr_buf b = {0};
+    size_t n = strlen(s), i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t k = jr_utf8_decode(s + i, n - i, &cp);
+        if (k == 0)
+            k = 1;
+        if (cp >= 'a' && cp <= 'z')
+            cp -= 0x20;
+        else if (cp >= 0xE0 && cp <= 0xFE && cp != 0xF7)
+            cp -= 0x20;
+        char u[4];
+        jr_buf_put(&b, u, jr_utf8_encode(cp, u));
+        i += k;
+    }
+    return jr_buf_detach(&b);
+}
+
+/* Letter-space the lines v->e[from..] by `em` per letter gap (capitals
+ * read better spaced), moving the words after each piece along. */
+void jr_vlist_track(jr_vlist *v, size_t from, double em)
+{
+    for (size_t i = from; i < v->n; i++) {
+        const jr_velem *e = &v->e[i];
+        double shift = 0;
+        for (size_t k = 0; k < e->npieces; k++) {
+            jr_piece *p = &v->p[e->first_piece + k];
+            p->x += shift;
+            size_t ncp = jr_utf8_count(p->text, strlen(p->text));
+            if (!p->kern || ncp < 2)
+                continue;
+            int tj = (int)lround(-em * 1000.0);
+            for (size_t c = 1; c < ncp; c++)
+                p->kern[c] += tj;
+            double add = -tj * p->size / 1000.0 * (double)(ncp - 1);
+            p->w += add;
+            shift += add;
+        }
+    }
 }

@@ -45,22 +45,22 @@ static void order(void)
     static const int want[8][2] = {{8, 1}, {2, 7}, {6, 3}, {4, 5}};
     for (size_t s = 0; s < 4; s++)
         for (int r = 0; r < 2; r++)
-            CHECK(jr_impose_page(8, s, r) + 1 == want[s][r], "8 pages, side %zu %s: page %d",
-                  s + 1, r ? "right" : "left", jr_impose_page(8, s, r) + 1);
+            CHECK(jr_impose_page(8, s, r) + 1 == want[s][r], "8 pages, side %zu %s: page %d", s + 1,
+                  r ? "right" : "left", jr_impose_page(8, s, r) + 1);
     /* every page exactly once, for a few sizes; pages of a sheet side add up to n+1 */
     for (size_t n = 4; n <= 64; n += 4) {
         int seen[64] = {0};
         for (size_t s = 0; s < n / 2; s++) {
             int l = jr_impose_page(n, s, 0), r = jr_impose_page(n, s, 1);
-            CHECK(l >= 0 && r >= 0 && (size_t)(l + r + 2) == n + 1, "n %zu side %zu: %d + %d", n,
-                  s, l, r);
+            CHECK(l >= 0 && r >= 0 && (size_t)(l + r + 2) == n + 1, "n %zu side %zu: %d + %d", n, s,
+                  l, r);
             if (l >= 0 && r >= 0) {
                 seen[l]++;
                 seen[r]++;
             }
             /* odd pages are right-hand pages of the folded booklet */
-            CHECK((r + 1) % 2 == 1 && (l + 1) % 2 == 0, "n %zu side %zu: pages %d, %d", n, s,
-                  l + 1, r + 1);
+            CHECK((r + 1) % 2 == 1 && (l + 1) % 2 == 0, "n %zu side %zu: pages %d, %d", n, s, l + 1,
+                  r + 1);
         }
         for (size_t p = 0; p < n; p++)
             CHECK(seen[p] == 1, "n %zu: page %zu placed %d times", n, p + 1, seen[p]);
@@ -92,8 +92,8 @@ static void spreads(void)
 
     jr_doclayout *bk = jr_impose_booklet(dl, B);
     CHECK(bk->npages == 2, "%zu sheet sides", bk->npages);
-    CHECK(fabs(bk->page_width - 2 * W) < 1e-9 && fabs(bk->page_height - H) < 1e-9,
-          "sheet %g x %g", bk->page_width, bk->page_height);
+    CHECK(fabs(bk->page_width - 2 * W) < 1e-9 && fabs(bk->page_height - H) < 1e-9, "sheet %g x %g",
+          bk->page_width, bk->page_height);
     CHECK(bk->nimages == 1, "%zu images", bk->nimages);
     static const int want[2][2] = {{4, 1}, {2, 3}};
     for (size_t s = 0; s < bk->npages && s < 2; s++) {
