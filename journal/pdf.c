@@ -1314,28 +1314,6 @@ static bool add_output_intents(pdf_ctx *c, bool pdfx, bool pdfa)
 
 /* ---- PDF/A-1b --------------------------------------------------------------- */
 
-static void xml_escaped(jr_buf *b, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&':
-            jr_buf_puts(b, "&amp;");
-            break;
-        case '<':
-            jr_buf_puts(b, "&lt;");
-            break;
-        case '>':
-            jr_buf_puts(b, "&gt;");
-            break;
-        case '"':
-            jr_buf_puts(b, "&quot;");
-            break;
-        default:
-            jr_buf_putc(b, *s);
-        }
-    }
-}
-
 /* One XMP property with the same cleaned text as the Info entry. */
 static void xmp_prop(jr_buf *b, const char *tag, const char *value, int kind)
 {
@@ -1347,7 +1325,7 @@ static void xmp_prop(jr_buf *b, const char *tag, const char *value, int kind)
         jr_buf_puts(b, "<rdf:Alt><rdf:li xml:lang=\"x-default\">");
     else if (kind == 2)
         jr_buf_puts(b, "<rdf:Seq><rdf:li>");
-    xml_escaped(b, v);
+    jr_buf_put_xml_escaped(b, v);
     if (kind == 1)
         jr_buf_puts(b, "</rdf:li></rdf:Alt>");
     else if (kind == 2)

@@ -139,27 +139,7 @@ void jr_html_escape(jr_buf *b, const char *s)
     if (!s)
         return;
     char *c = jr_xml_clean_quiet(s, strlen(s));
-    for (const char *p = c; *p; p++) {
-        switch (*p) {
-        case '&':
-            jr_buf_puts(b, "&amp;");
-            break;
-        case '<':
-            jr_buf_puts(b, "&lt;");
-            break;
-        case '>':
-            jr_buf_puts(b, "&gt;");
-            break;
-        case '"':
-            jr_buf_puts(b, "&quot;");
-            break;
-        case '\'':
-            jr_buf_puts(b, "&#39;");
-            break;
-        default:
-            jr_buf_putc(b, *p);
-        }
-    }
+    jr_buf_put_xml_escaped(b, c);
     free(c);
 }
 

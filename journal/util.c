@@ -534,3 +534,28 @@ void jr_output_free(jr_output *out)
     free(out->tmp_paths);
     free(out);
 }
+
+void jr_buf_put_xml_escaped(jr_buf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&':
+            jr_buf_puts(b, "&amp;");
+            break;
+        case '<':
+            jr_buf_puts(b, "&lt;");
+            break;
+        case '>':
+            jr_buf_puts(b, "&gt;");
+            break;
+        case '"':
+            jr_buf_puts(b, "&quot;");
+            break;
+        case '\'':
+            jr_buf_puts(b, "&#39;");
+            break;
+        default:
+            jr_buf_putc(b, *s);
+        }
+    }
+}

@@ -40,6 +40,9 @@ void jr_buf_puts(jr_buf *b, const char *s);
 void jr_buf_putc(jr_buf *b, char c);
 void jr_buf_printf(jr_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *jr_buf_detach(jr_buf *b); /* caller frees; buffer is reset */
+/* Append s with & < > " ' escaped for XML and HTML text and attributes.
+ * (Characters XML does not allow must be removed before.) */
+void jr_buf_put_xml_escaped(jr_buf *b, const char *s);
 void jr_buf_free(jr_buf *b);
 
 /* Read a whole regular file. Returns NULL (errno set) on failure: EISDIR
