@@ -50,7 +50,9 @@ fi
 
 echo "building journal (Release) in $build"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j2 --target journal >/dev/null
+cmake --build "$build" -j2 --target journal layout_time >/dev/null
+# The layout engine alone on the sample edition (issue target: 10 ms).
+"$build/tests/bench/layout_time" "$root/articles" 21
 
 mkdir -p "$work"
 cases=(--case "sample:$(ls "$root"/articles/2026-2/*.md | wc -l):$root/articles:2026-2")
