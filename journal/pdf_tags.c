@@ -79,9 +79,11 @@ struct jr_tagger {
     HPDF_Page *pages;
     selem *elems;
     size_t nelems, elems_cap;
-    size_t last_elem;    /* cache: the element found last */
-    HPDF_Array *parents; /* per page: MCID -> structure element */
-    HPDF_Dict *links;    /* /Link elements, in /StructParent order */
+    size_t last_elem;      /* cache: the element found last */
+    size_t *elem_index;    /* hash of element keys: index + 1, 0 = empty (owned) */
+    size_t elem_index_cap; /* a power of two, at least twice nelems */
+    HPDF_Array *parents;   /* per page: MCID -> structure element */
+    HPDF_Dict *links;      /* /Link elements, in /StructParent order */
     size_t nlinks, links_cap;
     size_t page;      /* the page being drawn */
     int mcid;         /* next MCID on it */
@@ -264,6 +266,43 @@ static sub item_sub(const jr_item *it)
     return SUB_TEXT;
 }
 
+static size_t elem_key_hash(int article, int block, int group, int kind, int image)
+{
+    uint64_t h = 1469598103934665603ull;
+    int parts[5] = {article, block, group, kind, image};
+    for (int i = 0; i < 5; i++) {
+        h ^= (uint64_t)(uint32_t)parts[i];
+        h *= 1099511628211ull;
+    }
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* Elements are found by their key through a hash table, so that tagging
+ * stays linear in the number of elements (100,000 links). */
+static void elem_index_put(jr_tagger *t, size_t ei)
+{
+    const selem *e = &t->elems[ei];
+    size_t mask = t->elem_index_cap - 1;
+    size_t h = elem_key_hash(e->article, e->block, e->group, (int)e->sub, e->image) & mask;
+    while (t->elem_index[h])
+        h = (h + 1) & mask;
+    t->elem_index[h] = ei + 1;
+}
+
+static void elem_index_grow(jr_tagger *t)
+{
+    if ((t->nelems + 1) * 2 <= t->elem_index_cap)
+        return;
+    size_t cap = t->elem_index_cap ? t->elem_index_cap * 2 : 256;
+    while (cap < (t->nelems + 1) * 2)
+        cap *= 2;
+    free(t->elem_index);
+    t->elem_index = jr_xcalloc(cap, sizeof *t->elem_index);
+    t->elem_index_cap = cap;
+    for (size_t i = 0; i < t->nelems; i++)
+        elem_index_put(t, i);
+}
+
 static size_t find_elem(jr_tagger *t, const jr_item *it)
 {
     int article = it->article, block = it->block;
@@ -279,10 +318,15 @@ static size_t find_elem(jr_tagger *t, const jr_item *it)
      (e)->image == image)
     if (t->last_elem < t->nelems && SAME(&t->elems[t->last_elem]))
         return t->last_elem;
-    for (size_t i = t->nelems; i-- > 0;)
-        if (SAME(&t->elems[i]))
-            return t->last_elem = i;
+    if (t->elem_index_cap) {
+        size_t mask = t->elem_index_cap - 1;
+        for (size_t h = elem_key_hash(article, block, group, (int)s, image) & mask;
+             t->elem_index[h]; h = (h + 1) & mask)
+            if (SAME(&t->elems[t->elem_index[h] - 1]))
+                return t->last_elem = t->elem_index[h] - 1;
+    }
 #undef SAME
+    elem_index_grow(t);
     JR_GROW(t->elems, t->elems_cap, t->nelems + 1);
     selem *e = &t->elems[t->nelems];
     memset(e, 0, sizeof *e);
@@ -296,6 +340,7 @@ static size_t find_elem(jr_tagger *t, const jr_item *it)
     e->dict = new_elem(t, e->type);
     kids_init(t, &e->kids, e->dict);
     size_t ei = t->nelems++;
+    elem_index_put(t, ei);
     if (s == SUB_LINK) {
         /* a kid of its block's element, where its text stands among the rest */
         jr_item text = *it;
@@ -351,6 +396,7 @@ void jr_tags_free(jr_tagger *t)
     if (!t)
         return;
     free(t->elems);
+    free(t->elem_index);
     free(t->parents);
     free(t->links);
     free(t);
