@@ -424,7 +424,9 @@ static void contents_units(jr_lstate *ls, double colw, double tw, bool known, do
         free(num);
         char *title = jr_typography(a->title ? a->title : "", ls->lang);
         jr_color tc = head->color;
+        ls->a = a; /* a title too long for its line is reported at its article */
         set_text(ls, &e->v, title, JR_ROLE_HEADING, 0, tc, colw - numw);
+        ls->a = NULL;
         free(title);
         char *by = authors_text(a);
         if (by) {
@@ -660,8 +662,10 @@ static void fill_cover(jr_lstate *ls, int page)
             set_caps(ls, &cells[k], sec->title, JR_ROLE_KICKER, 0, col, cw);
         char *title = jr_typography(a->title ? a->title : "", ls->lang);
         jr_vlist_space(&cells[k], 2);
+        ls->a = a; /* a title too long for its teaser is reported at its article */
         set_text(ls, &cells[k], title, JR_ROLE_HEADING, st->fonts[JR_ROLE_HEADING].size * 0.8,
                  st->fonts[JR_ROLE_HEADING].color, cw);
+        ls->a = NULL;
         free(title);
         char *pg = folio(ls, article_page(ls, pick[k]));
         char *seite = jr_xasprintf("Seite %s", pg);

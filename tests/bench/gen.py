@@ -187,9 +187,9 @@ def main():
                 "cover:\n  image: images/cover.png\n  caption: Ein Farbverlauf.\n"
                 "  alt: Farbverlauf von Rot nach Blau.\n" % a.n)
     with open(os.path.join(ed, "images", "cover.png"), "wb") as f:
-        f.write(png(480, 640, 1))
+        f.write(png(2100, 1500, 1))  # >= 300 ppi at the cover width: passes the preflight
     with open(os.path.join(ed, "images", "figure.png"), "wb") as f:
-        f.write(png(400, 250, 2))
+        f.write(png(1000, 625, 2))  # >= 300 ppi at column width
 
     for i in range(a.n):
         title = tx.title()
