@@ -297,30 +297,6 @@ static void repair_tounicode(pdf_ctx *c, HPDF_Font font)
  * fonts share libharu's one hook function. */
 static HPDF_Dict_BeforeWriteFunc font_hook_orig;
 
-static uint32_t be32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)(v >> 24);
-    p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8);
-    p[3] = (unsigned char)v;
-}
-
-static uint32_t table_sum(const unsigned char *p, size_t n)
-{
-    uint32_t sum = 0;
-    for (size_t i = 0; i < n; i += 4) {
-        unsigned char b[4] = {0, 0, 0, 0};
-        memcpy(b, p + i, n - i < 4 ? n - i : 4);
-        sum += be32(b);
-    }
-    return sum;
-}
-
 /* libharu cuts only the glyf table of an embedded font; its 'post' table
  * keeps every glyph name (35 KB for Noto Serif) that nobody reads in a
  * CID font. Rewrite the font program with a format 3 'post' (no names):
@@ -346,41 +322,41 @@ static void slim_font_program(HPDF_Dict descriptor)
     bool ok = n > 0 && n < 64 && dir <= size;
     for (unsigned i = 0; ok && i < n; i++) {
         const unsigned char *r = d + 12 + 16 * i;
-        uint32_t off = be32(r + 8), len = be32(r + 12);
+        uint32_t off = jr_tt_get32(r + 8), len = jr_tt_get32(r + 12);
         ok = off <= size && len <= size - off;
         if (memcmp(r, "post", 4) == 0)
             post = (int)i;
         if (memcmp(r, "head", 4) == 0)
             head = (int)i;
     }
-    if (!ok || post < 0 || head < 0 || be32(d + 12 + 16 * post + 12) <= 32 ||
-        be32(d + 12 + 16 * head + 12) < 12) {
+    if (!ok || post < 0 || head < 0 || jr_tt_get32(d + 12 + 16 * post + 12) <= 32 ||
+        jr_tt_get32(d + 12 + 16 * head + 12) < 12) {
         free(d);
         return;
     }
     size_t cap = dir;
     for (unsigned i = 0; i < n; i++)
-        cap += (be32(d + 12 + 16 * i + 12) + 3) & ~3u;
+        cap += (jr_tt_get32(d + 12 + 16 * i + 12) + 3) & ~3u;
     unsigned char *o = jr_xcalloc(cap, 1);
     memcpy(o, d, dir);
     size_t pos = dir, head_at = 0;
     for (unsigned i = 0; i < n; i++) {
         const unsigned char *r = d + 12 + 16 * i;
         unsigned char *w = o + 12 + 16 * i;
-        uint32_t len = (int)i == post ? 32 : be32(r + 12);
-        memcpy(o + pos, d + be32(r + 8), len);
+        uint32_t len = (int)i == post ? 32 : jr_tt_get32(r + 12);
+        memcpy(o + pos, d + jr_tt_get32(r + 8), len);
         if ((int)i == post)
-            put_be32(o + pos, 0x00030000); /* format 3: no glyph names */
+            jr_tt_put32(o + pos, 0x00030000); /* format 3: no glyph names */
         if ((int)i == head) {
             head_at = pos;
-            put_be32(o + pos + 8, 0); /* checkSumAdjustment, set below */
+            jr_tt_put32(o + pos + 8, 0); /* checkSumAdjustment, set below */
         }
-        put_be32(w + 4, table_sum(o + pos, len));
-        put_be32(w + 8, (uint32_t)pos);
-        put_be32(w + 12, len);
+        jr_tt_put32(w + 4, jr_tt_checksum(o + pos, len));
+        jr_tt_put32(w + 8, (uint32_t)pos);
+        jr_tt_put32(w + 12, len);
         pos += (len + 3) & ~3u;
     }
-    put_be32(o + head_at + 8, 0xB1B0AFBAu - table_sum(o, pos));
+    jr_tt_put32(o + head_at + 8, 0xB1B0AFBAu - jr_tt_checksum(o, pos));
     HPDF_MemStream_FreeData(ff->stream);
     HPDF_Stream_Write(ff->stream, o, (HPDF_UINT)pos);
     HPDF_Dict_AddNumber(ff, "Length1", (HPDF_INT32)pos);

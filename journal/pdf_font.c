@@ -235,12 +235,12 @@ static void put32(bytes *b, uint32_t v)
     put16(b, v & 0xFFFF);
 }
 
-static uint32_t rd32(const unsigned char *p)
+uint32_t jr_tt_get32(const unsigned char *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static void wr32(unsigned char *p, uint32_t v)
+void jr_tt_put32(unsigned char *p, uint32_t v)
 {
     p[0] = (unsigned char)(v >> 24);
     p[1] = (unsigned char)(v >> 16);
@@ -248,13 +248,13 @@ static void wr32(unsigned char *p, uint32_t v)
     p[3] = (unsigned char)v;
 }
 
-static uint32_t sum32(const unsigned char *p, size_t n)
+uint32_t jr_tt_checksum(const unsigned char *p, size_t n)
 {
     uint32_t s = 0;
     for (size_t i = 0; i < n; i += 4) {
         unsigned char w[4] = {0, 0, 0, 0};
         memcpy(w, p + i, n - i < 4 ? n - i : 4);
-        s += rd32(w);
+        s += jr_tt_get32(w);
     }
     return s;
 }
@@ -340,7 +340,7 @@ static char *replace_cmap(const char *data, size_t len, const unsigned char *bit
     int head = -1, cmap = -1;
     for (unsigned i = 0; i < nt; i++) {
         const unsigned char *r = d + 12 + 16 * i;
-        uint32_t off = rd32(r + 8), tl = rd32(r + 12);
+        uint32_t off = jr_tt_get32(r + 8), tl = jr_tt_get32(r + 12);
         if (off > len || tl > len - off)
             return NULL;
         if (memcmp(r, "head", 4) == 0 && tl >= 12)
@@ -379,26 +379,26 @@ static char *replace_cmap(const char *data, size_t len, const unsigned char *bit
     /* the tables again, in the same order, cmap replaced */
     size_t cap = dir + t.len + 3;
     for (unsigned i = 0; i < nt; i++)
-        cap += (rd32(d + 12 + 16 * i + 12) + 3) & ~(size_t)3;
+        cap += (jr_tt_get32(d + 12 + 16 * i + 12) + 3) & ~(size_t)3;
     unsigned char *o = jr_xcalloc(cap, 1);
     memcpy(o, d, dir);
     size_t pos = dir, head_at = 0;
     for (unsigned i = 0; i < nt; i++) {
         const unsigned char *r = d + 12 + 16 * i;
         unsigned char *w = o + 12 + 16 * i;
-        const unsigned char *src = (int)i == cmap ? t.d : d + rd32(r + 8);
-        uint32_t tl = (int)i == cmap ? (uint32_t)t.len : rd32(r + 12);
+        const unsigned char *src = (int)i == cmap ? t.d : d + jr_tt_get32(r + 8);
+        uint32_t tl = (int)i == cmap ? (uint32_t)t.len : jr_tt_get32(r + 12);
         memcpy(o + pos, src, tl);
         if ((int)i == head) {
             head_at = pos;
-            wr32(o + pos + 8, 0); /* checkSumAdjustment, set below */
+            jr_tt_put32(o + pos + 8, 0); /* checkSumAdjustment, set below */
         }
-        wr32(w + 4, sum32(o + pos, tl));
-        wr32(w + 8, (uint32_t)pos);
-        wr32(w + 12, tl);
+        jr_tt_put32(w + 4, jr_tt_checksum(o + pos, tl));
+        jr_tt_put32(w + 8, (uint32_t)pos);
+        jr_tt_put32(w + 12, tl);
         pos += (tl + 3) & ~(size_t)3;
     }
-    wr32(o + head_at + 8, 0xB1B0AFBAu - sum32(o, pos));
+    jr_tt_put32(o + head_at + 8, 0xB1B0AFBAu - jr_tt_checksum(o, pos));
     free(t.d);
     *outlen = pos;
     return (char *)o;

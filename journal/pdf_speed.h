@@ -5,6 +5,7 @@
 #ifndef JOURNAL_PDF_SPEED_H
 #define JOURNAL_PDF_SPEED_H
 
+#include <stdint.h>
 #include <stddef.h>
 
 #include <hpdf.h>
@@ -20,6 +21,12 @@ typedef struct jr_pdf_fonts jr_pdf_fonts;
 
 jr_pdf_fonts *jr_pdf_fonts_new(const jr_doclayout *dl);
 void jr_pdf_fonts_free(jr_pdf_fonts *f); /* NULL is fine */
+
+/* TrueType byte order and table checksums (pdf_font.c), shared with the
+ * font-program repair in pdf.c. */
+uint32_t jr_tt_get32(const unsigned char *p);
+void jr_tt_put32(unsigned char *p, uint32_t v);
+uint32_t jr_tt_checksum(const unsigned char *p, size_t n);
 
 /* Load font `id` into `pdf` as libharu's HPDF_LoadTTFontFromFile(2) would,
  * but from a subset of the file that holds only the glyphs of the code
