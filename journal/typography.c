@@ -9,6 +9,7 @@
  * run inside one piece, so each piece's text can be rebuilt on its own. */
 #include <stdlib.h>
 #include <string.h>
+#include <uchar.h>
 
 #include "markdown.h"
 #include "util.h"
@@ -108,8 +109,7 @@ static bool is_double(uint32_t c)
 typedef struct text {
     uint32_t *cp;    /* code points */
     uint32_t *piece; /* the piece each code point came from */
-    unsigned char *role;
-    bool *fixed; /* the code point stands for code or a break: keep */
+    bool *fixed;     /* the code point stands for code or a break: keep */
     size_t n;
 } text;
 
@@ -124,11 +124,6 @@ static uint32_t before(const text *t, size_t i)
     return i > 0 ? t->cp[i - 1] : ' ';
 }
 
-static bool open_context(const text *t, size_t i)
-{
-    return opens_after(before(t, i)) || (i > 0 && t->role[i - 1] == ROLE_OPEN);
-}
-
 /* ---- dashes, ellipses (cmark's smart rules, for text it left), spaces ---- */
 
 static void dashes_and_dots(text *t)
@@ -136,6 +131,17 @@ static void dashes_and_dots(text *t)
     size_t w = 0;
     for (size_t i = 0; i < t->n;) {
         uint32_t c = t->cp[i];
+        /* Most characters are left as they are (code pieces' stand-ins
+         * among them: they are never '-', '.', a space or a control). */
+        if (c > ' ' && c != '-' && c != '.' && !(c >= 0x7F && c <= 0x9F)) {
+            if (w != i) {
+                t->cp[w] = c;
+                t->piece[w] = t->piece[i];
+                t->fixed[w] = t->fixed[i];
+            }
+            w++, i++;
+            continue;
+        }
         size_t run = 1;
         if (!t->fixed[i] && (c == '-' || c == '.')) {
             while (i + run < t->n && t->cp[i + run] == c && t->piece[i + run] == t->piece[i])
@@ -190,9 +196,11 @@ static void dashes_and_dots(text *t)
             continue;
         }
         for (size_t k = 0; k < run; k++, w++, i++) {
-            t->cp[w] = t->cp[i];
-            t->piece[w] = t->piece[i];
-            t->fixed[w] = t->fixed[i];
+            if (w != i) {
+                t->cp[w] = t->cp[i];
+                t->piece[w] = t->piece[i];
+                t->fixed[w] = t->fixed[i];
+            }
         }
     }
     t->n = w;
@@ -221,15 +229,30 @@ static bool single_opener(const text *t, size_t j)
 
 static void quotes(text *t, const quote_style *qs)
 {
-    /* For each position: where the next possible closing and opening single
+    /* Only the quote characters are looked at: their positions first. */
+    size_t nq = 0, cap = 0;
+    size_t *pos = NULL;
+    for (size_t i = 0; i < t->n; i++) {
+        uint32_t c = t->cp[i];
+        if (c < 0x80 ? (c == '"' || c == '\'') : (is_single(c) || is_double(c))) {
+            if (t->fixed[i])
+                continue;
+            JR_GROW(pos, cap, nq + 1);
+            pos[nq++] = i;
+        }
+    }
+    if (nq == 0)
+        return;
+    /* For each quote: where the next possible closing and opening single
      * quotes stand (t->n when none), to tell a closing quote from an
-     * apostrophe. */
-    size_t *next_close = jr_xmalloc((t->n + 1) * sizeof *next_close);
-    size_t *next_open = jr_xmalloc((t->n + 1) * sizeof *next_open);
+     * apostrophe. Only quote characters can be either. */
+    size_t *next_close = jr_xmalloc(2 * nq * sizeof *next_close);
+    size_t *next_open = next_close + nq;
     size_t nc = t->n, no = t->n;
-    for (size_t j = t->n; j-- > 0;) {
-        next_close[j] = nc;
-        next_open[j] = no;
+    for (size_t q = nq; q-- > 0;) {
+        size_t j = pos[q];
+        next_close[q] = nc;
+        next_open[q] = no;
         if (single_closer(t, j))
             nc = j;
         else if (single_opener(t, j))
@@ -237,11 +260,13 @@ static void quotes(text *t, const quote_style *qs)
     }
 
     int ddepth = 0, sdepth = 0;
-    for (size_t i = 0; i < t->n; i++) {
+    size_t prev = (size_t)-1; /* the quote before, and its role */
+    int prev_role = ROLE_NONE;
+    for (size_t q = 0; q < nq; q++) {
+        size_t i = pos[q];
         uint32_t c = t->cp[i];
-        if (t->fixed[i] || !(is_single(c) || is_double(c)))
-            continue;
-        bool open_ctx = open_context(t, i);
+        bool open_ctx =
+            opens_after(before(t, i)) || (i > 0 && prev == i - 1 && prev_role == ROLE_OPEN);
         int role;
         if (is_double(c)) {
             if (c == 0x201E)
@@ -258,7 +283,7 @@ static void quotes(text *t, const quote_style *qs)
                 ddepth--;
             t->cp[i] = role == ROLE_OPEN ? qs->open2 : qs->close2;
         } else {
-            bool later_closer = next_close[i] < next_open[i];
+            bool later_closer = next_close[q] < next_open[q];
             if (c == 0x201A) {
                 role = ROLE_OPEN;
             } else if (is_alnum(before(t, i)) && is_alnum(at(t, i + 1))) {
@@ -281,26 +306,24 @@ static void quotes(text *t, const quote_style *qs)
                 sdepth--;
             t->cp[i] = role == ROLE_OPEN ? qs->open1 : role == ROLE_CLOSE ? qs->close1 : 0x2019;
         }
-        t->role[i] = (unsigned char)role;
+        prev = i;
+        prev_role = role;
     }
     free(next_close);
-    free(next_open);
+    free(pos);
 }
 
 /* ---- non-breaking spaces ---- */
 
+/* The words below are written as UTF-32 literals (U"..."), so that they
+ * are compared with the code points directly. */
+
 /* Does the text at i read `word`, ending there (no letter or digit after)? */
-static bool word_at(const text *t, size_t i, const char *word)
+static bool word_at(const text *t, size_t i, const char32_t *word)
 {
-    size_t len = strlen(word), k = 0;
-    while (k < len) {
-        uint32_t c;
-        size_t l = jr_utf8_decode(word + k, len - k, &c);
-        if (l == 0 || i >= t->n || t->cp[i] != c || t->fixed[i])
+    for (size_t k = 0; word[k]; k++, i++)
+        if (i >= t->n || t->cp[i] != word[k] || t->fixed[i])
             return false;
-        k += l;
-        i++;
-    }
     /* a word ending in '.' or a symbol needs no boundary after it */
     uint32_t last = t->cp[i - 1];
     if (!is_alnum(last))
@@ -310,45 +333,42 @@ static bool word_at(const text *t, size_t i, const char *word)
 
 /* Does the text just before position i (exclusive) read `word`, with a word
  * boundary before it? */
-static bool word_before(const text *t, size_t i, const char *word)
+static bool word_before(const text *t, size_t i, const char32_t *word)
 {
-    uint32_t w[16];
-    size_t nw = 0, len = strlen(word), k = 0;
-    while (k < len && nw < 16) {
-        size_t l = jr_utf8_decode(word + k, len - k, &w[nw]);
-        if (l == 0)
-            return false;
-        k += l;
+    size_t nw = 0;
+    while (word[nw])
         nw++;
-    }
     if (nw > i)
         return false;
     size_t s = i - nw;
     for (size_t m = 0; m < nw; m++)
-        if (t->cp[s + m] != w[m] || t->fixed[s + m])
+        if (t->cp[s + m] != word[m] || t->fixed[s + m])
             return false;
     return s == 0 || !is_alnum(t->cp[s - 1]);
 }
 
-static const char *const units[] = {
-    "%",    "‰",   "€",    "$",    "£",   "¥",   "°C",   "°F",   "°",    "km",   "m",    "cm",
-    "mm",   "µm",  "nm",   "kg",   "g",   "mg",  "t",    "l",    "ml",   "cl",   "dl",   "hl",
-    "ha",   "qm",  "m²",   "m³",   "km²", "cm²", "h",    "min",  "s",    "ms",   "Std.", "Min.",
-    "Sek.", "Uhr", "Euro", "EUR",  "USD", "CHF", "Cent", "ct",   "Mio.", "Mrd.", "Tsd.", "Prozent",
-    "kWh",  "kW",  "MW",   "GW",   "W",   "Hz",  "kHz",  "MHz",  "GHz",  "kB",   "KB",   "MB",
-    "GB",   "TB",  "Bit",  "Byte", "px",  "pt",  "dpi",  "km/h", "Jh.",  "Jhd.",
+static const char32_t *const units[] = {
+    U"%",   U"‰",   U"€",    U"$",    U"£",    U"¥",    U"°C",   U"°F",      U"°",    U"km",
+    U"m",   U"cm",  U"mm",   U"µm",   U"nm",   U"kg",   U"g",    U"mg",      U"t",    U"l",
+    U"ml",  U"cl",  U"dl",   U"hl",   U"ha",   U"qm",   U"m²",   U"m³",      U"km²",  U"cm²",
+    U"h",   U"min", U"s",    U"ms",   U"Std.", U"Min.", U"Sek.", U"Uhr",     U"Euro", U"EUR",
+    U"USD", U"CHF", U"Cent", U"ct",   U"Mio.", U"Mrd.", U"Tsd.", U"Prozent", U"kWh",  U"kW",
+    U"MW",  U"GW",  U"W",    U"Hz",   U"kHz",  U"MHz",  U"GHz",  U"kB",      U"KB",   U"MB",
+    U"GB",  U"TB",  U"Bit",  U"Byte", U"px",   U"pt",   U"dpi",  U"km/h",    U"Jh.",  U"Jhd.",
 };
 
 /* Abbreviations that stay with the number after them: § 5, S. 3, Nr. 7. */
-static const char *const before_number[] = {
-    "§",    "§§",      "Nr.", "S.",  "Abs.", "Art.", "Kap.", "Bd.",  "Jg.", "Ziff.", "Abb.", "Tab.",
-    "Anm.", "Abschn.", "Bl.", "Fn.", "No.",  "p.",   "pp.",  "Fig.", "ch.", "Vol.",  "vol.",
+static const char32_t *const before_number[] = {
+    U"§",   U"§§",    U"Nr.",  U"S.",   U"Abs.", U"Art.",    U"Kap.", U"Bd.",
+    U"Jg.", U"Ziff.", U"Abb.", U"Tab.", U"Anm.", U"Abschn.", U"Bl.",  U"Fn.",
+    U"No.", U"p.",    U"pp.",  U"Fig.", U"ch.",  U"Vol.",    U"vol.",
 };
 
-static const char *const months[] = {
-    "Januar",    "Jänner",  "Februar",  "März",     "April", "Mai",  "Juni",  "Juli", "August",
-    "September", "Oktober", "November", "Dezember", "Jan.",  "Feb.", "Febr.", "Mrz.", "Apr.",
-    "Jun.",      "Jul.",    "Aug.",     "Sep.",     "Sept.", "Okt.", "Nov.",  "Dez.",
+static const char32_t *const months[] = {
+    U"Januar", U"Jänner", U"Februar",   U"März",    U"April",    U"Mai",      U"Juni",
+    U"Juli",   U"August", U"September", U"Oktober", U"November", U"Dezember", U"Jan.",
+    U"Feb.",   U"Febr.",  U"Mrz.",      U"Apr.",    U"Jun.",     U"Jul.",     U"Aug.",
+    U"Sep.",   U"Sept.",  U"Okt.",      U"Nov.",    U"Dez.",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof(a)[0])
@@ -357,6 +377,9 @@ static bool glue_space(const text *t, size_t i, bool german)
 {
     uint32_t b = before(t, i), a = at(t, i + 1);
     if (i == 0 || i + 1 >= t->n)
+        return false;
+    /* every rule below wants one of these around the space */
+    if (!is_digit(b) && !is_digit(a) && b != '.' && a != 0x2013 && a != 0x2014 && a != 0x2026)
         return false;
     /* 12 €, 30 %, 5 km, 10 Uhr */
     if (is_digit(b)) {
@@ -404,10 +427,11 @@ void jr_typography_pieces(jr_typo_piece *pieces, size_t n, const char *lang)
     for (size_t k = 0; k < n; k++)
         total += pieces[k].kind == JR_TYPO_TEXT ? pieces[k].len : 1;
     text t = {0};
-    t.cp = jr_xmalloc((total + 1) * sizeof *t.cp);
-    t.piece = jr_xmalloc((total + 1) * sizeof *t.piece);
-    t.fixed = jr_xmalloc(total + 1);
-    t.role = jr_xcalloc(total + 1, 1);
+    /* one block: code points, pieces, then the fixed flags */
+    char *mem = jr_xmalloc((total + 1) * (2 * sizeof(uint32_t) + sizeof(bool)));
+    t.cp = (uint32_t *)mem;
+    t.piece = t.cp + total + 1;
+    t.fixed = (bool *)(t.piece + total + 1);
     for (size_t k = 0; k < n; k++) {
         pieces[k].out = NULL;
         if (pieces[k].kind != JR_TYPO_TEXT) {
@@ -416,13 +440,16 @@ void jr_typography_pieces(jr_typo_piece *pieces, size_t n, const char *lang)
             t.fixed[t.n++] = true;
             continue;
         }
-        const char *s = pieces[k].text;
+        const unsigned char *s = (const unsigned char *)pieces[k].text;
         size_t len = pieces[k].len, i = 0;
         while (i < len) {
-            uint32_t c;
-            size_t l = jr_utf8_decode(s + i, len - i, &c);
-            if (l == 0)
-                l = 1; /* invalid byte: U+FFFD */
+            uint32_t c = s[i];
+            size_t l = 1;
+            if (c >= 0x80) {
+                l = jr_utf8_decode((const char *)s + i, len - i, &c);
+                if (l == 0)
+                    l = 1; /* invalid byte: U+FFFD */
+            }
             t.cp[t.n] = c;
             t.piece[t.n] = (uint32_t)k;
             t.fixed[t.n++] = false;
@@ -434,6 +461,8 @@ void jr_typography_pieces(jr_typo_piece *pieces, size_t n, const char *lang)
     quotes(&t, lang_quotes(lang));
     spaces(&t, lang_german(lang));
 
+    /* Each code point of a piece came from at least one byte of it and takes
+     * at most three (four only for one that took four). */
     size_t i = 0;
     for (size_t k = 0; k < n; k++) {
         if (pieces[k].kind != JR_TYPO_TEXT) {
@@ -441,17 +470,18 @@ void jr_typography_pieces(jr_typo_piece *pieces, size_t n, const char *lang)
                 i++;
             continue;
         }
-        jr_buf b = {0};
+        char *out = jr_xmalloc(3 * pieces[k].len + 1), *o = out;
         for (; i < t.n && t.piece[i] == k; i++) {
-            char enc[4];
-            jr_buf_put(&b, enc, jr_utf8_encode(t.cp[i], enc));
+            uint32_t c = t.cp[i];
+            if (c < 0x80)
+                *o++ = (char)c;
+            else
+                o += jr_utf8_encode(c, o);
         }
-        pieces[k].out = jr_buf_detach(&b);
+        *o = 0;
+        pieces[k].out = out;
     }
-    free(t.cp);
-    free(t.piece);
-    free(t.fixed);
-    free(t.role);
+    free(mem);
 }
 
 char *jr_typography(const char *text_in, const char *lang)

@@ -50,9 +50,11 @@ fi
 
 echo "building journal (Release) in $build"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j2 --target journal layout_time >/dev/null
+cmake --build "$build" -j2 --target journal layout_time feeds_time >/dev/null
 # The layout engine alone on the sample edition (issue target: 10 ms).
 "$build/tests/bench/layout_time" "$root/articles" 21
+# Feeds and web pages alone for 1,000 articles (issue target: 100 ms).
+[ -d "$work/synth-1000" ] && "$build/tests/bench/feeds_time" "$work/synth-1000" 11
 
 mkdir -p "$work"
 cases=(--case "sample:$(ls "$root"/articles/2026-2/*.md | wc -l):$root/articles:2026-2")

@@ -1,0 +1,459 @@
+/* typography_ref.c: the typography of journal/typography.c as it was before
+ * it was made fast (commit d50d595), kept unchanged as the oracle of
+ * test_typography_diff.c: the fast version must give the same bytes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "markdown.h"
+#include "util.h"
+
+void ref_typography_pieces(jr_typo_piece *pieces, size_t n, const char *lang);
+char *ref_typography(const char *text_in, const char *lang);
+
+#define NBSP 0x00A0u
+#define OBJ  0xFFFCu /* stands for a code span in the context */
+
+enum { ROLE_NONE, ROLE_OPEN, ROLE_CLOSE, ROLE_APOS };
+
+typedef struct quote_style {
+    uint32_t open2, close2, open1, close1;
+} quote_style;
+
+static const quote_style style_en = {0x201C, 0x201D, 0x2018, 0x2019}; /* “ ” ‘ ’ */
+static const quote_style style_de = {0x201E, 0x201C, 0x201A, 0x2018}; /* „ “ ‚ ‘ */
+static const quote_style style_ch = {0x00AB, 0x00BB, 0x2039, 0x203A}; /* « » ‹ › */
+
+static bool lang_is(const char *lang, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (size_t i = 0; i < n; i++) {
+        char c = lang[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != prefix[i])
+            return false;
+    }
+    return lang[n] == 0 || lang[n] == '-' || lang[n] == '_';
+}
+
+/* Text the journal does not label is German (the journal's default). */
+static bool lang_german(const char *lang)
+{
+    return !lang || !*lang || lang_is(lang, "de");
+}
+
+static const quote_style *lang_quotes(const char *lang)
+{
+    if (!lang_german(lang))
+        return &style_en;
+    if (lang && (lang_is(lang, "de-ch") || lang_is(lang, "de-li")))
+        return &style_ch;
+    return &style_de;
+}
+
+static bool is_space(uint32_t c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == NBSP || c == 0x202F ||
+           (c >= 0x2000 && c <= 0x200A) || c == 0x3000;
+}
+
+static bool is_digit(uint32_t c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Letters and digits, roughly: ASCII, and non-ASCII outside the blocks of
+ * punctuation and symbols. The soft hyphen sits inside words. */
+static bool is_alnum(uint32_t c)
+{
+    if (c < 0x80)
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c);
+    if (c == 0x00AD)
+        return true;
+    if (c < 0xC0 || c == 0xD7 || c == 0xF7)
+        return c == 0xAA || c == 0xB5 || c == 0xBA || c == 0xB2 || c == 0xB3 || c == 0xB9;
+    if (c >= 0x2000 && c <= 0x2BFF)
+        return false;
+    if ((c >= 0x3000 && c <= 0x303F) || (c >= 0xFE30 && c <= 0xFE4F) ||
+        (c >= 0xFF00 && c <= 0xFF0F) || c == OBJ || c == 0xFFFD)
+        return false;
+    return true;
+}
+
+static bool is_letter(uint32_t c)
+{
+    return is_alnum(c) && !is_digit(c);
+}
+
+/* Characters after which a quote opens. */
+static bool opens_after(uint32_t c)
+{
+    return is_space(c) || c == '(' || c == '[' || c == '{' || c == '<' || c == '/' || c == 0x2013 ||
+           c == 0x2014 || c == 0x00AB || c == 0x2039 || c == 0x201E || c == 0x201A;
+}
+
+static bool is_single(uint32_t c)
+{
+    return c == '\'' || c == 0x2018 || c == 0x2019 || c == 0x201A;
+}
+
+static bool is_double(uint32_t c)
+{
+    return c == '"' || c == 0x201C || c == 0x201D || c == 0x201E;
+}
+
+typedef struct text {
+    uint32_t *cp;    /* code points */
+    uint32_t *piece; /* the piece each code point came from */
+    unsigned char *role;
+    bool *fixed; /* the code point stands for code or a break: keep */
+    size_t n;
+} text;
+
+static uint32_t at(const text *t, size_t i)
+{
+    return i < t->n ? t->cp[i] : ' ';
+}
+
+/* The character before i; the start of the text counts as a space. */
+static uint32_t before(const text *t, size_t i)
+{
+    return i > 0 ? t->cp[i - 1] : ' ';
+}
+
+static bool open_context(const text *t, size_t i)
+{
+    return opens_after(before(t, i)) || (i > 0 && t->role[i - 1] == ROLE_OPEN);
+}
+
+/* ---- dashes, ellipses (cmark's smart rules, for text it left), spaces ---- */
+
+static void dashes_and_dots(text *t)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < t->n;) {
+        uint32_t c = t->cp[i];
+        size_t run = 1;
+        if (!t->fixed[i] && (c == '-' || c == '.')) {
+            while (i + run < t->n && t->cp[i + run] == c && t->piece[i + run] == t->piece[i])
+                run++;
+        }
+        /* a hyphen standing alone between words is meant as a dash */
+        if (c == '-' && run == 1 && !t->fixed[i] && w >= 2 && t->cp[w - 1] == ' ' &&
+            !is_space(t->cp[w - 2]) && i + 1 < t->n && t->cp[i + 1] == ' ') {
+            t->cp[w] = 0x2013, t->piece[w] = t->piece[i], t->fixed[w] = false;
+            w++, i++;
+            continue;
+        }
+        if (c == '-' && run >= 2 && !t->fixed[i]) {
+            /* as cmark: all em dashes if the run divides by 3, else all en
+             * dashes if by 2, else em dashes and one or two en dashes */
+            size_t em, en;
+            if (run % 3 == 0)
+                em = run / 3, en = 0;
+            else if (run % 2 == 0)
+                em = 0, en = run / 2;
+            else if (run % 3 == 2)
+                em = (run - 2) / 3, en = 1;
+            else
+                em = (run - 4) / 3, en = 2;
+            uint32_t pc = t->piece[i];
+            for (size_t k = 0; k < em; k++, w++)
+                t->cp[w] = 0x2014, t->piece[w] = pc, t->fixed[w] = false;
+            for (size_t k = 0; k < en; k++, w++)
+                t->cp[w] = 0x2013, t->piece[w] = pc, t->fixed[w] = false;
+            i += run;
+            continue;
+        }
+        if (c == '.' && run >= 3 && !t->fixed[i]) {
+            uint32_t pc = t->piece[i];
+            for (size_t k = 0; k < run / 3; k++, w++)
+                t->cp[w] = 0x2026, t->piece[w] = pc, t->fixed[w] = false;
+            for (size_t k = 0; k < run % 3; k++, w++)
+                t->cp[w] = '.', t->piece[w] = pc, t->fixed[w] = false;
+            i += run;
+            continue;
+        }
+        /* tabs and line ends are spaces, other control characters go */
+        if (!t->fixed[i] && (c == '\t' || c == '\n' || c == '\r'))
+            c = t->cp[i] = ' ';
+        else if (!t->fixed[i] && (c < 0x20 || (c >= 0x7F && c <= 0x9F))) {
+            i++;
+            continue;
+        }
+        /* runs of spaces set as one (as HTML does); code keeps its own */
+        if (c == ' ' && !t->fixed[i] && w > 0 && t->cp[w - 1] == ' ') {
+            i++;
+            continue;
+        }
+        for (size_t k = 0; k < run; k++, w++, i++) {
+            t->cp[w] = t->cp[i];
+            t->piece[w] = t->piece[i];
+            t->fixed[w] = t->fixed[i];
+        }
+    }
+    t->n = w;
+}
+
+/* ---- quotes ---- */
+
+/* A single quote that could close: after a non-space, not inside a word. */
+static bool single_closer(const text *t, size_t j)
+{
+    uint32_t c = t->cp[j], b = before(t, j);
+    if (t->fixed[j] || !(c == '\'' || c == 0x2018 || c == 0x2019))
+        return false;
+    if (opens_after(b))
+        return false;
+    return !(is_alnum(b) && is_alnum(at(t, j + 1)));
+}
+
+static bool single_opener(const text *t, size_t j)
+{
+    uint32_t c = t->cp[j];
+    if (t->fixed[j] || !(c == '\'' || c == 0x2018 || c == 0x201A))
+        return false;
+    return c == 0x201A || (opens_after(before(t, j)) && !is_space(at(t, j + 1)));
+}
+
+static void quotes(text *t, const quote_style *qs)
+{
+    /* For each position: where the next possible closing and opening single
+     * quotes stand (t->n when none), to tell a closing quote from an
+     * apostrophe. */
+    size_t *next_close = jr_xmalloc((t->n + 1) * sizeof *next_close);
+    size_t *next_open = jr_xmalloc((t->n + 1) * sizeof *next_open);
+    size_t nc = t->n, no = t->n;
+    for (size_t j = t->n; j-- > 0;) {
+        next_close[j] = nc;
+        next_open[j] = no;
+        if (single_closer(t, j))
+            nc = j;
+        else if (single_opener(t, j))
+            no = j;
+    }
+
+    int ddepth = 0, sdepth = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        uint32_t c = t->cp[i];
+        if (t->fixed[i] || !(is_single(c) || is_double(c)))
+            continue;
+        bool open_ctx = open_context(t, i);
+        int role;
+        if (is_double(c)) {
+            if (c == 0x201E)
+                role = ROLE_OPEN;
+            else if (c == 0x201D)
+                role = ROLE_CLOSE;
+            else if (c == 0x201C) /* English opening, German closing */
+                role = (ddepth > 0 && !open_ctx) ? ROLE_CLOSE : ROLE_OPEN;
+            else
+                role = open_ctx ? ROLE_OPEN : ROLE_CLOSE;
+            if (role == ROLE_OPEN)
+                ddepth++;
+            else if (ddepth > 0)
+                ddepth--;
+            t->cp[i] = role == ROLE_OPEN ? qs->open2 : qs->close2;
+        } else {
+            bool later_closer = next_close[i] < next_open[i];
+            if (c == 0x201A) {
+                role = ROLE_OPEN;
+            } else if (is_alnum(before(t, i)) && is_alnum(at(t, i + 1))) {
+                role = ROLE_APOS; /* geht’s, Rock’n’Roll (even if cmark paired it) */
+            } else if (c == 0x2018) {
+                role = (sdepth > 0 && !open_ctx) ? ROLE_CLOSE : ROLE_OPEN;
+            } else if (open_ctx) {
+                /* a straight quote opens only if something closes it;
+                 * otherwise it is an elision (’s, ’90er) */
+                role =
+                    (c == '\'' && later_closer && !is_space(at(t, i + 1))) ? ROLE_OPEN : ROLE_APOS;
+            } else if (sdepth > 0) {
+                role = ROLE_CLOSE; /* the first closer wins, as in cmark */
+            } else {
+                role = ROLE_APOS; /* Hans’ Buch, Kinder’ */
+            }
+            if (role == ROLE_OPEN)
+                sdepth++;
+            else if (role == ROLE_CLOSE && sdepth > 0)
+                sdepth--;
+            t->cp[i] = role == ROLE_OPEN ? qs->open1 : role == ROLE_CLOSE ? qs->close1 : 0x2019;
+        }
+        t->role[i] = (unsigned char)role;
+    }
+    free(next_close);
+    free(next_open);
+}
+
+/* ---- non-breaking spaces ---- */
+
+/* Does the text at i read `word`, ending there (no letter or digit after)? */
+static bool word_at(const text *t, size_t i, const char *word)
+{
+    size_t len = strlen(word), k = 0;
+    while (k < len) {
+        uint32_t c;
+        size_t l = jr_utf8_decode(word + k, len - k, &c);
+        if (l == 0 || i >= t->n || t->cp[i] != c || t->fixed[i])
+            return false;
+        k += l;
+        i++;
+    }
+    /* a word ending in '.' or a symbol needs no boundary after it */
+    uint32_t last = t->cp[i - 1];
+    if (!is_alnum(last))
+        return true;
+    return i >= t->n || !is_alnum(t->cp[i]);
+}
+
+/* Does the text just before position i (exclusive) read `word`, with a word
+ * boundary before it? */
+static bool word_before(const text *t, size_t i, const char *word)
+{
+    uint32_t w[16];
+    size_t nw = 0, len = strlen(word), k = 0;
+    while (k < len && nw < 16) {
+        size_t l = jr_utf8_decode(word + k, len - k, &w[nw]);
+        if (l == 0)
+            return false;
+        k += l;
+        nw++;
+    }
+    if (nw > i)
+        return false;
+    size_t s = i - nw;
+    for (size_t m = 0; m < nw; m++)
+        if (t->cp[s + m] != w[m] || t->fixed[s + m])
+            return false;
+    return s == 0 || !is_alnum(t->cp[s - 1]);
+}
+
+static const char *const units[] = {
+    "%",    "‰",   "€",    "$",    "£",   "¥",   "°C",   "°F",   "°",    "km",   "m",    "cm",
+    "mm",   "µm",  "nm",   "kg",   "g",   "mg",  "t",    "l",    "ml",   "cl",   "dl",   "hl",
+    "ha",   "qm",  "m²",   "m³",   "km²", "cm²", "h",    "min",  "s",    "ms",   "Std.", "Min.",
+    "Sek.", "Uhr", "Euro", "EUR",  "USD", "CHF", "Cent", "ct",   "Mio.", "Mrd.", "Tsd.", "Prozent",
+    "kWh",  "kW",  "MW",   "GW",   "W",   "Hz",  "kHz",  "MHz",  "GHz",  "kB",   "KB",   "MB",
+    "GB",   "TB",  "Bit",  "Byte", "px",  "pt",  "dpi",  "km/h", "Jh.",  "Jhd.",
+};
+
+/* Abbreviations that stay with the number after them: § 5, S. 3, Nr. 7. */
+static const char *const before_number[] = {
+    "§",    "§§",      "Nr.", "S.",  "Abs.", "Art.", "Kap.", "Bd.",  "Jg.", "Ziff.", "Abb.", "Tab.",
+    "Anm.", "Abschn.", "Bl.", "Fn.", "No.",  "p.",   "pp.",  "Fig.", "ch.", "Vol.",  "vol.",
+};
+
+static const char *const months[] = {
+    "Januar",    "Jänner",  "Februar",  "März",     "April", "Mai",  "Juni",  "Juli", "August",
+    "September", "Oktober", "November", "Dezember", "Jan.",  "Feb.", "Febr.", "Mrz.", "Apr.",
+    "Jun.",      "Jul.",    "Aug.",     "Sep.",     "Sept.", "Okt.", "Nov.",  "Dez.",
+};
+
+#define COUNT(a) (sizeof(a) / sizeof(a)[0])
+
+static bool glue_space(const text *t, size_t i, bool german)
+{
+    uint32_t b = before(t, i), a = at(t, i + 1);
+    if (i == 0 || i + 1 >= t->n)
+        return false;
+    /* 12 €, 30 %, 5 km, 10 Uhr */
+    if (is_digit(b)) {
+        for (size_t k = 0; k < COUNT(units); k++)
+            if (word_at(t, i + 1, units[k]))
+                return true;
+    }
+    /* § 5, S. 3, Nr. 7 */
+    if (is_digit(a)) {
+        for (size_t k = 0; k < COUNT(before_number); k++)
+            if (word_before(t, i, before_number[k]))
+                return true;
+    }
+    /* z. B., d. h., u. a., i. d. R., initials A. B. */
+    if (b == '.' && i >= 2 && is_letter(t->cp[i - 2]) && !t->fixed[i - 2] &&
+        (i == 2 || !is_alnum(t->cp[i - 3])) && is_letter(a) && at(t, i + 2) == '.')
+        return true;
+    /* a spaced dash does not begin a line: Wort – weiter */
+    if ((a == 0x2013 || a == 0x2014) && is_space(at(t, i + 2)) && !is_space(b))
+        return true;
+    /* nor does an ellipsis for left-out words: Wort … */
+    if (a == 0x2026 && !is_space(b) && !is_alnum(at(t, i + 2)))
+        return true;
+    /* 3. Mai */
+    if (german && b == '.' && i >= 2 && is_digit(t->cp[i - 2])) {
+        for (size_t k = 0; k < COUNT(months); k++)
+            if (word_at(t, i + 1, months[k]))
+                return true;
+    }
+    return false;
+}
+
+static void spaces(text *t, bool german)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (t->cp[i] == ' ' && !t->fixed[i] && glue_space(t, i, german))
+            t->cp[i] = NBSP;
+}
+
+/* ---- pieces in, pieces out ---- */
+
+void ref_typography_pieces(jr_typo_piece *pieces, size_t n, const char *lang)
+{
+    size_t total = 0;
+    for (size_t k = 0; k < n; k++)
+        total += pieces[k].kind == JR_TYPO_TEXT ? pieces[k].len : 1;
+    text t = {0};
+    t.cp = jr_xmalloc((total + 1) * sizeof *t.cp);
+    t.piece = jr_xmalloc((total + 1) * sizeof *t.piece);
+    t.fixed = jr_xmalloc(total + 1);
+    t.role = jr_xcalloc(total + 1, 1);
+    for (size_t k = 0; k < n; k++) {
+        pieces[k].out = NULL;
+        if (pieces[k].kind != JR_TYPO_TEXT) {
+            t.cp[t.n] = pieces[k].kind == JR_TYPO_CODE ? OBJ : ' ';
+            t.piece[t.n] = (uint32_t)k;
+            t.fixed[t.n++] = true;
+            continue;
+        }
+        const char *s = pieces[k].text;
+        size_t len = pieces[k].len, i = 0;
+        while (i < len) {
+            uint32_t c;
+            size_t l = jr_utf8_decode(s + i, len - i, &c);
+            if (l == 0)
+                l = 1; /* invalid byte: U+FFFD */
+            t.cp[t.n] = c;
+            t.piece[t.n] = (uint32_t)k;
+            t.fixed[t.n++] = false;
+            i += l;
+        }
+    }
+
+    dashes_and_dots(&t);
+    quotes(&t, lang_quotes(lang));
+    spaces(&t, lang_german(lang));
+
+    size_t i = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (pieces[k].kind != JR_TYPO_TEXT) {
+            while (i < t.n && t.piece[i] == k)
+                i++;
+            continue;
+        }
+        jr_buf b = {0};
+        for (; i < t.n && t.piece[i] == k; i++) {
+            char enc[4];
+            jr_buf_put(&b, enc, jr_utf8_encode(t.cp[i], enc));
+        }
+        pieces[k].out = jr_buf_detach(&b);
+    }
+    free(t.cp);
+    free(t.piece);
+    free(t.fixed);
+    free(t.role);
+}
+
+char *ref_typography(const char *text_in, const char *lang)
+{
+    jr_typo_piece p = {JR_TYPO_TEXT, text_in ? text_in : "", text_in ? strlen(text_in) : 0, NULL};
+    ref_typography_pieces(&p, 1, lang);
+    return p.out;
+}
