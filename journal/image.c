@@ -15,10 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <jerror.h>
 #include <jpeglib.h>
 #include <png.h>
+#include <zlib.h>
 
 #include "util.h"
 
@@ -497,6 +500,7 @@ static struct check_entry {
     char why[160];
 } check_cache[CHECK_CACHE];
 static unsigned check_next;
+static unsigned long check_decodes; /* full checks done by this process */
 
 /* Two independent 64-bit hashes, eight bytes at a step (each image is
  * hashed by every stage that checks it: this must cost far less than
@@ -521,6 +525,367 @@ static void hash_bytes(const unsigned char *d, size_t n, uint64_t *h1, uint64_t 
     *h2 = b;
 }
 
+/* ---- checks remembered across builds ---------------------------------------
+ *
+ * Every build checks every image, and a full check costs more than laying
+ * out the sample edition. Successful checks are kept in one small file in
+ * the cache folder (as hyphenate.c's: $JOURNAL_CACHE_DIR, else
+ * $XDG_CACHE_HOME/journal, else ~/.cache/journal; JOURNAL_CACHE_DIR=off or
+ * empty turns it off), keyed by the file's identity: device, inode, size,
+ * modification and change time in nanoseconds. Any write to a file, a
+ * rename over it, chmod or touch moves its change time, which no program
+ * can set back; a file whose change time is less than IMGC_RACY_NS old is
+ * not remembered, since a second write within the same clock tick (or
+ * second, on coarse file systems) would leave the time as it was. Failed
+ * checks are never remembered. The file is read once per process and
+ * rewritten (temporary file, then rename) only when something new was
+ * checked, merged with what other processes wrote meanwhile; a missing,
+ * foreign or damaged file counts as empty. */
+
+#define IMGC_MAGIC   "JRIMGC\x01\n"
+#define IMGC_FILE    "images-v1.bin"
+#define IMGC_RECORD  76           /* bytes per entry in the file */
+#define IMGC_MAX     20000u       /* entries kept in the file */
+#define IMGC_RACY_NS 2000000000ll /* a younger change time is not trusted */
+
+typedef struct imgc_entry {
+    uint64_t dev, ino, size;
+    int64_t mtime_s, ctime_s;
+    uint32_t mtime_ns, ctime_ns;
+    jr_image_info info;
+    bool used; /* found or added by this process: kept first in the file */
+} imgc_entry;
+
+static struct imgc {
+    bool loaded;
+    char *file; /* NULL: off */
+    imgc_entry *ents;
+    size_t n, cap;
+    uint32_t *index; /* open addressing on (dev, ino): entry number + 1 */
+    size_t index_cap;
+    size_t pending; /* entries added since the file was written */
+    bool atexit_set;
+} imgc;
+
+/* What the remembered results depend on besides the file: this code's
+ * checks and limits, and the libraries that decode. */
+static char *imgc_params(void)
+{
+    return jr_xasprintf("check 1; max %u %u; png %lu; jpeg %d %d; zlib %s", JR_IMAGE_MAX_SIDE,
+                        JR_IMAGE_MAX_PIXELS, (unsigned long)png_access_version_number(),
+                        JPEG_LIB_VERSION,
+#ifdef LIBJPEG_TURBO_VERSION_NUMBER
+                        LIBJPEG_TURBO_VERSION_NUMBER,
+#else
+                        0,
+#endif
+                        zlibVersion());
+}
+
+static char *imgc_path(void)
+{
+    const char *dir = getenv("JOURNAL_CACHE_DIR"), *x;
+    if (dir) {
+        if (!*dir || strcmp(dir, "off") == 0)
+            return NULL;
+        return jr_path_join(dir, IMGC_FILE);
+    }
+    if ((x = getenv("XDG_CACHE_HOME")) && x[0] == '/')
+        return jr_xasprintf("%s/journal/%s", x, IMGC_FILE);
+    if ((x = getenv("HOME")) && x[0] == '/')
+        return jr_xasprintf("%s/.cache/journal/%s", x, IMGC_FILE);
+    return NULL;
+}
+
+static size_t imgc_slot(uint64_t dev, uint64_t ino, size_t cap)
+{
+    uint64_t h = (dev * 0x9E3779B97F4A7C15ull) ^ (ino * 0xFF51AFD7ED558CCDull);
+    h ^= h >> 31;
+    return (size_t)h & (cap - 1);
+}
+
+static imgc_entry *imgc_find(uint64_t dev, uint64_t ino)
+{
+    if (!imgc.index_cap)
+        return NULL;
+    for (size_t s = imgc_slot(dev, ino, imgc.index_cap);; s = (s + 1) & (imgc.index_cap - 1)) {
+        uint32_t k = imgc.index[s];
+        if (!k)
+            return NULL;
+        imgc_entry *e = &imgc.ents[k - 1];
+        if (e->dev == dev && e->ino == ino)
+            return e;
+    }
+}
+
+static void imgc_reindex(size_t cap)
+{
+    free(imgc.index);
+    imgc.index = jr_xcalloc(cap, sizeof *imgc.index);
+    imgc.index_cap = cap;
+    for (size_t i = 0; i < imgc.n; i++) {
+        size_t s = imgc_slot(imgc.ents[i].dev, imgc.ents[i].ino, cap);
+        while (imgc.index[s])
+            s = (s + 1) & (cap - 1);
+        imgc.index[s] = (uint32_t)(i + 1);
+    }
+}
+
+/* Add `e`, or replace the entry for the same file. */
+static imgc_entry *imgc_put(const imgc_entry *e)
+{
+    imgc_entry *old = imgc_find(e->dev, e->ino);
+    if (old) {
+        *old = *e;
+        return old;
+    }
+    if (imgc.n == imgc.cap) {
+        imgc.cap = imgc.cap ? imgc.cap * 2 : 64;
+        imgc.ents = jr_xrealloc(imgc.ents, imgc.cap * sizeof *imgc.ents);
+    }
+    imgc.ents[imgc.n++] = *e;
+    if (2 * imgc.n > imgc.index_cap)
+        imgc_reindex(imgc.index_cap ? imgc.index_cap * 2 : 128);
+    else {
+        size_t s = imgc_slot(e->dev, e->ino, imgc.index_cap);
+        while (imgc.index[s])
+            s = (s + 1) & (imgc.index_cap - 1);
+        imgc.index[s] = (uint32_t)imgc.n;
+    }
+    return &imgc.ents[imgc.n - 1];
+}
+
+static uint64_t imgc_hash(const unsigned char *d, size_t n)
+{
+    uint64_t a, b;
+    hash_bytes(d, n, &a, &b);
+    return a ^ (b * 0x9E3779B97F4A7C15ull);
+}
+
+static void put_u32(unsigned char *p, uint32_t v)
+{
+    memcpy(p, &v, 4);
+}
+static void put_u64(unsigned char *p, uint64_t v)
+{
+    memcpy(p, &v, 8);
+}
+static uint32_t get_u32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+static uint64_t get_u64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static void imgc_encode(unsigned char *r, const imgc_entry *e)
+{
+    double dx = e->info.dpi_x, dy = e->info.dpi_y;
+    put_u64(r, e->dev);
+    put_u64(r + 8, e->ino);
+    put_u64(r + 16, e->size);
+    put_u64(r + 24, (uint64_t)e->mtime_s);
+    put_u64(r + 32, (uint64_t)e->ctime_s);
+    put_u32(r + 40, e->mtime_ns);
+    put_u32(r + 44, e->ctime_ns);
+    put_u32(r + 48, e->info.width);
+    put_u32(r + 52, e->info.height);
+    memcpy(r + 56, &dx, 8);
+    memcpy(r + 64, &dy, 8);
+    r[72] = (unsigned char)e->info.format;
+    r[73] = (unsigned char)e->info.orientation;
+    r[74] = (unsigned char)e->info.channels;
+    r[75] = e->info.has_alpha ? 1 : 0;
+}
+
+/* Decode one record; false when it cannot be a result of ours. */
+static bool imgc_decode(const unsigned char *r, imgc_entry *e)
+{
+    memset(e, 0, sizeof *e);
+    e->dev = get_u64(r);
+    e->ino = get_u64(r + 8);
+    e->size = get_u64(r + 16);
+    e->mtime_s = (int64_t)get_u64(r + 24);
+    e->ctime_s = (int64_t)get_u64(r + 32);
+    e->mtime_ns = get_u32(r + 40);
+    e->ctime_ns = get_u32(r + 44);
+    e->info.width = get_u32(r + 48);
+    e->info.height = get_u32(r + 52);
+    memcpy(&e->info.dpi_x, r + 56, 8);
+    memcpy(&e->info.dpi_y, r + 64, 8);
+    e->info.format = (jr_image_format)r[72];
+    e->info.orientation = r[73];
+    e->info.channels = r[74];
+    e->info.has_alpha = r[75] != 0;
+    return (r[72] == JR_IMG_PNG || r[72] == JR_IMG_JPEG) && r[73] >= 1 && r[73] <= 8 &&
+           (r[74] == 1 || r[74] == 3 || r[74] == 4) && r[75] <= 1 &&
+           check_size(e->info.width, e->info.height, NULL, 0) == 0 && e->mtime_ns < 1000000000u &&
+           e->ctime_ns < 1000000000u && e->info.dpi_x >= 0 && e->info.dpi_x < 1e7 &&
+           e->info.dpi_y >= 0 && e->info.dpi_y < 1e7;
+}
+
+/* Read the cache file and call `take` for every sound entry; nothing when
+ * the file is missing, damaged or written for other parameters. */
+static void imgc_read(const char *file, void (*take)(const imgc_entry *))
+{
+    size_t len = 0;
+    unsigned char *d = (unsigned char *)jr_read_file(file, &len);
+    if (!d)
+        return;
+    char *params = imgc_params();
+    size_t pl = strlen(params);
+    size_t head = 8 + 4 + 4 + 4 + pl + 4;
+    bool ok = len >= head + 8 && memcmp(d, IMGC_MAGIC, 8) == 0 && get_u32(d + 8) == 0x01020304u &&
+              get_u32(d + 12) == IMGC_RECORD && get_u32(d + 16) == pl &&
+              memcmp(d + 20, params, pl) == 0;
+    if (ok) {
+        uint32_t n = get_u32(d + 20 + pl);
+        ok = n <= IMGC_MAX && len == head + (size_t)n * IMGC_RECORD + 8 &&
+             get_u64(d + len - 8) == imgc_hash(d, len - 8);
+        for (uint32_t i = 0; ok && i < n; i++) {
+            imgc_entry e;
+            if (imgc_decode(d + head + (size_t)i * IMGC_RECORD, &e))
+                take(&e);
+        }
+    }
+    free(params);
+    free(d);
+}
+
+static void imgc_take_loaded(const imgc_entry *e)
+{
+    imgc_put(e);
+}
+
+/* From a file written by another process meanwhile: what we do not know,
+ * or a newer result for a file we know. */
+static void imgc_take_merged(const imgc_entry *e)
+{
+    const imgc_entry *old = imgc_find(e->dev, e->ino);
+    if (!old || e->ctime_s > old->ctime_s ||
+        (e->ctime_s == old->ctime_s && e->ctime_ns > old->ctime_ns)) {
+        imgc_entry copy = *e;
+        copy.used = old && old->used;
+        imgc_put(&copy);
+    }
+}
+
+static void imgc_load(void)
+{
+    if (imgc.loaded)
+        return;
+    imgc.loaded = true;
+    imgc.file = imgc_path();
+    if (imgc.file)
+        imgc_read(imgc.file, imgc_take_loaded);
+}
+
+static void imgc_write(void)
+{
+    if (!imgc.pending || !imgc.file)
+        return;
+    imgc.pending = 0;
+    imgc_read(imgc.file, imgc_take_merged);
+    char *params = imgc_params();
+    size_t pl = strlen(params);
+    size_t n = imgc.n < IMGC_MAX ? imgc.n : IMGC_MAX;
+    size_t head = 8 + 4 + 4 + 4 + pl + 4, len = head + n * IMGC_RECORD + 8;
+    unsigned char *d = jr_xmalloc(len);
+    memcpy(d, IMGC_MAGIC, 8);
+    put_u32(d + 8, 0x01020304u);
+    put_u32(d + 12, IMGC_RECORD);
+    put_u32(d + 16, (uint32_t)pl);
+    memcpy(d + 20, params, pl);
+    put_u32(d + 20 + pl, (uint32_t)n);
+    /* what this process used first, so that a full file drops stale ones */
+    size_t k = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < imgc.n && k < n; i++)
+            if (imgc.ents[i].used == (pass == 0))
+                imgc_encode(d + head + IMGC_RECORD * k++, &imgc.ents[i]);
+    put_u64(d + len - 8, imgc_hash(d, len - 8));
+    free(params);
+
+    static unsigned serial;
+    char *dir = jr_xstrdup(imgc.file);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    char *tmp = jr_xasprintf("%s.%ld.%u.tmp", imgc.file, (long)getpid(), serial++);
+    if (jr_mkdir_p(dir) == 0) {
+        FILE *f = fopen(tmp, "wbx");
+        if (f) {
+            bool ok = fwrite(d, 1, len, f) == len;
+            ok = (fclose(f) == 0) && ok;
+            if (!ok || rename(tmp, imgc.file) != 0)
+                remove(tmp);
+        }
+    }
+    free(tmp);
+    free(dir);
+    free(d);
+}
+
+static void imgc_atexit(void)
+{
+    imgc_write();
+}
+
+void jr_image_cache_flush(void)
+{
+    imgc_write();
+}
+
+void jr_image_cache_reset(void)
+{
+    imgc_write();
+    free(imgc.file);
+    free(imgc.ents);
+    free(imgc.index);
+    bool atexit_set = imgc.atexit_set;
+    memset(&imgc, 0, sizeof imgc);
+    imgc.atexit_set = atexit_set;
+    memset(check_cache, 0, sizeof check_cache);
+    check_next = 0;
+    check_decodes = 0;
+}
+
+unsigned long jr_image_check_decodes(void)
+{
+    return check_decodes;
+}
+
+static void imgc_fill_key(imgc_entry *e, const struct stat *st)
+{
+    memset(e, 0, sizeof *e);
+    e->dev = (uint64_t)st->st_dev;
+    e->ino = (uint64_t)st->st_ino;
+    e->size = (uint64_t)st->st_size;
+    e->mtime_s = (int64_t)st->st_mtim.tv_sec;
+    e->mtime_ns = (uint32_t)st->st_mtim.tv_nsec;
+    e->ctime_s = (int64_t)st->st_ctim.tv_sec;
+    e->ctime_ns = (uint32_t)st->st_ctim.tv_nsec;
+}
+
+static bool imgc_same(const imgc_entry *a, const imgc_entry *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime_s == b->mtime_s &&
+           a->mtime_ns == b->mtime_ns && a->ctime_s == b->ctime_s && a->ctime_ns == b->ctime_ns;
+}
+
+/* Old enough to be remembered (see above). */
+static bool imgc_settled(const struct stat *st, const struct timespec *now)
+{
+    long long c = (long long)st->st_ctim.tv_sec * 1000000000ll + st->st_ctim.tv_nsec;
+    long long t = (long long)now->tv_sec * 1000000000ll + now->tv_nsec;
+    return c < t - IMGC_RACY_NS;
+}
+
 int jr_image_check(const char *path, jr_image_info *info, char *why, size_t whylen)
 {
     jr_image_info tmp;
@@ -528,35 +893,75 @@ int jr_image_check(const char *path, jr_image_info *info, char *why, size_t whyl
         info = &tmp;
     memset(info, 0, sizeof *info);
     info->orientation = 1;
+
+    struct timespec now = {0, 0};
+    struct stat st;
+    imgc_entry key;
+    bool known = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    if (known) {
+        imgc_load();
+        imgc_fill_key(&key, &st);
+        imgc_entry *e = imgc.file ? imgc_find(key.dev, key.ino) : NULL;
+        if (e && imgc_same(e, &key)) {
+            e->used = true;
+            *info = e->info;
+            imgc_write(); /* the checks of this round are done */
+            return 0;
+        }
+        clock_gettime(CLOCK_REALTIME, &now);
+    }
+
     size_t len = 0;
     unsigned char *data = read_image(path, &len, why, whylen);
     if (!data)
         return -1;
     uint64_t h1, h2;
     hash_bytes(data, len, &h1, &h2);
-    for (unsigned i = 0; i < CHECK_CACHE; i++) {
+    const struct check_entry *hit = NULL;
+    for (unsigned i = 0; i < CHECK_CACHE && !hit; i++) {
         const struct check_entry *e = &check_cache[i];
-        if (e->used && e->len == len && e->h1 == h1 && e->h2 == h2) {
-            free(data);
-            *info = e->info;
-            if (e->rc < 0)
-                set_why(why, whylen, "%s", e->why);
-            return e->rc;
+        if (e->used && e->len == len && e->h1 == h1 && e->h2 == h2)
+            hit = e;
+    }
+    int rc;
+    if (hit) {
+        free(data);
+        *info = hit->info;
+        if (hit->rc < 0)
+            set_why(why, whylen, "%s", hit->why);
+        rc = hit->rc;
+    } else {
+        char mywhy[160] = "";
+        check_decodes++;
+        rc = image_data(data, len, info, NULL, mywhy, sizeof mywhy);
+        free(data);
+        if (rc < 0)
+            set_why(why, whylen, "%s", mywhy);
+        struct check_entry *e = &check_cache[check_next++ % CHECK_CACHE];
+        e->used = true;
+        e->len = len;
+        e->h1 = h1;
+        e->h2 = h2;
+        e->rc = rc;
+        e->info = *info;
+        snprintf(e->why, sizeof e->why, "%s", mywhy);
+    }
+
+    /* Remember a success for the next builds when the file is settled and
+     * was not changed while it was read. */
+    struct stat after;
+    imgc_entry now_key;
+    if (rc == 0 && known && imgc.file && imgc_settled(&st, &now) && stat(path, &after) == 0 &&
+        (imgc_fill_key(&now_key, &after), imgc_same(&now_key, &key)) && len == key.size) {
+        key.info = *info;
+        key.used = true;
+        imgc_put(&key);
+        imgc.pending++;
+        if (!imgc.atexit_set) {
+            imgc.atexit_set = true;
+            atexit(imgc_atexit);
         }
     }
-    char mywhy[160] = "";
-    int rc = image_data(data, len, info, NULL, mywhy, sizeof mywhy);
-    free(data);
-    if (rc < 0)
-        set_why(why, whylen, "%s", mywhy);
-    struct check_entry *e = &check_cache[check_next++ % CHECK_CACHE];
-    e->used = true;
-    e->len = len;
-    e->h1 = h1;
-    e->h2 = h2;
-    e->rc = rc;
-    e->info = *info;
-    snprintf(e->why, sizeof e->why, "%s", mywhy);
     return rc;
 }
 

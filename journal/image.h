@@ -25,10 +25,21 @@ typedef struct jr_image_info {
 
 /* Check a file fully (decodes it). Returns 0, or -1 and a short reason in
  * `why` ("not a PNG or JPEG file", "truncated JPEG", "corrupt PNG: ...",
- * "image claims W x H pixels"). The last 64 results are remembered by the
- * file's content, so checking the same file again only reads it (not
- * thread-safe). */
+ * "image claims W x H pixels"). Successful checks are remembered in the
+ * cache folder (JOURNAL_CACHE_DIR, "off" to disable) by the file's device,
+ * inode, size, modification and change time, so a later build only stats
+ * an unchanged file; the last 64 results are also remembered in memory by
+ * the file's content (not thread-safe). */
 int jr_image_check(const char *path, jr_image_info *info /* OUT */, char *why, size_t whylen);
+
+/* Write the remembered checks that are new to the cache file now (also
+ * done at the next remembered hit and at exit). */
+void jr_image_cache_flush(void);
+/* Flush, then forget everything remembered in memory: the next check
+ * reads the cache file (and JOURNAL_CACHE_DIR) again. For tests. */
+void jr_image_cache_reset(void);
+/* How many full checks (decodes) this process has done, for tests. */
+unsigned long jr_image_check_decodes(void);
 
 /* Decoded pixels: 8 bits per component, rows top to bottom as stored (the
  * EXIF orientation is not applied: see `orientation`), `channels`
