@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "image.h"
 #include "markdown.h"
 #include "util.h"
@@ -339,6 +340,10 @@ typedef struct unit {
     bool section_head;   /* draw a rule and a square */
     const char *uri;     /* external link over the text, or NULL (not owned) */
     bool colbreak;       /* starts the next column (if there is one) */
+    /* contents: what depends on the spacing factor sp (units_respace) */
+    double h0;   /* h without its spacing part [pt] */
+    double h_k;  /* h = h0 + body leading * h_k * sp */
+    double sb_k; /* space_before = body leading * sb_k * sp */
 } unit;
 
 typedef struct units {
@@ -390,7 +395,9 @@ static void contents_units(jr_lstate *ls, double colw, double tw, bool known, do
         set_text(ls, &u->v, line, JR_ROLE_SUBTITLE, 0, st->fonts[JR_ROLE_SUBTITLE].color, tw);
         free(line);
     }
-    u->h = vheight(&u->v) + body->leading * 1.5 * sp;
+    u->h0 = vheight(&u->v);
+    u->h_k = 1.5;
+    u->h = u->h0 + body->leading * u->h_k * sp;
     const jr_section *prev = NULL;
     bool first_group = true;
     for (size_t i = 0; ed && i < ed->narticles; i++) {
@@ -405,10 +412,11 @@ static void contents_units(jr_lstate *ls, double colw, double tw, bool known, do
                 g->section_head = true;
                 g->keep_with_next = true;
                 g->color = col;
-                g->space_before = first_group ? 0 : body->leading * 1.2 * sp;
+                g->sb_k = first_group ? 0 : 1.2;
+                g->space_before = first_group ? 0 : body->leading * g->sb_k * sp;
                 g->indent = st->fonts[JR_ROLE_KICKER].size * 1.4;
                 set_caps(ls, &g->v, name, JR_ROLE_KICKER, 0, col, colw - g->indent);
-                g->h = vheight(&g->v) + body->leading * 0.45;
+                g->h = g->h0 = vheight(&g->v) + body->leading * 0.45;
             }
         }
         first_group = false;
@@ -417,7 +425,8 @@ static void contents_units(jr_lstate *ls, double colw, double tw, bool known, do
         e->color = col;
         e->numw = numw;
         e->indent = numw;
-        e->space_before = body->leading * 0.45 * sp;
+        e->sb_k = 0.45;
+        e->space_before = body->leading * e->sb_k * sp;
         e->dest = known ? article_page(ls, i) : 0;
         char *num = known ? folio(ls, e->dest) : jr_xstrdup("88");
         set_text(ls, &e->num, num, JR_ROLE_TITLE, numsize, col, numw);
@@ -437,7 +446,19 @@ static void contents_units(jr_lstate *ls, double colw, double tw, bool known, do
         }
         double hn = vheight(&e->num);
         double hv = vheight(&e->v);
-        e->h = hv > hn ? hv : hn;
+        e->h = e->h0 = hv > hn ? hv : hn;
+    }
+}
+
+/* The contents' units for spacing factor sp, as contents_units would set
+ * them (the texts do not depend on it). */
+static void units_respace(jr_lstate *ls, units *us, double sp)
+{
+    const jr_font_style *body = &ls->st->fonts[JR_ROLE_BODY];
+    for (size_t i = 0; i < us->n; i++) {
+        unit *u = &us->u[i];
+        u->space_before = u->sb_k != 0 ? body->leading * u->sb_k * sp : 0;
+        u->h = u->h_k != 0 ? u->h0 + body->leading * u->h_k * sp : u->h0;
     }
 }
 
@@ -1100,28 +1121,52 @@ static bool st_facing(const jr_lstate *ls)
 
 /* The spacing factor of the contents: 1, or tighter when that saves a
  * page; *npages receives the pages they take. */
-static int contents_pages_at(jr_lstate *ls, double sp)
+static bool reuse_units = true;
+
+void jr_edition_pages_reuse_units(bool on)
+{
+    reuse_units = on;
+}
+
+static int diag_total(void)
+{
+    return jr_diag_count(JR_NOTE) + jr_diag_count(JR_WARNING) + jr_diag_count(JR_ERROR);
+}
+
+/* Pages the contents take at spacing factor sp. The units are set once
+ * (us->n == 0: not yet) and respaced for each trial; when setting them
+ * reported something (a title too long for its line), they are set again
+ * for every trial, so that the report comes as often as it always did. */
+static int contents_pages_at(jr_lstate *ls, double sp, units *us, bool *again)
 {
     jr_region r;
     region(ls, JR_PAGE_CONTENTS, -1, &r);
-    units us = {0};
-    contents_units(ls, r.colw, rwidth(&r), false, sp, &us);
-    int n = contents_flow(ls, &us, JR_PAGE_CONTENTS, 0, 0, false, NULL, NULL);
-    units_free(&us);
-    return n;
+    if (*again)
+        units_free(us);
+    if (us->n == 0) {
+        int d0 = diag_total();
+        contents_units(ls, r.colw, rwidth(&r), false, sp, us);
+        *again = diag_total() != d0 || !reuse_units;
+    } else {
+        units_respace(ls, us, sp);
+    }
+    return contents_flow(ls, us, JR_PAGE_CONTENTS, 0, 0, false, NULL, NULL);
 }
 
 static double contents_spacing(jr_lstate *ls, int *npages)
 {
-    int n = contents_pages_at(ls, 1);
+    units us = {0};
+    bool again = false;
+    int n = contents_pages_at(ls, 1, &us, &again);
     double best = 1;
-    if (n > 1 && contents_pages_at(ls, 0.3) < n)
+    if (n > 1 && contents_pages_at(ls, 0.3, &us, &again) < n)
         for (int k = 9; k >= 3; k--) /* the widest spacing that saves the page */
-            if (contents_pages_at(ls, k / 10.0) < n) {
+            if (contents_pages_at(ls, k / 10.0, &us, &again) < n) {
                 best = k / 10.0;
-                n = contents_pages_at(ls, best);
+                n = contents_pages_at(ls, best, &us, &again);
                 break;
             }
+    units_free(&us);
     *npages = n;
     return best;
 }

@@ -21,6 +21,10 @@ void jr_edition_pages_before(jr_lstate *ls, size_t i);
  * teasers and the contents are filled in with the pages now known. */
 void jr_edition_pages_finish(jr_lstate *ls);
 
+/* Tests: false makes the contents' units be set anew for every spacing
+ * tried (the slow path), true (default) sets them once and respaces them. */
+void jr_edition_pages_reuse_units(bool on);
+
 /* On a new page (jr_flow_new_page): the colour tab of the page's section at
  * the outer edge, bleeding off the trim. Nothing for pages of no section. */
 void jr_edition_section_tab(jr_lstate *ls, int page);

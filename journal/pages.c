@@ -108,12 +108,21 @@ void jr_doclayout_free(jr_doclayout *dl)
 
 jr_page *jr_doclayout_add_page(jr_doclayout *dl)
 {
-    /* pages are filled mostly in order: the one before keeps what it has */
-    if (dl->npages > 0)
+    /* pages are filled mostly in order: the one before keeps what it has,
+     * and the new one gets room for as many items (pages of one edition
+     * hold about the same number: no doubling and copying per page) */
+    size_t hint = 0;
+    if (dl->npages > 0) {
         page_trim(&dl->pages[dl->npages - 1]);
+        hint = dl->pages[dl->npages - 1].nitems;
+    }
     JR_GROW(dl->pages, dl->pages_cap, dl->npages + 1);
     jr_page *p = &dl->pages[dl->npages++];
     memset(p, 0, sizeof *p);
+    if (hint > 0) {
+        p->items = jr_xmalloc(hint * sizeof *p->items);
+        p->cap = hint;
+    }
     /* page 1 (index 0) is a right-hand page */
     p->left = (dl->npages % 2) == 0;
     return p;

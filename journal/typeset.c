@@ -839,6 +839,53 @@ static double const_width(size_t line, void *ctx)
     return *(double *)ctx;
 }
 
+/* A piece for the sub-atoms subs[q0, ...) of one word on one line: its
+ * text and kern values are filled in once the last sub-atom is known
+ * (piece_close), not grown per part. */
+static void piece_open(jr_vlist *v, const atom *a)
+{
+    jr_piece *p = vlist_piece(v);
+    p->len = (uint32_t)a->len;
+    p->ncp = (uint32_t)a->ncp;
+    p->font = a->font;
+    p->size = a->size;
+    p->color = *a->color;
+    p->w = a->w;
+    p->link = a->link;
+    p->track = a->track;
+}
+
+/* Append sub-atom a to the open piece p (same font, adjacent text); tj is
+ * the kerning at the junction (kept for piece_close). */
+static void piece_append(jr_piece *p, const atom *a, int tj)
+{
+    p->len = (uint32_t)(p->len + a->len);
+    p->ncp = (uint32_t)(p->ncp + a->ncp);
+    p->w += a->w - tj * a->size / 1000.0;
+}
+
+/* Fill in the text and kern values of piece p made of subs[q0, q1); tjs[q]:
+ * the junction kerning before sub q (q > q0). */
+static void piece_close(para *P, const itemlist *L, jr_piece *p, size_t q0, size_t q1,
+                        const int *tjs)
+{
+    const atom *first = &L->subs[q0];
+    p->text = jr_xmalloc((size_t)p->len + 1);
+    memcpy(p->text, P->buf.data + first->off, p->len);
+    p->text[p->len] = 0;
+    p->kern = jr_xmalloc((p->ncp ? p->ncp : 1) * sizeof(int));
+    size_t k = 0;
+    for (size_t q = q0; q < q1; q++) {
+        const atom *a = &L->subs[q];
+        memcpy(p->kern + k, P->kp + a->kern, a->ncp * sizeof(int));
+        if (q > q0 && a->ncp)
+            p->kern[k] = tjs[q];
+        k += a->ncp;
+    }
+}
+
+/* Code lines (few): a piece made at once from one sub-atom, grown by the
+ * next ones. */
 static void piece_from_sub(para *P, jr_vlist *v, const atom *a)
 {
     jr_piece *p = vlist_piece(v);
@@ -855,8 +902,7 @@ static void piece_from_sub(para *P, jr_vlist *v, const atom *a)
     p->track = a->track;
 }
 
-/* Append sub-atom a to piece p (same font, adjacent text). */
-static void piece_append(para *P, jr_piece *p, const atom *a, int tj)
+static void piece_grow(para *P, jr_piece *p, const atom *a, int tj)
 {
     size_t ol = p->len;
     size_t ocp = p->ncp;
@@ -889,6 +935,9 @@ static void set_lines(para *P, itemlist *L, const jr_lb_result *res, const setop
     tok *toks = NULL;
     size_t ntok = 0, tokcap = 0;
     size_t e0 = v->n;
+    /* the piece being made: subs[open_q0, open_q1) (SIZE_MAX: none) */
+    size_t open_q0 = SIZE_MAX, open_q1 = 0, open_piece = 0;
+    int *tjs = jr_xmalloc((L->nsubs ? L->nsubs : 1) * sizeof *tjs);
     for (size_t l = 0; l < res->nlines; l++) {
         size_t s = l == 0 ? 0 : res->lines[l - 1].end + 1;
         size_t b = res->lines[l].end;
@@ -950,19 +999,29 @@ static void set_lines(para *P, itemlist *L, const jr_lb_result *res, const setop
                 if (lastp && prev_sub && lastp->font == a->font && lastp->size == a->size &&
                     lastp->link == a->link &&
                     memcmp(&lastp->color, a->color, sizeof *a->color) == 0 &&
-                    prev_sub->off + prev_sub->len == a->off) {
-                    piece_append(P, lastp, a, junction_tj(P, prev_sub, a));
+                    prev_sub->off + prev_sub->len == a->off && open_q0 != SIZE_MAX) {
+                    int tj = junction_tj(P, prev_sub, a);
+                    tjs[q] = tj;
+                    piece_append(lastp, a, tj);
                 } else {
-                    piece_from_sub(P, v, a);
+                    if (open_q0 != SIZE_MAX)
+                        piece_close(P, L, &v->p[open_piece], open_q0, open_q1, tjs);
+                    piece_open(v, a);
+                    open_q0 = q;
+                    open_piece = v->np - 1;
                     JR_GROW(toks, tokcap, ntok + 1);
                     tok *t = &toks[ntok++];
                     t->glue = false;
                     t->piece = v->np - 1;
                 }
+                open_q1 = q + 1;
                 prev_sub = a;
                 prev_was_box = true;
             }
         }
+        if (open_q0 != SIZE_MAX)
+            piece_close(P, L, &v->p[open_piece], open_q0, open_q1, tjs);
+        open_q0 = SIZE_MAX;
         const jr_lb_item *bi = b < L->n ? &L->it[b] : NULL;
         bool hyph = bi && bi->type == JR_LB_PENALTY && bi->flagged && ntok && !toks[ntok - 1].glue;
         if (hyph && !jr_font_has_glyph(P->ls->fs, v->p[toks[ntok - 1].piece].font, '-')) {
@@ -1150,6 +1209,7 @@ static void set_lines(para *P, itemlist *L, const jr_lb_result *res, const setop
             e->break_before = o->widows ? (i >= 2 && nl - i >= 2) : false;
     }
     free(toks);
+    free(tjs);
 }
 
 void jr_typeset_scratch_free(jr_lstate *ls)
@@ -1369,7 +1429,7 @@ static void typeset_code(jr_lstate *ls, const jr_block *b, int bi, double x, dou
                     if (prev && prev->font == a->font) {
                         jr_piece *lp = &v->p[v->np - 1];
                         int tj = junction_tj(&P, prev, a);
-                        piece_append(&P, lp, a, tj);
+                        piece_grow(&P, lp, a, tj);
                         px = lp->x + lp->w;
                     } else {
                         piece_from_sub(&P, v, a);

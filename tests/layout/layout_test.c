@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "edition_pages.h"
 #include "layout_util.h"
 #include "util.h"
 
@@ -783,6 +784,50 @@ static void test_no_patterns(void)
     lt_free(&r);
 }
 
+/* ---- the contents: units set once and respaced per trial ---- */
+
+static void edition_pages_on(jr_style *st)
+{
+    st->edition_pages = true;
+}
+
+static char *dump_text(const jr_doclayout *dl)
+{
+    FILE *f = tmpfile();
+    jr_doclayout_dump(dl, f);
+    long n = ftell(f);
+    rewind(f);
+    char *s = jr_xcalloc((size_t)n + 1, 1);
+    if (n > 0 && fread(s, 1, (size_t)n, f) != (size_t)n)
+        s[0] = 0;
+    fclose(f);
+    return s;
+}
+
+/* Contents long enough that tighter spacing is tried (and saves a page):
+ * the units set once and respaced give the same pages as units set anew
+ * for every trial. */
+static void test_contents_respaced(void)
+{
+    enum { N = 40 }; /* tries spacings 1, 0.3, 0.9 ... 0.6 */
+    const char *bodies[N];
+    for (int i = 0; i < N; i++)
+        bodies[i] = "Ein kurzer Absatz.";
+    char *dumps[2];
+    for (int k = 0; k < 2; k++) {
+        jr_edition_pages_reuse_units(k == 0);
+        lt_run r;
+        lt_layout(&r, bodies, N, edition_pages_on);
+        CHECK(r.dl != NULL, "no layout");
+        dumps[k] = r.dl ? dump_text(r.dl) : jr_xstrdup("");
+        lt_free(&r);
+    }
+    jr_edition_pages_reuse_units(true);
+    CHECK(strcmp(dumps[0], dumps[1]) == 0, "contents differ when their units are reused");
+    free(dumps[0]);
+    free(dumps[1]);
+}
+
 int main(void)
 {
     /* numbers in the dump must not follow the locale */
@@ -801,6 +846,7 @@ int main(void)
     test_random_documents();
     test_long_title();
     test_no_patterns();
+    test_contents_respaced();
     if (failures)
         fprintf(stderr, "%d check(s) failed\n", failures);
     return failures ? 1 : 0;
