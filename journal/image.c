@@ -25,6 +25,13 @@
 
 #include "util.h"
 
+static bool check_reference; /* see jr_image_check_reference */
+
+void jr_image_check_reference(bool on)
+{
+    check_reference = on;
+}
+
 static const unsigned char png_magic[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
 static void set_why(char *why, size_t whylen, const char *fmt, const char *arg)
@@ -388,6 +395,12 @@ static int jpg_run(jpg_ctx *c, const unsigned char *data, size_t len, jr_image_i
         c->image = jr_xmalloc(rowbytes * info->height);
     else
         c->row = jr_xmalloc(rowbytes);
+    /* Skipped rows still have every Huffman code decoded (progressive files
+     * are read whole by jpeg_start_decompress), with the same warnings, but
+     * no pixels made: half the work of reading them. The last row is read,
+     * since skipping to the end would stop reading the data. */
+    if (!decode && !check_reference && c->cinfo.output_height > 1)
+        jpeg_skip_scanlines(&c->cinfo, c->cinfo.output_height - 1);
     while (c->cinfo.output_scanline < c->cinfo.output_height) {
         JSAMPROW r = decode ? c->image + (size_t)c->cinfo.output_scanline * rowbytes : c->row;
         jpeg_read_scanlines(&c->cinfo, &r, 1);

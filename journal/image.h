@@ -38,6 +38,9 @@ void jr_image_cache_flush(void);
 /* Flush, then forget everything remembered in memory: the next check
  * reads the cache file (and JOURNAL_CACHE_DIR) again. For tests. */
 void jr_image_cache_reset(void);
+/* With `on`, checks make the pixels of every JPEG row (at 1/8 scale)
+ * instead of skipping rows; the results must not differ. For tests. */
+void jr_image_check_reference(bool on);
 /* How many full checks (decodes) this process has done, for tests. */
 unsigned long jr_image_check_decodes(void);
 
