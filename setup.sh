@@ -11,6 +11,7 @@ build-essential cmake pkg-config clang libclang-rt-14-dev
 libhpdf-dev libcmark-dev libxml2-dev libyaml-dev libhyphen-dev hyphen-de hyphen-en-us
 libfontconfig-dev libharfbuzz-dev libpng-dev libjpeg-dev libqrencode-dev
 fonts-noto-core fonts-dejavu-core libgs-common texlive-base locales
+libdeflate-dev
 poppler-utils qpdf libxml2-utils python3-feedparser python3-yaml ghostscript newsboat valgrind
 "
 

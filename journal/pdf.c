@@ -35,6 +35,7 @@
 #include "pdf.h"
 #include "pdf_int.h"
 
+#include <limits.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -66,10 +67,23 @@
 #define MARK_LENGTH 12.0 /* length of a crop mark */
 #define MARK_ROOM   (MARK_GAP + MARK_LENGTH + 3.0)
 
+/* Widths remembered per font for code points below this (the rest are
+ * asked from libharu each time). */
+#define WIDTH_CACHE 0x3000
+
 typedef struct font_slot {
     bool tried;
     HPDF_Font font; /* NULL if it could not be loaded */
+    int *widths; /* [WIDTH_CACHE] libharu's widths (1/1000 em), INT_MIN unknown; NULL until used */
+    unsigned char space; /* a glyph for U+0020: 1 yes, 2 no, 0 not known yet */
 } font_slot;
+
+/* The content stream of the page being drawn (compressed when the page is
+ * done, pdf_deflate.c). */
+typedef struct outbuf {
+    char *d;
+    size_t n, cap;
+} outbuf;
 
 typedef struct image_slot {
     bool tried;
@@ -105,8 +119,12 @@ typedef struct pdf_ctx {
     /* tagged PDF (pdf_tags.c), NULL when untagged */
     jr_tagger *tags;
     unsigned page_annots; /* annotations on the page being drawn */
+    jr_deflater *defl;    /* page contents and our other streams (pdf_deflate.c) */
     /* content state of the page being drawn */
-    HPDF_Stream out;
+    outbuf out;
+    HPDF_Page page;
+    const jr_page *pg;
+    size_t item_index; /* of the item being drawn in pg */
     bool in_text;
     double tx, ty;    /* text line start within BT [pt], as written (rounded) */
     bool tj_open;     /* a TJ array is open: the next word may join it */
@@ -119,6 +137,11 @@ typedef struct pdf_ctx {
     bool hyph_end; /* the item being drawn is one */
     HPDF_Font cur_font;
     double cur_size;
+    /* character spacing (Tc): every glyph's advance changes by tc [pt], set
+     * to -tc_t / 1000 em at size tc_size; letter-spaced text then needs no
+     * number between its letters */
+    double tc, tc_size;
+    int tc_t;
     bool fill_set, stroke_set, lw_set;
     jr_color fill, stroke;
     double lw;
@@ -134,9 +157,56 @@ static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_dat
 
 /* ---- writing the content stream ---------------------------------------- */
 
+static void ob_grow(outbuf *o, size_t n)
+{
+    size_t cap = o->cap ? o->cap : 8192;
+    while (cap - o->n < n)
+        cap *= 2;
+    o->d = jr_xrealloc(o->d, cap);
+    o->cap = cap;
+}
+
+static inline void ob_put(outbuf *o, const char *s, size_t n)
+{
+    if (o->cap - o->n < n)
+        ob_grow(o, n);
+    memcpy(o->d + o->n, s, n);
+    o->n += n;
+}
+
+static inline void ob_putc(outbuf *o, char ch)
+{
+    if (o->cap == o->n)
+        ob_grow(o, 1);
+    o->d[o->n++] = ch;
+}
+
+/* A decimal integer, as "%ld" writes it. */
+static inline void ob_long(outbuf *o, long v)
+{
+    char d[24];
+    int n = sizeof d;
+    unsigned long u = v < 0 ? 0ul - (unsigned long)v : (unsigned long)v;
+    do {
+        d[--n] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        d[--n] = '-';
+    ob_put(o, d + n, sizeof d - (size_t)n);
+}
+
+/* Four upper-case hex digits (a UCS-2 code in a TJ string). */
+static inline void ob_hex4(outbuf *o, unsigned v)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char d[4] = {hex[(v >> 12) & 15], hex[(v >> 8) & 15], hex[(v >> 4) & 15], hex[v & 15]};
+    ob_put(o, d, 4);
+}
+
 static void emit(pdf_ctx *c, const char *s)
 {
-    HPDF_Stream_WriteStr(c->out, s);
+    ob_put(&c->out, s, strlen(s));
 }
 
 /* PDF 1.4's implementation limit for reals (PDF/A-1 holds files to it). */
@@ -156,8 +226,7 @@ static void emit_num(pdf_ctx *c, double v, int decimals)
     jr_fmt_double(buf, sizeof buf - 1, v, decimals);
     size_t n = strlen(buf);
     buf[n] = ' ';
-    buf[n + 1] = 0;
-    emit(c, buf);
+    ob_put(&c->out, buf, n + 1);
 }
 
 /* v rounded to thousandths of a point (as emit_num writes it), clamped. */
@@ -284,9 +353,40 @@ static void repair_tounicode(pdf_ctx *c, HPDF_Font font)
                     "CMapName currentdict /CMap defineresource pop\n"
                     "end\n"
                     "end\n");
-    HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
+    if (!jr_deflater_stream(c->defl, cmap, b.data, b.len))
+        HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
     jr_buf_free(&b);
-    (void)c;
+}
+
+/* libharu's CIDToGIDMap has an entry for every UCS-2 code (128 KB, nearly
+ * all of it zeros with a subset font): cut after the last code with a
+ * glyph (later CIDs map to glyph 0 all the same) and compress it. */
+static void shrink_cid_map(pdf_ctx *c, HPDF_Font font)
+{
+    HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
+    HPDF_Dict map = attr ? attr->map_stream : NULL;
+    if (!map || !map->stream || map->stream->type != HPDF_STREAM_MEMORY)
+        return;
+    HPDF_UINT32 size = HPDF_Stream_Size(map->stream);
+    if (size == 0 || size > 131072)
+        return;
+    unsigned char *d = jr_xmalloc(size);
+    HPDF_UINT got = size;
+    if (HPDF_Stream_Seek(map->stream, 0, HPDF_SEEK_SET) != HPDF_OK ||
+        HPDF_Stream_Read(map->stream, d, &got) != HPDF_OK || got != size) {
+        free(d);
+        return;
+    }
+    size_t n = size & ~(size_t)1;
+    while (n >= 2 && d[n - 1] == 0 && d[n - 2] == 0)
+        n -= 2;
+    if (n == 0)
+        n = 2;
+    if (!jr_deflater_stream(c->defl, map, d, n)) {
+        HPDF_MemStream_FreeData(map->stream);
+        HPDF_Stream_Write(map->stream, d, (HPDF_UINT)n);
+    }
+    free(d);
 }
 
 /* PDF/A-1 wants a CIDSet stream in the descriptor of every subset CID font,
@@ -296,6 +396,10 @@ static void repair_tounicode(pdf_ctx *c, HPDF_Font font)
  * them to glyphs); libharu's own table says which glyphs were used. All
  * fonts share libharu's one hook function. */
 static HPDF_Dict_BeforeWriteFunc font_hook_orig;
+
+/* The deflater of the document being saved (font programs; libharu's
+ * hooks have no user data). */
+static _Thread_local jr_deflater *hook_defl;
 
 /* libharu cuts only the glyf table of an embedded font; its 'post' table
  * keeps every glyph name (35 KB for Noto Serif) that nobody reads in a
@@ -357,8 +461,10 @@ static void slim_font_program(HPDF_Dict descriptor)
         pos += (len + 3) & ~3u;
     }
     jr_tt_put32(o + head_at + 8, 0xB1B0AFBAu - jr_tt_checksum(o, pos));
-    HPDF_MemStream_FreeData(ff->stream);
-    HPDF_Stream_Write(ff->stream, o, (HPDF_UINT)pos);
+    if (!jr_deflater_stream(hook_defl, ff, o, pos)) {
+        HPDF_MemStream_FreeData(ff->stream);
+        HPDF_Stream_Write(ff->stream, o, (HPDF_UINT)pos);
+    }
     HPDF_Dict_AddNumber(ff, "Length1", (HPDF_INT32)pos);
     free(o);
     free(d);
@@ -413,6 +519,12 @@ static HPDF_STATUS font_hook(HPDF_Dict obj)
     HPDF_FontDef def = attr ? attr->fontdef : NULL;
     if (!def || !def->descriptor || def->type != HPDF_FONTDEF_TYPE_TRUETYPE)
         return HPDF_OK;
+    /* libharu's hook has just given the CMap and the CIDToGIDMap its
+     * filter: those we compressed keep none */
+    if (attr->cmap_stream && attr->cmap_stream->write_fn)
+        attr->cmap_stream->filter = HPDF_STREAM_FILTER_NONE;
+    if (attr->map_stream && attr->map_stream->write_fn)
+        attr->map_stream->filter = HPDF_STREAM_FILTER_NONE;
     slim_font_program(def->descriptor);
     return hook_cidset ? add_cidset(obj) : HPDF_OK;
 }
@@ -460,6 +572,7 @@ static HPDF_Font get_font(pdf_ctx *c, int id)
         s->font = HPDF_GetFont(c->pdf, name, "UTF-8");
     if (s->font) {
         repair_tounicode(c, s->font);
+        shrink_cid_map(c, s->font);
         if (s->font->before_write_fn && s->font->before_write_fn != font_hook) {
             /* chain our hook after libharu's (which makes the descriptor) */
             font_hook_orig = s->font->before_write_fn;
@@ -472,6 +585,90 @@ static HPDF_Font get_font(pdf_ctx *c, int id)
 
 /* ---- items --------------------------------------------------------------- */
 
+/* libharu's width of `cp` in the font of slot `s` [1/1000 em]. Asking
+ * libharu also puts the glyph into the embedded subset, so every drawn
+ * code point is asked once per document. */
+static int char_width(font_slot *s, uint32_t cp)
+{
+    if (cp >= WIDTH_CACHE)
+        return HPDF_Font_GetUnicodeWidth(s->font, (HPDF_UNICODE)cp);
+    if (!s->widths) {
+        s->widths = jr_xmalloc(WIDTH_CACHE * sizeof *s->widths);
+        for (size_t i = 0; i < WIDTH_CACHE; i++)
+            s->widths[i] = INT_MIN;
+    }
+    int w = s->widths[cp];
+    if (w == INT_MIN)
+        w = s->widths[cp] = HPDF_Font_GetUnicodeWidth(s->font, (HPDF_UNICODE)cp);
+    return w;
+}
+
+static bool slot_has_space(font_slot *s)
+{
+    if (s->space == 0)
+        s->space = has_glyph(s->font, 0x20) ? 1 : 2;
+    return s->space == 1;
+}
+
+/* The most frequent of n numbers (0 for none): the letter spacing of a
+ * letter-spaced run, so that Tc can carry it. */
+static int mode_of(const int *v, size_t n)
+{
+    int val[4] = {0}, cnt[4] = {0};
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+        while (j < k && val[j] != v[i])
+            j++;
+        if (j == k) {
+            if (k == 4)
+                continue;
+            val[k++] = v[i];
+        }
+        cnt[j]++;
+    }
+    int best = 0, bc = 0;
+    for (size_t j = 0; j < k; j++)
+        if (cnt[j] > bc) {
+            bc = cnt[j];
+            best = val[j];
+        }
+    return best;
+}
+
+/* The letter spacing of the next few words on the line (same font, size
+ * and baseline) when the word starting it has one letter: from their kern
+ * arrays (the numbers between letters). */
+static int peek_spacing(const pdf_ctx *c, const jr_item *it)
+{
+    for (size_t i = c->item_index + 1; c->pg && i < c->pg->nitems && i < c->item_index + 8; i++) {
+        const jr_item *o = &c->pg->items[i];
+        if (o->kind != JR_ITEM_TEXT || o->font != it->font || o->size != it->size ||
+            o->y != it->y || !o->text)
+            break;
+        size_t n = o->kern ? jr_utf8_count(o->text, strlen(o->text)) : 0;
+        if (n >= 3)
+            return mode_of(o->kern + 1, n - 1);
+    }
+    return 0;
+}
+
+/* Tc for `t` thousandths of an em (negative: tighter) at `size`. */
+static void set_spacing(pdf_ctx *c, int t, double size)
+{
+    if (t == 0 ? c->tc == 0 : (c->tc_t == t && c->tc_size == size))
+        return;
+    double v = -(double)t * size / 1000.0;
+    double r = (double)llround(v * 1e6) / 1e6; /* as written */
+    emit_num(c, v, 6);
+    emit(c, "Tc\n");
+    c->tc = r;
+    c->tc_t = t;
+    c->tc_size = size;
+}
+
+#define TEXT_STACK 128
+
 static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
 {
     if (!it->text || !(it->size > 0) || it->size > HPDF_MAX_FONTSIZE)
@@ -479,161 +676,171 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
     HPDF_Font font = get_font(c, it->font);
     if (!font)
         return;
+    font_slot *slot = &c->fonts[it->font];
     size_t len = strlen(it->text);
     /* kern has one entry per code point as jr_utf8_count counts them; never
      * read past that, whatever bytes the text holds */
     size_t nkern = it->kern ? jr_utf8_count(it->text, len) : 0;
-    /* The drawn characters (UTF-8, for measuring) and the TJ array. */
-    jr_buf u8 = {0}, tj = {0};
-    bool open = false; /* a <...> string is open in tj */
-    int pending = 0;   /* kerning before the next drawn character */
-    long tjsum = 0;    /* sum of the numbers written into tj */
+    /* The drawn characters and the numbers before them (adj[0] unused). */
+    uint16_t cps_stack[TEXT_STACK];
+    int adj_stack[TEXT_STACK];
+    uint16_t *cps = cps_stack;
+    int *adj = adj_stack;
+    if (len > TEXT_STACK) {
+        cps = jr_xmalloc(len * sizeof *cps);
+        adj = jr_xmalloc(len * sizeof *adj);
+    }
+    size_t m = 0;
+    long wsum = 0;   /* widths of the drawn characters */
+    int pending = 0; /* kerning before the next drawn character */
     size_t i = 0, k = 0;
-    uint32_t last = 0; /* the last character drawn */
     while (i < len) {
         uint32_t cp;
-        size_t n = jr_utf8_decode(it->text + i, len - i, &cp);
-        if (n == 0)
-            n = 1; /* invalid byte: cp is U+FFFD */
+        size_t n;
+        unsigned char ch = (unsigned char)it->text[i];
+        if (ch >= 0x20 && ch < 0x80) {
+            cp = ch;
+            n = 1;
+        } else {
+            n = jr_utf8_decode(it->text + i, len - i, &cp);
+            if (n == 0)
+                n = 1; /* invalid byte: cp is U+FFFD */
+        }
         if (k < nkern)
             pending += it->kern[k];
         k++;
+        i += n;
         if (cp == 0xAD || cp > 0xFFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp < 0x20) {
             /* A soft hyphen, or nothing libharu could draw: left out. The
              * engine's kerning assumes every code point advances by its
              * nominal width, so give that width back. */
             if (cp <= 0xFFFF)
-                pending -= HPDF_Font_GetUnicodeWidth(font, (HPDF_UNICODE)cp);
-            i += n;
+                pending -= char_width(slot, cp);
             continue;
         }
-        char enc[4];
-        size_t el = jr_utf8_encode(cp, enc);
-        jr_buf_put(&u8, enc, el);
-        last = cp;
-        if (pending != 0 && (open || tj.len > 0)) {
-            if (open)
-                jr_buf_putc(&tj, '>');
-            jr_buf_putc(&tj, ' '); /* " %d " without printf (pdf_speed.h) */
-            jr_buf_long(&tj, pending);
-            jr_buf_putc(&tj, ' ');
-            tjsum += pending;
-            open = false;
-        }
+        wsum += char_width(slot, cp);
+        cps[m] = (uint16_t)cp;
+        adj[m] = m > 0 ? pending : 0; /* (none before the first: x holds it) */
+        m++;
         pending = 0;
-        if (!open) {
-            jr_buf_putc(&tj, '<');
-            open = true;
-        }
-        jr_buf_hex4(&tj, (unsigned)cp); /* "%04X" */
-        i += n;
     }
-    if (open)
-        jr_buf_putc(&tj, '>');
+    if (m == 0)
+        goto done;
+    uint32_t last = cps[m - 1];
     /* a hyphen put in by hyphenation: drawn on its own as an artifact, out
-     * of the text (tj keeps what goes before) */
-    char hyph[8] = "";
-    if (c->hyph_end && c->tags && (last == '-' || last == 0x2010) && u8.len > 1 && tj.len >= 6 &&
-        tj.data[tj.len - 1] == '>') {
-        size_t lt = tj.len - 1;
-        while (lt > 0 && tj.data[lt] != '<')
-            lt--;
-        if (tj.len - lt == 6) { /* "<002D>" on its own */
-            memcpy(hyph, tj.data + lt, 6);
-            tj.len = lt;
-        } else { /* the last 4 digits of the last string */
-            hyph[0] = '<';
-            memcpy(hyph + 1, tj.data + tj.len - 5, 4);
-            hyph[5] = '>';
-            tj.len -= 5;
-            tj.data[tj.len++] = '>';
-        }
-        hyph[6] = 0;
-        tj.data[tj.len] = 0;
-    }
-    if (u8.len > 0) {
-        /* Measuring puts the glyphs into the embedded subset; the width is
-         * the one readers take from the font's /W array. */
-        HPDF_TextWidth tw =
-            HPDF_Font_TextWidth(font, (const HPDF_BYTE *)u8.data, (HPDF_UINT)u8.len);
-        double adv = ((double)tw.width - tjsum) * it->size / 1000.0; /* pen advance [pt] */
-        double x = round3(it->x), y = round3(it->y);
-        /* The next word on the same line in the same font, size and colour
-         * joins the open TJ array after a real space (so that copied text
-         * has its spaces); the number after the space puts it at x. */
-        double gap = x - c->pen_x;
-        if (c->tj_open && font == c->cur_font && it->size == c->cur_size && y == c->ty &&
-            has_glyph(font, 0x20) && c->fill_set && same_color(&c->fill, &it->color, c->cmyk) &&
-            gap > 0.1 * it->size && gap < 4 * it->size) {
-            double sw = HPDF_Font_GetUnicodeWidth(font, 0x20) * it->size / 1000.0;
-            long adj = lround((c->pen_x + sw - x) * 1000.0 / it->size);
-            char num[32];
-            snprintf(num, sizeof num, " <0020> %ld ", adj);
-            emit(c, num);
-            HPDF_Stream_Write(c->out, (const HPDF_BYTE *)tj.data, (HPDF_UINT)tj.len);
-            c->pen_x = c->pen_x + sw - (double)adj * it->size / 1000.0 + adv;
-        } else {
-            /* A word after a gap (another font, the next line or column)
-             * starts with a real space that takes back its own width, so
-             * that text extraction and screen readers see two words; not
-             * after a hyphen or dash, where a word may go on on the next line. */
-            bool space = c->tj_open &&
-                         (y != c->ty || gap > 0.1 * it->size || gap < -0.1 * it->size) &&
-                         c->last_cp != '-' && !(c->last_cp >= 0x2010 && c->last_cp <= 0x2014) &&
-                         c->last_cp != '/' && has_glyph(font, 0x20);
-            close_tj(c);
-            if (!c->in_text) {
-                emit(c, "BT\n");
-                c->in_text = true;
-                c->tx = c->ty = 0;
-            }
-            if (font != c->cur_font || it->size != c->cur_size) {
-                HPDF_Page_SetFontAndSize(page, font, (HPDF_REAL)it->size);
-                c->cur_font = font;
-                c->cur_size = it->size;
-            }
-            set_fill(c, &it->color);
-            /* Td moves relative to the last line start; computed from the
-             * rounded absolute positions so that no error accumulates. */
-            emit_num(c, x - c->tx, 3);
-            emit_num(c, y - c->ty, 3);
-            emit(c, "Td\n[");
-            if (space) {
-                char num[32];
-                snprintf(num, sizeof num, "<0020> %d ", (int)HPDF_Font_GetUnicodeWidth(font, 0x20));
-                emit(c, num);
-            }
-            HPDF_Stream_Write(c->out, (const HPDF_BYTE *)tj.data, (HPDF_UINT)tj.len);
-            c->tj_open = true;
-            c->tx = x;
-            c->ty = y;
-            c->pen_x = x + adv;
-        }
-        c->last_cp = last;
-        if (hyph[0]) {
-            /* it ends the word: pen end minus its width (kerning before it
-             * stays in tj); marked content never crosses BT..ET */
-            double hx = round3(c->pen_x - HPDF_Font_GetUnicodeWidth(font, (HPDF_UNICODE)last) *
-                                              it->size / 1000.0);
-            end_text(c);
-            jr_item art = *it;
-            art.role = JR_ROLE_ARTIFACT;
-            const char *ops = jr_tags_item(c->tags, &art);
-            if (ops)
-                emit(c, ops);
+     * of the text */
+    bool hyph =
+        c->hyph_end && c->tags && (last == '-' || last == 0x2010) && (m > 1 || last == 0x2010);
+    size_t mm = hyph ? m - 1 : m; /* characters in the TJ array */
+    double size = it->size;
+    double x = round3(it->x), y = round3(it->y);
+    /* The next word on the same line in the same font, size and colour
+     * joins the open TJ array after a real space (so that copied text has
+     * its spaces); the number after the space puts it at x. */
+    double gap = x - c->pen_x;
+    bool join = c->tj_open && font == c->cur_font && size == c->cur_size && y == c->ty &&
+                slot_has_space(slot) && c->fill_set && same_color(&c->fill, &it->color, c->cmyk) &&
+                gap > 0.1 * size && gap < 4 * size;
+    double sw = join || c->tj_open ? char_width(slot, 0x20) * size / 1000.0 : 0;
+    outbuf *o = &c->out;
+    if (join) {
+        long a = lround((c->pen_x + sw + c->tc - x) * 1000.0 / size);
+        ob_put(o, " <0020> ", 8);
+        ob_long(o, a);
+        ob_putc(o, ' ');
+        c->pen_x = c->pen_x + sw + c->tc - (double)a * size / 1000.0;
+    } else {
+        /* A word after a gap (another font, the next line or column)
+         * starts with a real space that takes back its own width, so that
+         * text extraction and screen readers see two words; not after a
+         * hyphen or dash, where a word may go on on the next line. */
+        bool space = c->tj_open && (y != c->ty || gap > 0.1 * size || gap < -0.1 * size) &&
+                     c->last_cp != '-' && !(c->last_cp >= 0x2010 && c->last_cp <= 0x2014) &&
+                     c->last_cp != '/' && slot_has_space(slot);
+        close_tj(c);
+        if (!c->in_text) {
             emit(c, "BT\n");
             c->in_text = true;
-            emit_num(c, hx, 3);
-            emit_num(c, y, 3);
-            emit(c, "Td\n[");
-            emit(c, hyph);
-            emit(c, "] TJ\n");
-            c->tx = hx;
-            c->ty = y;
+            c->tx = c->ty = 0;
         }
+        if (font != c->cur_font || size != c->cur_size) {
+            const char *name = HPDF_Page_GetLocalFontName(page, font);
+            ob_putc(o, '/');
+            emit(c, name ? name : "F0");
+            ob_putc(o, ' ');
+            emit_num(c, size, 4);
+            emit(c, "Tf\n");
+            c->cur_font = font;
+            c->cur_size = size;
+        }
+        set_fill(c, &it->color);
+        /* the letter spacing of this word (or the next ones) goes into Tc */
+        set_spacing(c, mm >= 2 ? mode_of(adj + 1, mm - 1) : peek_spacing(c, it), size);
+        /* Td moves relative to the last line start; computed from the
+         * rounded absolute positions so that no error accumulates. */
+        emit_num(c, x - c->tx, 3);
+        emit_num(c, y - c->ty, 3);
+        emit(c, "Td\n[");
+        if (space) {
+            /* the space's advance with Tc, taken back */
+            int sp = char_width(slot, 0x20);
+            ob_put(o, "<0020> ", 7);
+            ob_long(o, lround(sp + c->tc * 1000.0 / size));
+            ob_putc(o, ' ');
+        }
+        c->tj_open = true;
+        c->tx = x;
+        c->ty = y;
+        c->pen_x = x;
     }
-    jr_buf_free(&u8);
-    jr_buf_free(&tj);
+    /* the characters, the numbers between them less the spacing Tc gives */
+    int t = c->tc == 0 ? 0 : c->tc_t; /* (Tc is always set for this size unless 0) */
+    long nsum = 0;                    /* the numbers written, with the one before a cut hyphen */
+    if (mm > 0) {
+        ob_putc(o, '<');
+        ob_hex4(o, cps[0]);
+        for (size_t j = 1; j < mm; j++) {
+            int a = adj[j] - t;
+            if (a != 0) {
+                ob_put(o, "> ", 2);
+                ob_long(o, a);
+                ob_put(o, " <", 2);
+                nsum += a;
+            }
+            ob_hex4(o, cps[j]);
+        }
+        ob_putc(o, '>');
+    }
+    if (hyph && m > 1)
+        nsum += adj[m - 1] - t;
+    /* where the pen ends, by the PDF's widths and Tc */
+    c->pen_x += ((double)wsum - (double)nsum) * size / 1000.0 + (double)m * c->tc;
+    c->last_cp = last;
+    if (hyph) {
+        /* it ends the word: pen end minus its advance; marked content
+         * never crosses BT..ET */
+        double hx = round3(c->pen_x - (char_width(slot, last) * size / 1000.0 + c->tc));
+        end_text(c);
+        jr_item art = *it;
+        art.role = JR_ROLE_ARTIFACT;
+        const char *ops = jr_tags_item(c->tags, &art);
+        if (ops)
+            emit(c, ops);
+        emit(c, "BT\n");
+        c->in_text = true;
+        emit_num(c, hx, 3);
+        emit_num(c, y, 3);
+        emit(c, "Td\n[<");
+        ob_hex4(o, last);
+        emit(c, ">] TJ\n");
+        c->tx = hx;
+        c->ty = y;
+    }
+done:
+    if (cps != cps_stack) {
+        free(cps);
+        free(adj);
+    }
 }
 
 static void draw_rect(pdf_ctx *c, const jr_item *it)
@@ -703,8 +910,10 @@ static HPDF_Array srgb_space(pdf_ctx *c)
             HPDF_Dict prof = HPDF_DictStream_New(c->pdf->mmgr, c->pdf->xref);
             HPDF_Dict_AddNumber(prof, "N", 3);
             HPDF_Dict_AddName(prof, "Alternate", "DeviceRGB");
-            HPDF_Stream_Write(prof->stream, (const HPDF_BYTE *)icc, (HPDF_UINT)len);
-            prof->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+            if (!jr_deflater_stream(c->defl, prof, icc, len)) {
+                HPDF_Stream_Write(prof->stream, (const HPDF_BYTE *)icc, (HPDF_UINT)len);
+                prof->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+            }
             free(icc);
             c->srgb = prof;
         }
@@ -766,8 +975,10 @@ static HPDF_Array embedded_space(pdf_ctx *c, const char *path, int channels)
                           channels == 1   ? "DeviceGray"
                           : channels == 4 ? "DeviceCMYK"
                                           : "DeviceRGB");
-        HPDF_Stream_Write(prof->stream, icc, (HPDF_UINT)len);
-        prof->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+        if (!jr_deflater_stream(c->defl, prof, icc, len)) {
+            HPDF_Stream_Write(prof->stream, icc, (HPDF_UINT)len);
+            prof->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+        }
         JR_GROW(c->profiles, c->profiles_cap, c->nprofiles + 1);
         c->profiles[c->nprofiles].data = icc;
         c->profiles[c->nprofiles].len = len;
@@ -902,10 +1113,20 @@ static void draw_image(pdf_ctx *c, HPDF_Page page, const jr_item *it)
         !(fabs(it->x) < 14400) || !(fabs(it->y) < 14400))
         return;
     int o = c->images[it->image].orientation;
+    /* (the name registers the image with the page's resources) */
+    const char *name = HPDF_Page_GetXObjectName(page, img);
+    if (!name)
+        return;
     if (o <= 1 || o > 8) {
-        /* Writes q, cm, Do and Q, and registers the image with the page. */
-        HPDF_Page_DrawImage(page, img, (HPDF_REAL)it->x, (HPDF_REAL)it->y, (HPDF_REAL)it->w,
-                            (HPDF_REAL)it->h);
+        emit(c, "q ");
+        emit_num(c, it->w, 4);
+        emit(c, "0 0 ");
+        emit_num(c, it->h, 4);
+        emit_num(c, it->x, 4);
+        emit_num(c, it->y, 4);
+        emit(c, "cm\n/");
+        emit(c, name);
+        emit(c, " Do\nQ\n");
         return;
     }
     /* EXIF orientation: the stored picture (unit square, u right, v up) is
@@ -927,9 +1148,9 @@ static void draw_image(pdf_ctx *c, HPDF_Page page, const jr_item *it)
     emit_num(c, it->h * t[3], 4);
     emit_num(c, it->x + it->w * t[4], 3);
     emit_num(c, it->y + it->h * t[5], 3);
-    emit(c, "cm\n");
-    HPDF_Page_DrawImage(page, img, 0, 0, 1, 1);
-    emit(c, "Q\n");
+    emit(c, "cm\n/");
+    emit(c, name);
+    emit(c, " Do\nQ\n");
 }
 
 static HPDF_Rect item_rect(const pdf_ctx *c, const jr_item *it)
@@ -1269,8 +1490,10 @@ static bool add_output_intents(pdf_ctx *c, bool pdfx, bool pdfa)
     HPDF_Dict prof = HPDF_DictStream_New(mm, c->pdf->xref);
     HPDF_Dict_AddNumber(prof, "N", pdfx ? 4 : 3);
     HPDF_Dict_AddName(prof, "Alternate", pdfx ? "DeviceCMYK" : "DeviceRGB");
-    HPDF_Stream_Write(prof->stream, (const HPDF_BYTE *)icc, (HPDF_UINT)len);
-    prof->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+    if (!jr_deflater_stream(c->defl, prof, icc, len)) {
+        HPDF_Stream_Write(prof->stream, (const HPDF_BYTE *)icc, (HPDF_UINT)len);
+        prof->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+    }
     free(icc);
     HPDF_Array intents = HPDF_Array_New(mm);
     const char *subtypes[2] = {pdfx ? "GTS_PDFX" : NULL, pdfa ? "GTS_PDFA1" : NULL};
@@ -1401,10 +1624,15 @@ static void draw_page(pdf_ctx *c, size_t index)
 {
     const jr_page *pg = &c->dl->pages[index];
     HPDF_Page page = c->pages[index];
-    c->out = ((HPDF_PageAttr)page->attr)->stream;
+    c->out.n = 0;
+    c->page = page;
+    c->pg = pg;
     c->in_text = false;
+    c->tj_open = false;
     c->cur_font = NULL;
     c->cur_size = 0;
+    c->tc = c->tc_size = 0;
+    c->tc_t = 0;
     c->fill_set = c->stroke_set = c->lw_set = false;
     bool shifted = c->ox != 0 || c->oy != 0;
     if (shifted) {
@@ -1418,6 +1646,7 @@ static void draw_page(pdf_ctx *c, size_t index)
         jr_tags_begin_page(c->tags, index);
     for (size_t i = 0; i < pg->nitems; i++) {
         const jr_item *it = &pg->items[i];
+        c->item_index = i;
         c->hyph_end = false;
         if (c->hyph_first)
             for (size_t k = c->hyph_first[index]; k < c->hyph_first[index + 1]; k++)
@@ -1457,7 +1686,7 @@ static void draw_page(pdf_ctx *c, size_t index)
     if (shifted)
         emit(c, "Q\n");
     /* an empty Flate stream is no zlib data: Ghostscript refuses the page */
-    if (HPDF_Stream_Size(c->out) == 0)
+    if (c->out.n == 0)
         emit(c, "q Q\n");
     if (c->opt->print) {
         if (c->tags)
@@ -1466,6 +1695,10 @@ static void draw_page(pdf_ctx *c, size_t index)
         if (c->tags)
             emit(c, "EMC\n");
     }
+    /* compressed on the deflater's thread while the next page is drawn */
+    unsigned char *data = jr_xmalloc(c->out.n);
+    memcpy(data, c->out.d, c->out.n);
+    jr_deflater_page(c->defl, ((HPDF_PageAttr)page->attr)->contents, data, c->out.n);
 }
 
 static int write_doc(pdf_ctx *c, const char *path)
@@ -1537,6 +1770,7 @@ static int write_doc(pdf_ctx *c, const char *path)
         }
         free(fill);
     }
+    c->defl = jr_deflater_new(dl->npages);
     for (size_t i = 0; i < dl->npages; i++)
         draw_page(c, i);
     if (dl->npages == 0) {
@@ -1601,8 +1835,10 @@ static int write_doc(pdf_ctx *c, const char *path)
     add_id(c);
     c->stage = path;
     hook_cidset = opt->pdfa;
-    jr_pdf_deflate_contents(c->pages, dl->npages); /* two threads (pdf_deflate.c) */
+    hook_defl = c->defl;
+    jr_deflater_finish(c->defl);
     HPDF_SaveToFile(c->pdf, path);
+    hook_defl = NULL;
     c->stage = NULL;
     return 0;
 }
@@ -1629,6 +1865,11 @@ int jr_pdf_write(const jr_doclayout *dl, const jr_pdf_options *opt, const char *
     }
     if (c.pdf)
         HPDF_Free(c.pdf);
+    hook_defl = NULL;
+    jr_deflater_free(c.defl);
+    free(c.out.d);
+    for (size_t i = 0; i < c.nfonts; i++)
+        free(c.fonts[i].widths);
     jr_pdf_fonts_free(c.subsets);
     free(c.pages);
     for (size_t i = 0; i < c.nprofiles; i++)

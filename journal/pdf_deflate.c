@@ -1,75 +1,40 @@
-/* pdf_deflate.c: page content streams compressed in two threads.
+/* pdf_deflate.c: the streams we compress ourselves, with libdeflate.
  *
- * libharu deflates every stream one after the other while it saves; for a
- * long edition most of that is the pages' content streams (hex text and
- * TJ numbers). They are compressed here just before saving instead, the
- * way libharu would (one zlib stream each at zlib's default level, no
- * flushes: the same bytes), half of them on a second thread. The
- * compressed data replaces the stream's; libharu then writes it as it is
- * and this file's hook adds /Filter /FlateDecode. libharu is only called
- * from the caller's thread; the worker runs zlib alone. */
+ * libharu compresses every stream with zlib while it saves, one after the
+ * other, at zlib's default level. Most of a journal's bytes are page
+ * content streams (hex text, numbers): they are compressed here as each
+ * page is finished, by a second thread while the next page is drawn, and
+ * the raw content never enters libharu (its memory streams copy byte by
+ * byte). The other streams we write (ToUnicode CMaps, CIDToGIDMaps, font
+ * programs, ICC profiles) are compressed once per run and shared by the
+ * screen and the print PDF (a cache keyed by the whole content).
+ *
+ * The compressed data becomes the stream's data with no filter for
+ * libharu, and a write hook adds /Filter /FlateDecode. libdeflate's output
+ * depends only on its input and level: rebuilds stay byte-identical.
+ * libharu is only called from the document's thread; the worker runs
+ * libdeflate alone. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <hpdf.h>
 #include <hpdf_objects.h>
-#include <hpdf_pages.h>
 #include <hpdf_streams.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "pdf_speed.h"
 #include "util.h"
 
-/* Pages read and compressed at a time (bounds the extra memory). */
-#define BATCH 32
+/* libdeflate's level for every stream we compress: 6 makes files about as
+ * small as zlib's default level in a third of the time. */
+#define LEVEL 6
 
-typedef struct job {
-    unsigned char *in; /* raw content (owned) */
-    size_t inlen;
-    unsigned char *out; /* zlib data (owned), NULL if compression failed */
-    size_t outlen;
-} job;
-
-static void compress_one(job *j)
-{
-    uLong cap = compressBound((uLong)j->inlen);
-    j->out = malloc(cap ? cap : 1);
-    if (!j->out)
-        return;
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    if (deflateInit(&zs, Z_DEFAULT_COMPRESSION) != Z_OK) {
-        free(j->out);
-        j->out = NULL;
-        return;
-    }
-    zs.next_in = j->in;
-    zs.avail_in = (uInt)j->inlen;
-    zs.next_out = j->out;
-    zs.avail_out = (uInt)cap;
-    int rc = deflate(&zs, Z_FINISH);
-    j->outlen = zs.total_out;
-    deflateEnd(&zs);
-    if (rc != Z_STREAM_END) {
-        free(j->out);
-        j->out = NULL;
-    }
-}
-
-typedef struct half {
-    job *jobs;
-    size_t n;
-} half;
-
-static void *worker(void *arg)
-{
-    half *h = arg;
-    for (size_t i = 1; i < h->n; i += 2) /* the odd ones; the caller does the even */
-        compress_one(&h->jobs[i]);
-    return NULL;
-}
+/* Finished pages whose compressed data is not yet in their streams, at
+ * most (bounds the memory held by raw page contents). */
+#define MAX_PENDING 8
 
 static HPDF_STATUS write_filter(HPDF_Dict obj, HPDF_Stream out)
 {
@@ -77,58 +42,267 @@ static HPDF_STATUS write_filter(HPDF_Dict obj, HPDF_Stream out)
     return HPDF_Stream_WriteStr(out, "/Filter [ /FlateDecode ]\012"); /* as libharu writes it */
 }
 
-static HPDF_Dict page_contents(HPDF_Page page)
+void jr_pdf_stream_set_deflated(HPDF_Dict d, const void *z, size_t zlen)
 {
-    HPDF_PageAttr attr = page ? (HPDF_PageAttr)page->attr : NULL;
-    HPDF_Dict d = attr ? attr->contents : NULL;
-    if (!d || !d->stream || d->stream->type != HPDF_STREAM_MEMORY || d->write_fn ||
-        !(d->filter & HPDF_STREAM_FILTER_FLATE_DECODE) ||
-        d->filter != HPDF_STREAM_FILTER_FLATE_DECODE)
+    HPDF_MemStream_FreeData(d->stream);
+    HPDF_Stream_Write(d->stream, (const HPDF_BYTE *)z, (HPDF_UINT)zlen);
+    d->filter = HPDF_STREAM_FILTER_NONE;
+    d->write_fn = write_filter;
+}
+
+/* zlib data of `len` bytes (malloc'd), or NULL (then leave it to libharu). */
+static unsigned char *zcompress(struct libdeflate_compressor *comp, const void *in, size_t len,
+                                size_t *zlen)
+{
+    if (!comp || len == 0 || len > (256u << 20))
         return NULL;
+    size_t cap = libdeflate_zlib_compress_bound(comp, len);
+    unsigned char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    *zlen = libdeflate_zlib_compress(comp, in, len, out, cap);
+    if (*zlen == 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* ---- compressed data remembered for the run ------------------------------- */
+
+#define CACHE_SLOTS 48
+#define CACHE_BYTES (16u << 20) /* raw bytes kept for comparison, at most */
+
+static struct zentry {
+    uint64_t hash;
+    unsigned char *raw; /* the input (compared whole: an entry is used only for the same bytes) */
+    size_t len;
+    unsigned char *z;
+    size_t zlen;
+} zcache[CACHE_SLOTS];
+static unsigned zcache_next;
+static size_t zcache_bytes;
+static pthread_mutex_t zcache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t hash_bytes(const unsigned char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull ^ n;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+/* ---- the deflater of one document --------------------------------------------- */
+
+typedef struct job {
+    HPDF_Dict dict;
+    unsigned char *in; /* raw content (owned) */
+    size_t inlen;
+    unsigned char *out; /* zlib data (owned), NULL if compression failed */
+    size_t outlen;
+    bool done;
+} job;
+
+struct jr_deflater {
+    struct libdeflate_compressor *comp;  /* the document thread's */
+    struct libdeflate_compressor *wcomp; /* the worker's */
+    job *jobs;
+    size_t cap, submitted, taken, harvested;
+    pthread_mutex_t lock;
+    pthread_cond_t work, done;
+    pthread_t worker;
+    bool started, stop;
+};
+
+static void *worker_main(void *arg)
+{
+    jr_deflater *d = arg;
+    pthread_mutex_lock(&d->lock);
+    while (!d->stop) {
+        if (d->taken < d->submitted) {
+            job *j = &d->jobs[d->taken++];
+            pthread_mutex_unlock(&d->lock);
+            j->out = zcompress(d->wcomp, j->in, j->inlen, &j->outlen);
+            pthread_mutex_lock(&d->lock);
+            j->done = true;
+            pthread_cond_broadcast(&d->done);
+        } else {
+            pthread_cond_wait(&d->work, &d->lock);
+        }
+    }
+    pthread_mutex_unlock(&d->lock);
+    return NULL;
+}
+
+jr_deflater *jr_deflater_new(size_t npages)
+{
+    jr_deflater *d = jr_xcalloc(1, sizeof *d);
+    d->comp = libdeflate_alloc_compressor(LEVEL);
+    d->cap = npages;
+    d->jobs = jr_xcalloc(npages ? npages : 1, sizeof *d->jobs);
+    pthread_mutex_init(&d->lock, NULL);
+    pthread_cond_init(&d->work, NULL);
+    pthread_cond_init(&d->done, NULL);
+    if (npages > 1) {
+        d->wcomp = libdeflate_alloc_compressor(LEVEL);
+        d->started = d->wcomp && pthread_create(&d->worker, NULL, worker_main, d) == 0;
+    }
     return d;
 }
 
-void jr_pdf_deflate_contents(HPDF_Page *pages, size_t npages)
+void jr_deflater_free(jr_deflater *d)
 {
-    job jobs[BATCH];
-    HPDF_Dict dicts[BATCH];
-    for (size_t start = 0; start < npages; start += BATCH) {
-        size_t n = 0;
-        for (size_t p = start; p < npages && p < start + BATCH; p++) {
-            HPDF_Dict d = page_contents(pages[p]);
-            if (!d)
-                continue;
-            HPDF_UINT32 size = HPDF_Stream_Size(d->stream);
-            if (size == 0 || size > (256u << 20))
-                continue;
-            unsigned char *buf = jr_xmalloc(size);
-            HPDF_UINT got = size;
-            if (HPDF_Stream_Seek(d->stream, 0, HPDF_SEEK_SET) != HPDF_OK ||
-                HPDF_Stream_Read(d->stream, buf, &got) != HPDF_OK || got != size) {
-                free(buf);
-                continue;
-            }
-            memset(&jobs[n], 0, sizeof jobs[n]);
-            jobs[n].in = buf;
-            jobs[n].inlen = size;
-            dicts[n++] = d;
+    if (!d)
+        return;
+    if (d->started) {
+        pthread_mutex_lock(&d->lock);
+        d->stop = true;
+        pthread_cond_broadcast(&d->work);
+        pthread_mutex_unlock(&d->lock);
+        pthread_join(d->worker, NULL);
+    }
+    for (size_t i = d->harvested; i < d->submitted; i++) {
+        free(d->jobs[i].in);
+        free(d->jobs[i].out);
+    }
+    free(d->jobs);
+    pthread_cond_destroy(&d->done);
+    pthread_cond_destroy(&d->work);
+    pthread_mutex_destroy(&d->lock);
+    if (d->wcomp)
+        libdeflate_free_compressor(d->wcomp);
+    if (d->comp)
+        libdeflate_free_compressor(d->comp);
+    free(d);
+}
+
+/* Put the oldest unharvested job into its stream (called with the lock
+ * held; it is released meanwhile: libharu may longjmp out of the write). */
+static void harvest_one(jr_deflater *d)
+{
+    job *j = &d->jobs[d->harvested];
+    pthread_mutex_unlock(&d->lock);
+    if (j->out) {
+        jr_pdf_stream_set_deflated(j->dict, j->out, j->outlen);
+    } else {
+        /* not compressed: the raw data, for libharu to compress */
+        HPDF_Stream_Write(j->dict->stream, j->in, (HPDF_UINT)j->inlen);
+    }
+    free(j->in);
+    free(j->out);
+    j->in = j->out = NULL;
+    pthread_mutex_lock(&d->lock);
+    d->harvested++;
+}
+
+/* Harvest finished jobs in order; with `until`, go on (compressing jobs
+ * nobody has taken, else waiting) until that many are harvested. */
+static void harvest(jr_deflater *d, size_t until)
+{
+    pthread_mutex_lock(&d->lock);
+    while (d->harvested < d->submitted) {
+        job *j = &d->jobs[d->harvested];
+        if (j->done) {
+            harvest_one(d);
+            continue;
         }
-        half h = {jobs, n};
-        pthread_t th;
-        bool threaded = n > 1 && pthread_create(&th, NULL, worker, &h) == 0;
-        for (size_t i = 0; i < n; i += threaded ? 2 : 1)
-            compress_one(&jobs[i]);
-        if (threaded)
-            pthread_join(th, NULL);
-        for (size_t i = 0; i < n; i++) {
-            if (jobs[i].out) {
-                HPDF_MemStream_FreeData(dicts[i]->stream);
-                HPDF_Stream_Write(dicts[i]->stream, jobs[i].out, (HPDF_UINT)jobs[i].outlen);
-                dicts[i]->filter = HPDF_STREAM_FILTER_NONE;
-                dicts[i]->write_fn = write_filter;
-            }
-            free(jobs[i].in);
-            free(jobs[i].out);
+        if (d->harvested >= until)
+            break;
+        if (d->taken < d->submitted) {
+            job *mine = &d->jobs[d->taken++];
+            pthread_mutex_unlock(&d->lock);
+            mine->out = zcompress(d->comp, mine->in, mine->inlen, &mine->outlen);
+            pthread_mutex_lock(&d->lock);
+            mine->done = true;
+        } else {
+            pthread_cond_wait(&d->done, &d->lock);
         }
     }
+    pthread_mutex_unlock(&d->lock);
+}
+
+void jr_deflater_page(jr_deflater *d, HPDF_Dict contents, unsigned char *data, size_t len)
+{
+    if (!contents || !contents->stream || contents->stream->type != HPDF_STREAM_MEMORY ||
+        contents->write_fn || d->submitted >= d->cap) {
+        if (contents && contents->stream)
+            HPDF_Stream_Write(contents->stream, data, (HPDF_UINT)len);
+        free(data);
+        return;
+    }
+    pthread_mutex_lock(&d->lock);
+    job *j = &d->jobs[d->submitted++];
+    memset(j, 0, sizeof *j);
+    j->dict = contents;
+    j->in = data;
+    j->inlen = len;
+    pthread_cond_signal(&d->work);
+    pthread_mutex_unlock(&d->lock);
+    if (!d->started) {
+        harvest(d, d->submitted);
+        return;
+    }
+    harvest(d, d->submitted > MAX_PENDING ? d->submitted - MAX_PENDING : 0);
+}
+
+void jr_deflater_finish(jr_deflater *d)
+{
+    harvest(d, d->submitted);
+}
+
+bool jr_deflater_stream(jr_deflater *d, HPDF_Dict dict, const void *data, size_t len)
+{
+    if (!d || !dict || !dict->stream || dict->stream->type != HPDF_STREAM_MEMORY || dict->write_fn)
+        return false;
+    uint64_t h = hash_bytes(data, len);
+    unsigned char *z = NULL;
+    size_t zlen = 0;
+    pthread_mutex_lock(&zcache_lock);
+    for (unsigned i = 0; i < CACHE_SLOTS && !z; i++) {
+        struct zentry *e = &zcache[i];
+        if (e->raw && e->hash == h && e->len == len && memcmp(e->raw, data, len) == 0) {
+            z = jr_xmalloc(e->zlen);
+            memcpy(z, e->z, e->zlen);
+            zlen = e->zlen;
+        }
+    }
+    pthread_mutex_unlock(&zcache_lock);
+    if (!z) {
+        z = zcompress(d->comp, data, len, &zlen);
+        if (!z)
+            return false;
+        if (len <= CACHE_BYTES / 4) {
+            struct zentry n = {h, jr_xmalloc(len), len, jr_xmalloc(zlen), zlen};
+            memcpy(n.raw, data, len);
+            memcpy(n.z, z, zlen);
+            pthread_mutex_lock(&zcache_lock);
+            unsigned slot = zcache_next++ % CACHE_SLOTS; /* the oldest entry goes */
+            for (unsigned k = 0; k < CACHE_SLOTS && (k == 0 || zcache_bytes + len > CACHE_BYTES);
+                 k++) {
+                struct zentry *old = &zcache[(slot + k) % CACHE_SLOTS];
+                zcache_bytes -= old->len;
+                free(old->raw);
+                free(old->z);
+                memset(old, 0, sizeof *old);
+            }
+            zcache[slot] = n;
+            zcache_bytes += len;
+            pthread_mutex_unlock(&zcache_lock);
+        }
+    }
+    jr_pdf_stream_set_deflated(dict, z, zlen);
+    free(z);
+    return true;
+}
+
+void jr_pdf_deflate_cache_clear(void)
+{
+    pthread_mutex_lock(&zcache_lock);
+    for (unsigned i = 0; i < CACHE_SLOTS; i++) {
+        free(zcache[i].raw);
+        free(zcache[i].z);
+        memset(&zcache[i], 0, sizeof zcache[i]);
+    }
+    zcache_bytes = 0;
+    pthread_mutex_unlock(&zcache_lock);
 }

@@ -5,6 +5,7 @@
 #ifndef JOURNAL_PDF_SPEED_H
 #define JOURNAL_PDF_SPEED_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -46,12 +47,31 @@ const char *jr_pdf_fonts_load(jr_pdf_fonts *f, HPDF_Doc pdf, int id);
 HPDF_Image jr_pdf_png_passthrough(HPDF_Doc pdf, const char *path, const unsigned char *data,
                                   size_t len, int *channels /* OUT */);
 
-/* ---- content streams ---- */
+/* ---- compression (pdf_deflate.c, libdeflate) ---- */
 
-/* Compress the pages' content streams now, in two threads, as libharu
- * would while saving (the same bytes); call right before saving, after
- * the last write into any page (pdf_deflate.c). */
-void jr_pdf_deflate_contents(HPDF_Page *pages, size_t npages);
+/* The streams of one document. Page contents are compressed on a second
+ * thread while the next page is drawn; all libharu calls stay on the
+ * document's thread. */
+typedef struct jr_deflater jr_deflater;
+
+jr_deflater *jr_deflater_new(size_t npages);
+/* Stop the worker and free what is left (also after a libharu error). */
+void jr_deflater_free(jr_deflater *d); /* NULL is fine */
+/* Page content `data` (malloc'd, taken over) becomes the compressed data
+ * of `contents` (the page's /Contents stream, still empty), now or in a
+ * later call. */
+void jr_deflater_page(jr_deflater *d, HPDF_Dict contents, unsigned char *data, size_t len);
+/* Every page's data in its stream: call before saving. */
+void jr_deflater_finish(jr_deflater *d);
+/* `data` compressed (or taken from the run's cache of identical data)
+ * becomes the data of stream `dict`, with /Filter /FlateDecode. false:
+ * nothing was done (then write the data and let libharu compress it). */
+bool jr_deflater_stream(jr_deflater *d, HPDF_Dict dict, const void *data, size_t len);
+/* Compressed zlib data `z` becomes the data of stream `dict` (no filter
+ * for libharu; /Filter /FlateDecode is written by a hook). */
+void jr_pdf_stream_set_deflated(HPDF_Dict dict, const void *z, size_t zlen);
+/* Forget the run's compressed streams (tests). */
+void jr_pdf_deflate_cache_clear(void);
 
 /* Four upper-case hex digits (a UCS-2 code in a TJ string), without printf. */
 static inline void jr_buf_hex4(jr_buf *b, unsigned v)
