@@ -70,6 +70,14 @@ char *jr_url_resolve(const char *url, const char *base);
  * title). Links and images are made absolute against `page_url` when it is
  * not NULL (feeds), else left relative to the article's page. Caller frees. */
 char *jr_article_body_html(const jr_journal *j, const jr_article *a, const char *page_url);
+/* The same, written one way (for tests that compare them): JR_BODY_ANY as
+ * jr_article_body_html (directly from cmark's tree when the body has no raw
+ * HTML, else through the sanitiser), JR_BODY_SANITIZED always through
+ * cmark's HTML and the sanitiser, JR_BODY_DIRECT only directly (NULL when
+ * the body cannot be written so). */
+enum { JR_BODY_ANY, JR_BODY_SANITIZED, JR_BODY_DIRECT };
+char *jr_article_body_html_how(const jr_journal *j, const jr_article *a, const char *page_url,
+                               int how);
 
 /* Append `s` escaped for HTML/XML text or a double-quoted attribute value
  * (& < > " '), without the characters XML does not allow. */

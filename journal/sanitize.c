@@ -561,7 +561,18 @@ static bool is_text_block(cmark_node_type t)
     return t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING;
 }
 
-char *jr_article_body_html(const jr_journal *j, const jr_article *a, const char *page_url)
+/* cmark's leaf nodes: no EXIT event in a walk. */
+static bool is_leaf(cmark_node_type t)
+{
+    return t == CMARK_NODE_TEXT || t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK ||
+           t == CMARK_NODE_CODE || t == CMARK_NODE_HTML_INLINE || t == CMARK_NODE_THEMATIC_BREAK ||
+           t == CMARK_NODE_CODE_BLOCK || t == CMARK_NODE_HTML_BLOCK;
+}
+
+/* The body parsed by cmark with typography on its text and the warnings
+ * given. `direct`: no raw HTML and no deep nesting, so that it can be
+ * written by body_direct. */
+static cmark_node *body_tree(const jr_journal *j, const jr_article *a, bool *direct /* OUT */)
 {
     const char *lang = a->lang ? a->lang : (j->language ? j->language : "de");
     jr_src src = {a->path, a->body_line > 0 ? a->body_line : 0, "article text"};
@@ -573,13 +584,16 @@ char *jr_article_body_html(const jr_journal *j, const jr_article *a, const char 
     cmark_iter *it = cmark_iter_new(doc);
     cmark_node **texts = NULL;
     size_t ntexts = 0, cap = 0;
-    int depth_in_block = 0;
+    int depth_in_block = 0, depth = 0, max_depth = 0;
+    bool raw = false;
     cmark_event_type ev;
     while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
         cmark_node *node = cmark_iter_get_node(it);
         cmark_node_type t = cmark_node_get_type(node);
-        int line = cmark_node_get_start_line(node);
-        int at = line > 0 && a->body_line > 0 ? a->body_line + line - 1 : a->body_line;
+        if (ev == CMARK_EVENT_ENTER && !is_leaf(t) && ++depth > max_depth)
+            max_depth = depth;
+        else if (ev == CMARK_EVENT_EXIT)
+            depth--;
         if (ev == CMARK_EVENT_ENTER && is_text_block(t)) {
             depth_in_block++;
         } else if (ev == CMARK_EVENT_EXIT && is_text_block(t)) {
@@ -592,9 +606,13 @@ char *jr_article_body_html(const jr_journal *j, const jr_article *a, const char 
             JR_GROW(texts, cap, ntexts + 1);
             texts[ntexts++] = node;
         }
-        if (ev == CMARK_EVENT_ENTER &&
-            (t == CMARK_NODE_HTML_BLOCK || t == CMARK_NODE_HTML_INLINE)) {
+        if (ev != CMARK_EVENT_ENTER)
+            continue;
+        if (t == CMARK_NODE_HTML_BLOCK || t == CMARK_NODE_HTML_INLINE) {
             /* Check each piece of raw HTML on its own, to report its line. */
+            raw = true;
+            int line = cmark_node_get_start_line(node);
+            int at = line > 0 && a->body_line > 0 ? a->body_line + line - 1 : a->body_line;
             const char *lit = cmark_node_get_literal(node);
             char why[160];
             char *tmp = jr_html_sanitize(lit ? lit : "", lit ? strlen(lit) : 0, NULL, 0,
@@ -602,7 +620,7 @@ char *jr_article_body_html(const jr_journal *j, const jr_article *a, const char 
             free(tmp);
             if (why[0] && warn_once(a->path, at, "html", 0))
                 jr_diag(JR_W_UNSAFE_HTML, a->path, at, 0, why);
-        } else if (ev == CMARK_EVENT_ENTER && (t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE)) {
+        } else if (t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE) {
             const char *title = cmark_node_get_title(node);
             if (title && *title) { /* shown as the caption of a figure */
                 char *tt = jr_typography(title, lang);
@@ -611,22 +629,420 @@ char *jr_article_body_html(const jr_journal *j, const jr_article *a, const char 
             }
             const char *url = cmark_node_get_url(node);
             if (url && !jr_url_is_safe(url, t == CMARK_NODE_LINK)) {
+                int line = cmark_node_get_start_line(node);
+                int at = line > 0 && a->body_line > 0 ? a->body_line + line - 1 : a->body_line;
                 char why[160];
                 snprintf(why, sizeof why, "unsafe URL %s", url);
                 if (warn_once(a->path, at, "url", 0))
                     jr_diag(JR_W_UNSAFE_HTML, a->path, at, 0, why);
             }
+        } else if (t == CMARK_NODE_CUSTOM_BLOCK || t == CMARK_NODE_CUSTOM_INLINE) {
+            raw = true;
         }
     }
     cmark_iter_free(it);
     free(texts);
+    /* The sanitiser unwraps elements nested deeper than JR_HTML_MAX_NEST;
+     * each node is at most one element. */
+    *direct = !raw && max_depth < JR_HTML_MAX_NEST / 2;
+    return doc;
+}
 
+/* The slow way, for bodies with raw HTML: cmark's HTML through the
+ * sanitiser. Pages are checked with libxml2's HTML 4 parser (xmllint
+ * --html), which does not know <figure>; feeds get the HTML5 elements. */
+static char *body_sanitized(cmark_node *doc, const char *page_url)
+{
     char *html = cmark_render_html(doc, CMARK_OPT_UNSAFE);
-    cmark_node_free(doc);
-    /* Pages are checked with libxml2's HTML 4 parser (xmllint --html), which
-     * does not know <figure>; feeds get the HTML5 elements. */
     char *out = jr_html_sanitize(html, strlen(html), page_url, 1,
                                  page_url ? JR_FIG_HTML5 : JR_FIG_DIV, NULL, 0);
     free(html);
     return out;
+}
+
+/* ---- bodies without raw HTML, written directly from cmark's tree ---------
+ *
+ * The same bytes as body_sanitized (tests/feeds/body_direct_test.c compares
+ * them): what cmark's HTML renderer writes, as the HTML parser reads it and
+ * the sanitiser writes it again. Text and attribute values as cmark holds
+ * them (the parser undoes cmark's escaping), escaped as the sanitiser does;
+ * URLs as cmark escapes them (the sanitiser checks and resolves those);
+ * headings one level down; no class on code; void elements without "/";
+ * unsafe link targets left out, images with unsafe sources dropped; a
+ * paragraph holding one image with a title becomes a figure. White space
+ * between blocks is cmark's (the parser keeps it): `cm_nl` follows whether
+ * cmark's own output would end in a newline at this point, which decides
+ * the newlines cmark puts before a block. */
+
+typedef struct dwriter {
+    jr_buf out;
+    const char *base;
+    int figures;
+    bool cm_nl, cm_empty; /* cmark's output so far ends with '\n' / is empty */
+    bool bad;             /* a character the parser would treat otherwise: go the slow way */
+    const char *no_title; /* what cmark gives as the title of a link without one */
+} dwriter;
+
+/* Text the HTML parser takes as it is: valid UTF-8 (cmark lets some
+ * invalid bytes through from entities), no control characters but tab and
+ * line feed, no U+FFFE or U+FFFF. */
+static bool plain_text(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        if (*p >= 0x20) {
+            if (*p < 0x80) {
+                p++;
+                continue;
+            }
+            uint32_t cp;
+            size_t l = jr_utf8_decode((const char *)p, 4, &cp);
+            if (l == 0 || cp == 0xFFFE || cp == 0xFFFF)
+                return false;
+            p += l;
+        } else if (*p == '\n' || *p == '\t') {
+            p++;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A tag or other markup of ours. */
+static void d_put(dwriter *d, const char *s)
+{
+    size_t n = strlen(s);
+    jr_buf_put(&d->out, s, n);
+    if (n) {
+        d->cm_nl = s[n - 1] == '\n';
+        d->cm_empty = false;
+    }
+}
+
+/* cmark's cr(): a newline unless at the start or after one. */
+static void d_cr(dwriter *d)
+{
+    if (!d->cm_empty && !d->cm_nl) {
+        jr_buf_putc(&d->out, '\n');
+        d->cm_nl = true;
+    }
+}
+
+/* Text content: & < > escaped (the sanitiser leaves quotes). */
+static void d_text(dwriter *d, const char *s)
+{
+    if (!s || !*s)
+        return;
+    if (!plain_text(s)) {
+        d->bad = true;
+        return;
+    }
+    const char *run = s, *p = s;
+    for (;; p++) {
+        char c = *p;
+        if (c != '&' && c != '<' && c != '>' && c)
+            continue;
+        jr_buf_put(&d->out, run, (size_t)(p - run));
+        if (!c)
+            break;
+        jr_buf_puts(&d->out, c == '&' ? "&amp;" : c == '<' ? "&lt;" : "&gt;");
+        run = p + 1;
+    }
+    d->cm_nl = p[-1] == '\n';
+    d->cm_empty = false;
+}
+
+/* A URL as cmark writes it into href and src (as the parser gives it back:
+ * cmark's &amp; and &#x27; are & and ' again): bytes other than letters,
+ * digits and !#$%&'()*+,-./:;=?@_~ percent-encoded. Caller frees. */
+static char *cmark_href(const char *url)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    jr_buf b = {0};
+    for (const unsigned char *p = (const unsigned char *)(url ? url : ""); *p; p++) {
+        unsigned char c = *p;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            strchr("!#$%&'()*+,-./:;=?@_~", c)) {
+            jr_buf_putc(&b, (char)c);
+        } else {
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            jr_buf_put(&b, e, 3);
+        }
+    }
+    return jr_buf_detach(&b);
+}
+
+/* An attribute value as start_tag writes it. */
+static void d_attr(dwriter *d, const char *name, const char *value)
+{
+    if (!plain_text(value)) {
+        d->bad = true;
+        return;
+    }
+    put_attr(&d->out, name, value);
+}
+
+/* href or src: only when safe, tidied and resolved as start_tag does.
+ * Returns whether it was written. */
+static bool d_url_attr(dwriter *d, const char *name, const char *url, bool allow_mailto)
+{
+    char *v = cmark_href(url);
+    bool ok = jr_url_is_safe(v, allow_mailto);
+    if (ok) {
+        char *t = url_tidy(v);
+        char *r = jr_url_resolve(t, d->base);
+        d_attr(d, name, r);
+        free(r);
+        free(t);
+    }
+    free(v);
+    return ok;
+}
+
+/* The text of an image's description, as cmark writes it into alt. */
+static char *plain_alt(cmark_node *img)
+{
+    jr_buf b = {0};
+    cmark_iter *it = cmark_iter_new(img);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *n = cmark_iter_get_node(it);
+        cmark_node_type t = cmark_node_get_type(n);
+        if (ev != CMARK_EVENT_ENTER)
+            continue;
+        if (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE || t == CMARK_NODE_HTML_INLINE) {
+            const char *lit = cmark_node_get_literal(n);
+            jr_buf_puts(&b, lit ? lit : "");
+        } else if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK) {
+            jr_buf_putc(&b, ' ');
+        }
+    }
+    cmark_iter_free(it);
+    return jr_buf_detach(&b);
+}
+
+/* The image of a paragraph that holds one image with a title and nothing
+ * else but white space (lone_image on the parsed HTML), or NULL. */
+static cmark_node *lone_image_node(cmark_node *p)
+{
+    cmark_node *img = NULL;
+    for (cmark_node *c = cmark_node_first_child(p); c; c = cmark_node_next(c)) {
+        cmark_node_type t = cmark_node_get_type(c);
+        if (t == CMARK_NODE_TEXT) {
+            const char *lit = cmark_node_get_literal(c);
+            for (const char *q = lit ? lit : ""; *q; q++)
+                if (*q != ' ' && *q != '\n' && *q != '\t' && *q != '\r')
+                    return NULL;
+        } else if (t == CMARK_NODE_SOFTBREAK) {
+            continue; /* a newline */
+        } else if (t == CMARK_NODE_IMAGE && !img) {
+            img = c;
+        } else {
+            return NULL;
+        }
+    }
+    if (!img)
+        return NULL;
+    char *src = cmark_href(cmark_node_get_url(img));
+    bool ok = jr_url_is_safe(src, false);
+    free(src);
+    const char *title = cmark_node_get_title(img);
+    return ok && title && *title ? img : NULL;
+}
+
+static bool tight_paragraph(cmark_node *p)
+{
+    cmark_node *item = cmark_node_parent(p);
+    cmark_node *list = item ? cmark_node_parent(item) : NULL;
+    return list && cmark_node_get_type(list) == CMARK_NODE_LIST && cmark_node_get_list_tight(list);
+}
+
+static void d_heading(dwriter *d, cmark_node *n, bool enter)
+{
+    int level = cmark_node_get_heading_level(n) + 1;
+    char tag[8];
+    snprintf(tag, sizeof tag, enter ? "<h%d>" : "</h%d>\n", level > 6 ? 6 : level < 1 ? 1 : level);
+    if (enter)
+        d_cr(d);
+    d_put(d, tag);
+}
+
+static void d_image(dwriter *d, cmark_node *n)
+{
+    jr_buf_puts(&d->out, "<img");
+    size_t mark = d->out.len;
+    if (!d_url_attr(d, "src", cmark_node_get_url(n), false)) {
+        d->out.len = mark - 4; /* an image without a source is left out */
+        d->out.data[d->out.len] = 0;
+        d->cm_nl = false; /* cmark wrote it */
+        d->cm_empty = false;
+        return;
+    }
+    char *alt = plain_alt(n);
+    d_attr(d, "alt", alt);
+    free(alt);
+    const char *title = cmark_node_get_title(n);
+    if (title && title != d->no_title) /* an empty title="" is written */
+        d_attr(d, "title", title);
+    d_put(d, ">");
+}
+
+/* NULL when the body has something only the slow way writes right. */
+static char *body_direct(cmark_node *doc, const char *page_url)
+{
+    dwriter d = {.base = page_url,
+                 .figures = page_url ? JR_FIG_HTML5 : JR_FIG_DIV,
+                 .cm_nl = false,
+                 .cm_empty = true};
+    bool html5 = d.figures == JR_FIG_HTML5;
+    /* cmark writes title="" for an empty title given in the Markdown, and
+     * nothing when none was given; its API gives "" for both, the latter
+     * as one constant string. */
+    cmark_node *probe = cmark_node_new(CMARK_NODE_LINK);
+    d.no_title = cmark_node_get_title(probe);
+    cmark_node_free(probe);
+    cmark_iter *it = cmark_iter_new(doc);
+    cmark_event_type ev;
+    while (!d.bad && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *n = cmark_iter_get_node(it);
+        bool enter = ev == CMARK_EVENT_ENTER;
+        switch (cmark_node_get_type(n)) {
+        case CMARK_NODE_DOCUMENT:
+            break;
+        case CMARK_NODE_BLOCK_QUOTE:
+            d_cr(&d);
+            d_put(&d, enter ? "<blockquote>\n" : "</blockquote>\n");
+            break;
+        case CMARK_NODE_LIST: {
+            bool ordered = cmark_node_get_list_type(n) == CMARK_ORDERED_LIST;
+            int start = cmark_node_get_list_start(n);
+            if (!enter) {
+                d_put(&d, ordered ? "</ol>\n" : "</ul>\n");
+            } else if (ordered && start != 1) {
+                char num[16];
+                snprintf(num, sizeof num, "%d", start);
+                d_cr(&d);
+                jr_buf_puts(&d.out, "<ol");
+                d_attr(&d, "start", num);
+                d_put(&d, ">\n");
+            } else {
+                d_cr(&d);
+                d_put(&d, ordered ? "<ol>\n" : "<ul>\n");
+            }
+            break;
+        }
+        case CMARK_NODE_ITEM:
+            if (enter)
+                d_cr(&d);
+            d_put(&d, enter ? "<li>" : "</li>\n");
+            break;
+        case CMARK_NODE_HEADING:
+            d_heading(&d, n, enter);
+            break;
+        case CMARK_NODE_CODE_BLOCK:
+            /* the info string goes into a class the sanitiser drops, but
+             * the parser must read it as cmark wrote it */
+            if (!plain_text(cmark_node_get_fence_info(n) ? cmark_node_get_fence_info(n) : ""))
+                d.bad = true;
+            d_cr(&d);
+            d_put(&d, "<pre><code>");
+            d_text(&d, cmark_node_get_literal(n));
+            d_put(&d, "</code></pre>\n");
+            break;
+        case CMARK_NODE_THEMATIC_BREAK:
+            d_cr(&d);
+            d_put(&d, "<hr>\n");
+            break;
+        case CMARK_NODE_PARAGRAPH: {
+            if (tight_paragraph(n))
+                break;
+            cmark_node *img = lone_image_node(n);
+            if (enter) {
+                d_cr(&d);
+                d_put(&d, !img ? "<p>" : html5 ? "<figure>" : "<div class=\"figure\">");
+            } else if (!img) {
+                d_put(&d, "</p>\n");
+            } else {
+                jr_buf_puts(&d.out, html5 ? "<figcaption>" : "<p class=\"caption\">");
+                const char *title = cmark_node_get_title(img);
+                if (!plain_text(title))
+                    d.bad = true;
+                jr_html_escape(&d.out, title);
+                jr_buf_puts(&d.out, html5 ? "</figcaption></figure>" : "</p></div>");
+                d_put(&d, "\n");
+            }
+            break;
+        }
+        case CMARK_NODE_TEXT:
+            d_text(&d, cmark_node_get_literal(n));
+            break;
+        case CMARK_NODE_SOFTBREAK:
+            d_put(&d, "\n");
+            break;
+        case CMARK_NODE_LINEBREAK:
+            d_put(&d, "<br>\n");
+            break;
+        case CMARK_NODE_CODE:
+            d_put(&d, "<code>");
+            d_text(&d, cmark_node_get_literal(n));
+            d_put(&d, "</code>");
+            break;
+        case CMARK_NODE_EMPH:
+            d_put(&d, enter ? "<em>" : "</em>");
+            break;
+        case CMARK_NODE_STRONG:
+            d_put(&d, enter ? "<strong>" : "</strong>");
+            break;
+        case CMARK_NODE_LINK:
+            /* An autolink right inside a link: the parser closes the outer
+             * <a> there (an HTML 4 rule), which the slow way follows. */
+            if (enter && cmark_node_get_type(cmark_node_parent(n)) == CMARK_NODE_LINK) {
+                d.bad = true;
+            } else if (enter) {
+                jr_buf_puts(&d.out, "<a");
+                d_url_attr(&d, "href", cmark_node_get_url(n), true);
+                const char *title = cmark_node_get_title(n);
+                if (title && title != d.no_title)
+                    d_attr(&d, "title", title);
+                d_put(&d, ">");
+            } else {
+                d_put(&d, "</a>");
+            }
+            break;
+        case CMARK_NODE_IMAGE:
+            /* its content is only its description, in alt */
+            d_image(&d, n);
+            cmark_iter_reset(it, n, CMARK_EVENT_EXIT);
+            break;
+        default: /* raw HTML and custom nodes never come here */
+            d.bad = true;
+            break;
+        }
+    }
+    cmark_iter_free(it);
+    if (d.bad) {
+        jr_buf_free(&d.out);
+        return NULL;
+    }
+    return d.out.data ? jr_buf_detach(&d.out) : jr_xstrdup("");
+}
+
+char *jr_article_body_html_how(const jr_journal *j, const jr_article *a, const char *page_url,
+                               int how)
+{
+    bool direct = false;
+    cmark_node *doc = body_tree(j, a, &direct);
+    char *out = NULL;
+    if (how != JR_BODY_SANITIZED && direct)
+        out = body_direct(doc, page_url);
+    if (!out && how != JR_BODY_DIRECT)
+        out = body_sanitized(doc, page_url);
+    cmark_node_free(doc);
+    return out;
+}
+
+char *jr_article_body_html(const jr_journal *j, const jr_article *a, const char *page_url)
+{
+    return jr_article_body_html_how(j, a, page_url, JR_BODY_ANY);
 }
