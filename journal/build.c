@@ -6,6 +6,7 @@
 #include "build.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,6 +282,23 @@ static int load_style(const jr_journal *j, const jr_edition *e, const jr_build_o
     return rc;
 }
 
+/* A PDF written on another thread. */
+typedef struct pdf_job {
+    const jr_doclayout *dl;
+    jr_pdf_options opt;
+    const char *path;
+    pthread_t thread;
+    int rc;
+    jr_pdf_diags *diags; /* held back for jr_pdf_diags_report */
+} pdf_job;
+
+static void *pdf_job_run(void *arg)
+{
+    pdf_job *j = arg;
+    j->rc = jr_pdf_write_held(j->dl, &j->opt, j->path, &j->diags);
+    return NULL;
+}
+
 static int layout_and_write(const jr_journal *j, edition_out *eo, const jr_build_options *opt,
                             jr_fontset *fonts, jr_output *out, FILE *dump, layout_seen *seen)
 {
@@ -325,14 +343,33 @@ static int layout_and_write(const jr_journal *j, edition_out *eo, const jr_build
             .edition = e, /* tagged PDF: headings, lists, titles, languages */
         };
         eo->pdf_tmp = jr_output_add(out, eo->pdf_path);
-        rc = jr_pdf_write(dl, &po, eo->pdf_tmp);
+        /* The print PDF is written on a second thread meanwhile; its
+         * diagnostics are reported after the screen PDF's, and only if
+         * that one succeeded (as if written one after the other). */
+        pdf_job print = {.dl = dl, .opt = po};
+        print.opt.print = true;
+        print.opt.bleed = style.bleed;
+        bool threaded = false;
+        if (!opt->no_print) {
+            print.path = jr_output_add(out, eo->print_path);
+            threaded = pthread_create(&print.thread, NULL, pdf_job_run, &print) == 0;
+        }
+        jr_pdf_diags *held = NULL;
+        rc = jr_pdf_write_held(dl, &po, eo->pdf_tmp, &held);
+        if (threaded)
+            pthread_join(print.thread, NULL);
+        jr_pdf_diags_report(held);
+        if (rc != 0)
+            jr_pdf_diags_free(print.diags);
         if (rc == 0) {
             eo->pdf_size = file_size(eo->pdf_tmp);
             jr_progress("PDF pages written", eo->pages, eo->pages);
+            po = print.opt;
             if (!opt->no_print) {
-                po.print = true;
-                po.bleed = style.bleed;
-                rc = jr_pdf_write(dl, &po, jr_output_add(out, eo->print_path));
+                if (!threaded)
+                    pdf_job_run(&print);
+                jr_pdf_diags_report(print.diags);
+                rc = print.rc;
             }
             if (rc == 0 && opt->booklet) {
                 jr_doclayout *spreads = jr_impose_booklet(dl, style.bleed);

@@ -37,6 +37,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,6 +147,89 @@ typedef struct pdf_ctx {
     jr_color fill, stroke;
     double lw;
 } pdf_ctx;
+
+/* ---- diagnostics, held back for PDFs written on other threads ---------- */
+
+/* The messages the PDF writer reports: two strings, or (JR_E_PDF) two
+ * numbers and a string. */
+typedef struct held_diag {
+    jr_diag_id id;
+    char *source, *s1, *s2;
+    unsigned u1, u2;
+} held_diag;
+
+struct jr_pdf_diags {
+    held_diag *d;
+    size_t n, cap;
+};
+
+/* Where this thread's PDF diagnostics go; NULL: reported at once. */
+static _Thread_local jr_pdf_diags *held;
+
+static char *dup_or_null(const char *s)
+{
+    return s ? jr_xstrdup(s) : NULL;
+}
+
+static void diag2(jr_diag_id id, const char *source, const char *s1, const char *s2)
+{
+    if (!held) {
+        jr_diag(id, source, 0, 0, s1, s2);
+        return;
+    }
+    JR_GROW(held->d, held->cap, held->n + 1);
+    held->d[held->n++] =
+        (held_diag){id, dup_or_null(source), dup_or_null(s1), dup_or_null(s2), 0, 0};
+}
+
+static void diag_pdf(const char *source, unsigned u1, unsigned u2, const char *what)
+{
+    if (!held) {
+        jr_diag(JR_E_PDF, source, 0, 0, u1, u2, what);
+        return;
+    }
+    JR_GROW(held->d, held->cap, held->n + 1);
+    held->d[held->n++] =
+        (held_diag){JR_E_PDF, dup_or_null(source), dup_or_null(what), NULL, u1, u2};
+}
+
+void jr_pdf_diags_report(jr_pdf_diags *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n; i++) {
+        held_diag *h = &d->d[i];
+        if (h->id == JR_E_PDF)
+            jr_diag(h->id, h->source, 0, 0, h->u1, h->u2, h->s1);
+        else
+            jr_diag(h->id, h->source, 0, 0, h->s1, h->s2);
+    }
+    jr_pdf_diags_free(d);
+}
+
+void jr_pdf_diags_free(jr_pdf_diags *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->d[i].source);
+        free(d->d[i].s1);
+        free(d->d[i].s2);
+    }
+    free(d->d);
+    free(d);
+}
+
+int jr_pdf_write_held(const jr_doclayout *dl, const jr_pdf_options *opt, const char *path,
+                      jr_pdf_diags **diags)
+{
+    jr_pdf_diags *prev = held;
+    held = jr_xcalloc(1, sizeof *held);
+    int rc = jr_pdf_write(dl, opt, path);
+    *diags = held;
+    held = prev;
+    return rc;
+}
 
 static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
 {
@@ -396,6 +480,7 @@ static void shrink_cid_map(pdf_ctx *c, HPDF_Font font)
  * them to glyphs); libharu's own table says which glyphs were used. All
  * fonts share libharu's one hook function. */
 static HPDF_Dict_BeforeWriteFunc font_hook_orig;
+static pthread_mutex_t font_hook_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The deflater of the document being saved (font programs; libharu's
  * hooks have no user data). */
@@ -512,7 +597,10 @@ static _Thread_local bool hook_cidset;
  * CIDSet. */
 static HPDF_STATUS font_hook(HPDF_Dict obj)
 {
-    HPDF_STATUS ret = font_hook_orig ? font_hook_orig(obj) : HPDF_OK;
+    pthread_mutex_lock(&font_hook_lock);
+    HPDF_Dict_BeforeWriteFunc orig = font_hook_orig;
+    pthread_mutex_unlock(&font_hook_lock);
+    HPDF_STATUS ret = orig ? orig(obj) : HPDF_OK;
     if (ret != HPDF_OK)
         return ret;
     HPDF_FontAttr attr = (HPDF_FontAttr)obj->attr;
@@ -574,8 +662,11 @@ static HPDF_Font get_font(pdf_ctx *c, int id)
         repair_tounicode(c, s->font);
         shrink_cid_map(c, s->font);
         if (s->font->before_write_fn && s->font->before_write_fn != font_hook) {
-            /* chain our hook after libharu's (which makes the descriptor) */
+            /* chain our hook after libharu's (which makes the descriptor;
+             * the same function for every font, whatever the thread) */
+            pthread_mutex_lock(&font_hook_lock);
             font_hook_orig = s->font->before_write_fn;
+            pthread_mutex_unlock(&font_hook_lock);
             s->font->before_write_fn = font_hook;
         }
     }
@@ -904,8 +995,8 @@ static HPDF_Array srgb_space(pdf_ctx *c)
         size_t len = 0;
         char *icc = jr_read_file(SRGB_PROFILE, &len);
         if (!icc)
-            jr_diag(JR_W_PDF_NO_PROFILE, c->opt->source, 0, 0, SRGB_PROFILE,
-                    "RGB images in the print PDF stay device RGB");
+            diag2(JR_W_PDF_NO_PROFILE, c->opt->source, SRGB_PROFILE,
+                  "RGB images in the print PDF stay device RGB");
         if (icc) {
             HPDF_Dict prof = HPDF_DictStream_New(c->pdf->mmgr, c->pdf->xref);
             HPDF_Dict_AddNumber(prof, "N", 3);
@@ -952,7 +1043,7 @@ static HPDF_Array embedded_space(pdf_ctx *c, const char *path, int channels)
 {
     unsigned char *icc = NULL;
     size_t len = 0;
-    if (jr_image_icc(path, &icc, &len) < 0)
+    if (jr_pdf_image_icc(path, &icc, &len) < 0)
         return NULL;
     static const char *const spaces[5] = {NULL, "GRAY", NULL, "RGB ", "CMYK"};
     bool fits = channels >= 1 && channels <= 4 && spaces[channels] &&
@@ -1027,8 +1118,8 @@ static HPDF_Image load_image(pdf_ctx *c, const char *path, int *orientation)
         len <= 0x7FFFFFFFu && jpeg_passthrough_ok(data, len)) {
         /* A JPEG that libjpeg reads completely goes in as it is (small). */
         jr_image_info info;
-        if (jr_image_check(path, &info, why, sizeof why) < 0) {
-            jr_diag(JR_E_IMAGE_FORMAT, c->opt->source, 0, 0, path, why);
+        if (jr_pdf_image_check(path, &info, why, sizeof why) < 0) {
+            diag2(JR_E_IMAGE_FORMAT, c->opt->source, path, why);
             free(data);
             c->stage = NULL;
             return NULL;
@@ -1047,8 +1138,8 @@ static HPDF_Image load_image(pdf_ctx *c, const char *path, int *orientation)
     free(data);
     if (!img) {
         jr_pixels px;
-        if (jr_image_decode(path, &px, why, sizeof why) < 0) {
-            jr_diag(JR_E_IMAGE_FORMAT, c->opt->source, 0, 0, path, why);
+        if (jr_pdf_image_decode(path, &px, why, sizeof why) < 0) {
+            diag2(JR_E_IMAGE_FORMAT, c->opt->source, path, why);
             c->stage = NULL;
             return NULL;
         }
@@ -1481,9 +1572,9 @@ static bool add_output_intents(pdf_ctx *c, bool pdfx, bool pdfa)
         icc = jr_read_file(SRGB_PROFILE, &len);
     }
     if (!icc) {
-        jr_diag(JR_W_PDF_NO_PROFILE, c->opt->source, 0, 0, pdfx ? CMYK_PROFILE : SRGB_PROFILE,
-                pdfx ? "the print PDF has no output intent and is no PDF/X"
-                     : "the PDF has no output intent and is no PDF/A");
+        diag2(JR_W_PDF_NO_PROFILE, c->opt->source, pdfx ? CMYK_PROFILE : SRGB_PROFILE,
+              pdfx ? "the print PDF has no output intent and is no PDF/X"
+                   : "the PDF has no output intent and is no PDF/A");
         return false;
     }
     HPDF_MMgr mm = c->pdf->mmgr;
@@ -1860,7 +1951,7 @@ int jr_pdf_write(const jr_doclayout *dl, const jr_pdf_options *opt, const char *
     int rc = write_doc(&c, path);
     if (rc < 0) {
         char *what = c.stage ? jr_xasprintf(" (%s)", c.stage) : jr_xstrdup("");
-        jr_diag(JR_E_PDF, opt->source, 0, 0, (unsigned)c.err_no, (unsigned)c.err_detail, what);
+        diag_pdf(opt->source, (unsigned)c.err_no, (unsigned)c.err_detail, what);
         free(what);
     }
     if (c.pdf)

@@ -37,4 +37,18 @@ typedef struct jr_pdf_options {
  * may then be incomplete: write to a temporary path, see jr_output). */
 int jr_pdf_write(const jr_doclayout *dl, const jr_pdf_options *opt, const char *path);
 
+/* Diagnostics of a PDF, held back (PDFs written at the same time on several
+ * threads report in a fixed order). */
+typedef struct jr_pdf_diags jr_pdf_diags;
+
+/* jr_pdf_write, but its diagnostics go into *diags (always set) instead of
+ * being reported. Safe to call on several threads at once for the same
+ * `dl` (read only), each with its own path. */
+int jr_pdf_write_held(const jr_doclayout *dl, const jr_pdf_options *opt, const char *path,
+                      jr_pdf_diags **diags /* OUT */);
+/* Report the held diagnostics in their order, then free them. NULL is fine. */
+void jr_pdf_diags_report(jr_pdf_diags *d);
+/* Free them unreported. NULL is fine. */
+void jr_pdf_diags_free(jr_pdf_diags *d);
+
 #endif

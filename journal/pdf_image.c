@@ -7,6 +7,7 @@
  * it completely with libpng): no inflate, no deflate, the same pixels.
  * Everything else is decoded by image.c and embedded anew by pdf.c. */
 #define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
 #include <string.h>
 
 #include <hpdf.h>
@@ -66,6 +67,33 @@ static bool png_qualifies(const unsigned char *d, size_t len, unsigned long *w, 
     return false;
 }
 
+/* image.c keeps caches without locks; PDFs may be written on two threads */
+static pthread_mutex_t image_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int jr_pdf_image_check(const char *path, jr_image_info *info, char *why, size_t whylen)
+{
+    pthread_mutex_lock(&image_lock);
+    int rc = jr_image_check(path, info, why, whylen);
+    pthread_mutex_unlock(&image_lock);
+    return rc;
+}
+
+int jr_pdf_image_decode(const char *path, jr_pixels *px, char *why, size_t whylen)
+{
+    pthread_mutex_lock(&image_lock);
+    int rc = jr_image_decode(path, px, why, whylen);
+    pthread_mutex_unlock(&image_lock);
+    return rc;
+}
+
+int jr_pdf_image_icc(const char *path, unsigned char **icc, size_t *len)
+{
+    pthread_mutex_lock(&image_lock);
+    int rc = jr_image_icc(path, icc, len);
+    pthread_mutex_unlock(&image_lock);
+    return rc;
+}
+
 HPDF_Image jr_pdf_png_passthrough(HPDF_Doc pdf, const char *path, const unsigned char *data,
                                   size_t len, int *channels)
 {
@@ -75,8 +103,9 @@ HPDF_Image jr_pdf_png_passthrough(HPDF_Doc pdf, const char *path, const unsigned
         return NULL;
     jr_image_info info;
     char why[160];
-    if (jr_image_check(path, &info, why, sizeof why) < 0 || info.format != JR_IMG_PNG ||
-        info.has_alpha || info.channels != ch || info.width != w || info.height != h)
+    int rc = jr_pdf_image_check(path, &info, why, sizeof why);
+    if (rc < 0 || info.format != JR_IMG_PNG || info.has_alpha || info.channels != ch ||
+        info.width != w || info.height != h)
         return NULL; /* the decode path reports it */
 
     HPDF_Dict img = HPDF_DictStream_New(pdf->mmgr, pdf->xref);

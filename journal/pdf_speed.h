@@ -11,6 +11,7 @@
 
 #include <hpdf.h>
 
+#include "image.h"
 #include "pages.h"
 #include "util.h"
 
@@ -38,6 +39,13 @@ uint32_t jr_tt_checksum(const unsigned char *p, size_t n);
 const char *jr_pdf_fonts_load(jr_pdf_fonts *f, HPDF_Doc pdf, int id);
 
 /* ---- images (pdf_image.c) ---- */
+
+/* image.c's jr_image_check, jr_image_decode and jr_image_icc, one thread at
+ * a time (PDFs may be written on two threads; image.c's caches have no
+ * locks). */
+int jr_pdf_image_check(const char *path, jr_image_info *info, char *why, size_t whylen);
+int jr_pdf_image_decode(const char *path, jr_pixels *px, char *why, size_t whylen);
+int jr_pdf_image_icc(const char *path, unsigned char **icc, size_t *len);
 
 /* A PNG that can go into the PDF as it is (8 bits per sample, gray or RGB,
  * no alpha or transparency chunk, no palette, not interlaced), checked
