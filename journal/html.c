@@ -1,14 +1,12 @@
 /* html.c: the web pages: one page per article (out/<edition>/<slug>.html)
- * and the archive of all editions (out/index.html), HTML5 written through
- * libxml2's xmlTextWriter (which escapes text and attributes). Only two
+ * and the archive of all editions (out/index.html), HTML5 written by a
+ * small writer that escapes text and attributes. Only two
  * things go in raw: the stylesheet (our own constant text and a colour we
  * format) and article bodies, which come out of the sanitiser. Every other
  * string is cleaned of characters XML does not allow first. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <libxml/xmlwriter.h>
 
 #include "diag.h"
 #include "feed_int.h"
@@ -44,63 +42,114 @@ static const char css[] =
     ".footer{margin-top:3em;border-top:1px solid #ccc;font-family:system-ui,sans-serif;"
     "font-size:.9rem;color:#555}\n";
 
-/* ---- a checked writer (HTML flavour: no indentation, full end tags) ------ */
+/* ---- the writer -------------------------------------------------------------
+ *
+ * Pages are written into memory with the rules of libxml2's xmlTextWriter,
+ * which wrote them before (same bytes): a start tag stays open for
+ * attributes until content, a child or the end comes; an element ended
+ * without content is written "<x/>" (void elements), or "<x></x>" with a
+ * full end; text is escaped as xmlEncodeSpecialChars does (& < > " and CR);
+ * the document ends with a newline. */
+
+#define HW_MAX_DEPTH 32 /* elements open at once (a page nests a handful) */
 
 typedef struct hw {
-    xmlTextWriterPtr w;
-    xmlBufferPtr buf;
+    jr_buf out;
+    const char *open[HW_MAX_DEPTH]; /* names of the open elements */
+    int depth;
+    bool in_tag; /* the innermost start tag is still open for attributes */
     int err;
 } hw;
 
-static void ck(hw *h, int rc)
+static void h_close_tag(hw *h)
 {
-    if (rc < 0)
-        h->err = 1;
+    if (h->in_tag) {
+        jr_buf_putc(&h->out, '>');
+        h->in_tag = false;
+    }
 }
 
 static void h_start(hw *h, const char *name)
 {
-    ck(h, xmlTextWriterStartElement(h->w, (const xmlChar *)name));
+    h_close_tag(h);
+    if (h->depth == HW_MAX_DEPTH) {
+        h->err = 1;
+        return;
+    }
+    h->open[h->depth++] = name;
+    jr_buf_putc(&h->out, '<');
+    jr_buf_puts(&h->out, name);
+    h->in_tag = true;
 }
 
 /* Non-void elements always get an end tag: "<a/>" is not HTML. */
 static void h_end(hw *h)
 {
-    ck(h, xmlTextWriterFullEndElement(h->w));
+    if (h->depth == 0) {
+        h->err = 1;
+        return;
+    }
+    h_close_tag(h);
+    jr_buf_puts(&h->out, "</");
+    jr_buf_puts(&h->out, h->open[--h->depth]);
+    jr_buf_putc(&h->out, '>');
 }
 
 /* Void elements (meta, link, img, br): "<meta ... />" is valid HTML5. */
 static void h_end_void(hw *h)
 {
-    ck(h, xmlTextWriterEndElement(h->w));
+    if (!h->in_tag) {
+        h_end(h);
+        return;
+    }
+    h->depth--;
+    h->in_tag = false;
+    jr_buf_puts(&h->out, "/>");
 }
 
-/* Attribute values are escaped here (& < > " ') and written raw: without an
- * XML declaration the writer would turn every non-ASCII character into a
- * character reference. */
+/* Attribute values are cleaned and escaped (& < > " '). */
 static void h_attr(hw *h, const char *name, const char *value, const jr_src *src)
 {
+    if (!h->in_tag) {
+        h->err = 1;
+        return;
+    }
     char *c = jr_xml_clean(value ? value : "", src);
-    jr_buf b = {0};
-    jr_html_escape(&b, c);
-    ck(h, xmlTextWriterStartAttribute(h->w, (const xmlChar *)name));
-    ck(h, xmlTextWriterWriteRaw(h->w, (const xmlChar *)(b.data ? b.data : "")));
-    ck(h, xmlTextWriterEndAttribute(h->w));
-    jr_buf_free(&b);
+    jr_buf_putc(&h->out, ' ');
+    jr_buf_puts(&h->out, name);
+    jr_buf_puts(&h->out, "=\"");
+    jr_buf_put_xml_escaped(&h->out, c);
+    jr_buf_putc(&h->out, '"');
     free(c);
 }
 
 static void h_text(hw *h, const char *text, const jr_src *src)
 {
+    h_close_tag(h);
     char *c = jr_xml_clean(text ? text : "", src);
-    ck(h, xmlTextWriterWriteString(h->w, (const xmlChar *)c));
+    const char *run = c, *p = c;
+    for (;; p++) {
+        char ch = *p;
+        if (ch != '&' && ch != '<' && ch != '>' && ch != '"' && ch != '\r' && ch)
+            continue;
+        jr_buf_put(&h->out, run, (size_t)(p - run));
+        if (!ch)
+            break;
+        jr_buf_puts(&h->out, ch == '&'   ? "&amp;"
+                             : ch == '<' ? "&lt;"
+                             : ch == '>' ? "&gt;"
+                             : ch == '"' ? "&quot;"
+                                         : "&#13;");
+        run = p + 1;
+    }
     free(c);
 }
 
 /* Only for text that is safe HTML already (sanitiser output, our CSS). */
 static void h_raw(hw *h, const char *html)
 {
-    ck(h, xmlTextWriterWriteRaw(h->w, (const xmlChar *)html));
+    h_close_tag(h);
+    jr_buf_puts(&h->out, html);
 }
 
 /* A div standing in for an HTML5 sectioning element (libxml2's HTML 4
@@ -127,28 +176,20 @@ static void h_elem(hw *h, const char *name, const char *cls, const char *text, c
 static int h_open(hw *h)
 {
     memset(h, 0, sizeof *h);
-    h->buf = xmlBufferCreate();
-    h->w = h->buf ? xmlNewTextWriterMemory(h->buf, 0) : NULL;
-    if (!h->w) {
-        jr_diag(JR_E_XML, NULL, 0, 0, "cannot create the writer");
-        if (h->buf)
-            xmlBufferFree(h->buf);
-        return -1;
-    }
     return 0;
 }
 
 static int h_close(hw *h, const char *path)
 {
-    ck(h, xmlTextWriterEndDocument(h->w));
-    xmlFreeTextWriter(h->w);
+    while (h->depth > 0) /* as xmlTextWriterEndDocument: what is open is ended */
+        h_end_void(h);
+    jr_buf_putc(&h->out, '\n');
     int rc = -1;
     if (h->err)
         jr_diag(JR_E_XML, path, 0, 0, "writing failed");
     else
-        rc = jr_write_bytes(path, (const char *)xmlBufferContent(h->buf),
-                            (size_t)xmlBufferLength(h->buf));
-    xmlBufferFree(h->buf);
+        rc = jr_write_bytes(path, h->out.data, h->out.len);
+    jr_buf_free(&h->out);
     return rc;
 }
 
@@ -388,7 +429,7 @@ static void image_size_attrs(hw *h, const jr_journal *j, const char *dir, const 
 
 static void begin_page(hw *h, const char *lang)
 {
-    ck(h, xmlTextWriterWriteDTD(h->w, (const xmlChar *)"html", NULL, NULL, NULL));
+    jr_buf_puts(&h->out, "<!DOCTYPE html>");
     h_raw(h, "\n");
     h_start(h, "html");
     h_attr(h, "lang", lang, NULL);

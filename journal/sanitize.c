@@ -79,11 +79,44 @@ static bool xml_char_ok(uint32_t cp)
     return cp <= 0x10FFFF;
 }
 
+/* The length of the first run of s[0..n) that XML allows: ASCII is looked
+ * at byte by byte, the rest decoded. */
+static size_t xml_ok_prefix(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = u[i];
+        if (c >= 0x20 && c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c < 0x20) {
+            if (c != 0x09 && c != 0x0A && c != 0x0D)
+                return i;
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t l = jr_utf8_decode(s + i, n - i, &cp);
+        if (l == 0 || !xml_char_ok(cp))
+            return i;
+        i += l;
+    }
+    return n;
+}
+
 static char *clean(const char *s, size_t n, const jr_src *src)
 {
+    size_t ok = xml_ok_prefix(s, n);
+    if (ok == n) /* the usual case: nothing to remove */
+        return jr_xstrndup(s, n);
     jr_buf b = {0};
     int line = src ? src->line : 0;
-    size_t i = 0, run = 0; /* run: start of the pending run of good bytes */
+    if (line > 0) /* the line of the first bad character */
+        for (const char *p = s; (p = memchr(p, '\n', (size_t)(s + ok - p))); p++)
+            line++;
+    size_t i = ok, run = 0; /* run: start of the pending run of good bytes */
     while (i < n) {
         unsigned char c = (unsigned char)s[i];
         uint32_t cp;
@@ -729,25 +762,36 @@ static void d_cr(dwriter *d)
     }
 }
 
-/* Text content: & < > escaped (the sanitiser leaves quotes). */
+/* Text content: & < > escaped (the sanitiser leaves quotes). Bytes that
+ * are copied as they are: printable ASCII but & < >, and tab and newline. */
 static void d_text(dwriter *d, const char *s)
 {
+    static const char *const esc[128] = {['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;"};
     if (!s || !*s)
         return;
-    if (!plain_text(s)) {
-        d->bad = true;
-        return;
-    }
-    const char *run = s, *p = s;
-    for (;; p++) {
-        char c = *p;
-        if (c != '&' && c != '<' && c != '>' && c)
+    const unsigned char *p = (const unsigned char *)s, *run = p;
+    for (;;) {
+        unsigned char c = *p;
+        if ((c >= 0x20 && c < 0x80 && c != '&' && c != '<' && c != '>') || c == '\n' || c == '\t') {
+            p++;
             continue;
-        jr_buf_put(&d->out, run, (size_t)(p - run));
+        }
+        jr_buf_put(&d->out, (const char *)run, (size_t)(p - run));
         if (!c)
             break;
-        jr_buf_puts(&d->out, c == '&' ? "&amp;" : c == '<' ? "&lt;" : "&gt;");
-        run = p + 1;
+        if (c < 0x80 && esc[c]) {
+            jr_buf_puts(&d->out, esc[c]);
+            run = ++p;
+            continue;
+        }
+        uint32_t cp;
+        size_t l = c >= 0x80 ? jr_utf8_decode((const char *)p, 4, &cp) : 0;
+        if (l == 0 || cp == 0xFFFE || cp == 0xFFFF) {
+            d->bad = true; /* a control character or not UTF-8 */
+            return;
+        }
+        run = p;
+        p += l;
     }
     d->cm_nl = p[-1] == '\n';
     d->cm_empty = false;
