@@ -239,6 +239,34 @@ typedef struct dict_build {
     size_t prev_len;
 } dict_build;
 
+/* The automaton as flat arrays, usable straight from a mapped cache file
+ * (no per-state parsing, no pointers): states in breadth-first order, so
+ * the children of a state are the consecutive states first..first+ntrans-1
+ * and tch[v] is the character leading to state v. */
+typedef struct flat_state {
+    uint32_t match;   /* offset + 1 of its digits in the strings, 0: none */
+    int32_t fallback; /* -1 for the root */
+    uint32_t first;   /* first child */
+    uint16_t ntrans;  /* children */
+    uint8_t mlen;     /* strlen of the match */
+    uint8_t pad;
+} flat_state;
+
+/* Only for dictionaries with non-standard (replacement) patterns. */
+typedef struct flat_repl {
+    uint32_t repl; /* offset + 1 into the strings, 0: none */
+    signed char replindex, replcut;
+    uint16_t pad;
+} flat_repl;
+
+typedef struct flat_level {
+    const flat_state *st;
+    const unsigned char *tch;
+    const flat_repl *repl; /* NULL: no replacement patterns */
+    const char *strings;
+    size_t n, sl;
+} flat_level;
+
 struct jr_dict {
     HyphenDict level[2]; /* level[0] is the one to call; nextlevel links them */
     char *strings[2];    /* arenas */
@@ -252,6 +280,10 @@ struct jr_dict {
     void *map;
     size_t map_len;
     size_t states_bytes[2], trans_bytes[2]; /* nonzero: mmap'ed */
+    /* the flat automaton (see flat_state): in the mapping, or in flat_own */
+    flat_level fl[2];
+    void *flat_own[2][3];
+    bool fast; /* hyphenate with the flat arrays, not libhyphen */
 };
 
 #ifndef MAP_POPULATE
@@ -549,6 +581,8 @@ static void dict_free(jr_dict *jd)
         if (!jd->map)
             free(jd->strings[k]);
         free(jd->nohyphen[k]);
+        for (int i = 0; i < 3; i++)
+            free(jd->flat_own[k][i]);
     }
     if (jd->map)
         munmap(jd->map, jd->map_len);
@@ -650,17 +684,232 @@ static jr_dict *dict_load(const char *path)
     return jd;
 }
 
+/* ---------------------------------------------------------------- flat automaton */
+
+/* Flat arrays of level k from the HyphenDict built from the patterns. */
+static void flat_from_dict(jr_dict *jd, int k)
+{
+    const HyphenDict *d = &jd->level[k];
+    size_t n = (size_t)d->num_states;
+    flat_state *st = jr_xcalloc(n, sizeof *st);
+    unsigned char *tch = jr_xcalloc(n, 1);
+    flat_repl *rp = NULL;
+    for (size_t i = 0; i < n && !rp; i++)
+        if (d->states[i].repl)
+            rp = jr_xcalloc(n, sizeof *rp);
+    for (size_t i = 0; i < n; i++) {
+        const HyphenState *s = &d->states[i];
+        st[i].match = s->match ? (uint32_t)(s->match - jd->strings[k]) + 1 : 0;
+        st[i].mlen = s->match ? (uint8_t)strlen(s->match) : 0;
+        st[i].fallback = s->fallback_state;
+        st[i].ntrans = (uint16_t)s->num_trans;
+        st[i].first = s->num_trans ? (uint32_t)(s->trans - jd->trans[k]) + 1 : 0;
+        if (rp) {
+            rp[i].repl = s->repl ? (uint32_t)(s->repl - jd->strings[k]) + 1 : 0;
+            rp[i].replindex = s->replindex;
+            rp[i].replcut = s->replcut;
+        }
+    }
+    for (size_t v = 1; v < n; v++)
+        tch[v] = (unsigned char)jd->trans[k][v - 1].ch;
+    jd->flat_own[k][0] = st;
+    jd->flat_own[k][1] = tch;
+    jd->flat_own[k][2] = rp;
+    jd->fl[k] = (flat_level){st, tch, rp, jd->strings[k], n, jd->strings_len[k]};
+}
+
+/* The HyphenDict states of level k from the flat arrays (for libhyphen,
+ * which the dictionaries with replacements or in UTF-8 still use). */
+static void dict_from_flat(jr_dict *jd, int k)
+{
+    const flat_level *f = &jd->fl[k];
+    size_t n = f->n;
+    HyphenState *states = big_alloc(n * sizeof *states, &jd->states_bytes[k]);
+    HyphenTrans *trans = big_alloc((n > 1 ? n - 1 : 1) * sizeof *trans, &jd->trans_bytes[k]);
+    for (size_t i = 0; i < n; i++) {
+        const flat_state *s = &f->st[i];
+        HyphenState *h = &states[i];
+        h->match = s->match ? (char *)f->strings + s->match - 1 : NULL;
+        h->repl = f->repl && f->repl[i].repl ? (char *)f->strings + f->repl[i].repl - 1 : NULL;
+        h->replindex = f->repl ? f->repl[i].replindex : 0;
+        h->replcut = f->repl ? f->repl[i].replcut : 0;
+        h->fallback_state = s->fallback;
+        h->num_trans = s->ntrans;
+        h->trans = s->ntrans ? &trans[s->first - 1] : NULL;
+    }
+    for (size_t v = 1; v < n; v++) {
+        trans[v - 1].ch = (char)f->tch[v];
+        trans[v - 1].new_state = (int)v;
+    }
+    jd->states[k] = states;
+    jd->trans[k] = trans;
+    jd->level[k].states = states;
+    jd->level[k].num_states = (int)n;
+}
+
+/* Checks of the flat arrays that the walk relies on, cheap enough for
+ * every load: sizes. The walk checks each index it follows. */
+static bool flat_ok(const flat_level *f)
+{
+    return f->n >= 1 && f->n < (1u << 30) && (f->sl == 0 || f->strings[f->sl - 1] == '\0');
+}
+
+/* One level's patterns over word[0, n) (no digits: those are '.' for
+ * libhyphen too), as libhyphen's hnj_hyphen_hyph_ without replacements:
+ * hy[0, n) gets the highest digit per position ('0'..'9'), hy[n] = 0.
+ * Returns false when the arrays are inconsistent. */
+static bool flat_level_run(const flat_level *f, const char *word, size_t n, char *hy)
+{
+    unsigned char prep[JR_HYPH_MAX_RUN * 4 + 3];
+    size_t j = 0;
+    prep[j++] = '.';
+    for (size_t i = 0; i < n; i++)
+        prep[j++] = (word[i] >= '0' && word[i] <= '9') ? '.' : (unsigned char)word[i];
+    prep[j++] = '.';
+    for (size_t i = 0; i < j; i++)
+        hy[i] = '0';
+    int32_t state = 0;
+    for (size_t i = 0; i < j; i++) {
+        unsigned char ch = prep[i];
+        for (;;) {
+            if (state < 0) {
+                state = -1;
+                break;
+            }
+            const flat_state *s = &f->st[state];
+            size_t c = s->first, e = c + s->ntrans;
+            if (e > f->n)
+                return false;
+            while (c < e && f->tch[c] != ch)
+                c++;
+            if (c < e) {
+                state = (int32_t)c;
+                break;
+            }
+            if (s->fallback >= state)
+                return false; /* fallbacks lead to the root */
+            state = s->fallback;
+        }
+        if (state < 0) {
+            state = 0; /* no state for this character: on with the next */
+            continue;
+        }
+        const flat_state *s = &f->st[state];
+        if (!s->match)
+            continue;
+        if (s->match - 1 + (size_t)s->mlen >= f->sl)
+            return false;
+        const char *m = f->strings + s->match - 1;
+        long offset = (long)i + 1 - (long)s->mlen;
+        for (size_t k = 0; k < s->mlen; k++)
+            if (offset + (long)k >= 0 && hy[offset + (long)k] < m[k])
+                hy[offset + (long)k] = m[k];
+    }
+    size_t i = 0;
+    for (; i + 3 < j; i++)
+        hy[i] = hy[i + 1];
+    for (; i < n; i++)
+        hy[i] = '0';
+    hy[n] = '\0';
+    return true;
+}
+
+/* libhyphen's lhmin/rhmin rules for 8-bit dictionaries. */
+static void flat_lhmin(const char *word, size_t n, char *hy, int lhmin)
+{
+    int i = 1;
+    for (size_t j = 0; j < n && word[j] >= '0' && word[j] <= '9'; j++)
+        i--;
+    for (size_t j = 0; i < lhmin && j < n; i++, j++)
+        hy[j] = '0';
+}
+
+static void flat_rhmin(const char *word, size_t n, char *hy, int rhmin)
+{
+    int i = 0;
+    for (size_t j = n - 1; j > 0 && word[j] >= '0' && word[j] <= '9'; j--)
+        i--;
+    for (size_t j = n - 1; i < rhmin && j > 0; j--, i++)
+        hy[j] = '0';
+}
+
+/* hnj_hyphen_hyph_ of libhyphen (2.8): level 0 marks the compound
+ * boundaries, each part of more than two letters between them is
+ * hyphenated on its own (recursively) and takes the part's values except
+ * at its last letter; a word without boundaries is hyphenated by the next
+ * level, with the compound limits where it borders another part.
+ * tests/hyphen/test_loader.c compares the answers with libhyphen's. */
+static bool flat_hyph(const jr_dict *jd, int k, const char *word, size_t n, char *hy, int clhmin,
+                      int crhmin, bool lend, bool rend)
+{
+    if (!flat_level_run(&jd->fl[k], word, n, hy))
+        return false;
+    if (k == 1)
+        return true;
+    char hy2[JR_HYPH_MAX_RUN * 4 + 5];
+    size_t begin = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!((hy[i] & 1) || (begin > 0 && i + 1 == n)))
+            continue;
+        if (i > begin + 1) {
+            if (!flat_hyph(jd, 0, word + begin, i - begin + 1, hy2, clhmin, crhmin,
+                           begin > 0 ? false : lend, (hy[i] & 1) ? false : rend))
+                return false;
+            for (size_t q = 0; q + 1 < i - begin; q++)
+                hy[begin + q] = hy2[q];
+        }
+        begin = i + 1;
+    }
+    if (begin == 0) {
+        if (!flat_level_run(&jd->fl[1], word, n, hy))
+            return false;
+        if (!lend)
+            flat_lhmin(word, n, hy, clhmin);
+        if (!rend)
+            flat_rhmin(word, n, hy, crhmin);
+    }
+    return true;
+}
+
+/* hnj_hyphen_hyphenate2 for dictionaries without replacements in an 8-bit
+ * encoding, on the flat arrays: word[0, n) NUL-terminated, hy n + 5 bytes.
+ * Returns 0, or -1 when the arrays are inconsistent. */
+static int flat_hyphenate2(const jr_dict *jd, const char *word, size_t n, char *hy)
+{
+    const HyphenDict *d = &jd->level[0];
+    if (n == 0 || n > JR_HYPH_MAX_RUN * 4)
+        return -1;
+    if (!flat_hyph(jd, 0, word, n, hy, d->clhmin, d->crhmin, true, true))
+        return -1;
+    flat_lhmin(word, n, hy, d->lhmin > 0 ? d->lhmin : 2);
+    flat_rhmin(word, n, hy, d->rhmin > 0 ? d->rhmin : 2);
+    if (d->nohyphen) {
+        const char *nh = d->nohyphen;
+        for (int i = 0; i <= d->nohyphenl; i++) {
+            size_t l = strlen(nh);
+            for (const char *p = l ? strstr(word, nh) : NULL; p; p = strstr(p + 1, nh)) {
+                hy[p - word + (long)l - 1] = '0';
+                if (p > word)
+                    hy[p - word - 1] = '0';
+            }
+            nh += l + 1;
+        }
+    }
+    return 0;
+}
+
 /* ---------------------------------------------------------------- compiled cache */
 
 /* Even the fast loader needs some 15 ms for the German patterns, more than
- * laying out an edition. So the built automaton is kept in a cache file
- * (like fontconfig's): $JOURNAL_CACHE_DIR, else $XDG_CACHE_HOME/journal,
+ * laying out an edition. So the flat automaton is kept in a cache file
+ * (like fontconfig's) and used where it is mapped:
+ * $JOURNAL_CACHE_DIR, else $XDG_CACHE_HOME/journal,
  * else ~/.cache/journal; JOURNAL_CACHE_DIR=off (or empty) turns it off. The
  * file names the dictionary's path, size and modification time; a file that
- * does not match or does not pass the checks is rebuilt. Native byte order:
- * the cache is for this machine. */
+ * does not match, has another length or checksum is rebuilt. Native byte
+ * order: the cache is for this machine. */
 
-#define JR_HCACHE_MAGIC "JRHYPH\x01\n"
+#define JR_HCACHE_MAGIC "JRHYPH\x02\n"
 
 static char *cache_file(const char *dict, const struct stat *st)
 {
@@ -679,7 +928,7 @@ static char *cache_file(const char *dict, const struct stat *st)
     }
     uint64_t h = hash_str(dict, strlen(dict)) ^ ((uint64_t)st->st_size << 1) ^
                  ((uint64_t)st->st_mtim.tv_sec * 1000000007ull) ^ (uint64_t)st->st_mtim.tv_nsec;
-    char *path = jr_xasprintf("%s/hyph-%016llx.bin", d, (unsigned long long)h);
+    char *path = jr_xasprintf("%s/hyph-2-%016llx.bin", d, (unsigned long long)h);
     free(d);
     return path;
 }
@@ -694,21 +943,44 @@ static void put64(jr_buf *b, uint64_t v)
     jr_buf_put(b, (const char *)&v, 8);
 }
 
+static void pad8(jr_buf *b)
+{
+    while (b->len % 8)
+        jr_buf_putc(b, 0);
+}
+
+/* Checksum of 8-byte words (the file is padded to 8 bytes). */
+static uint64_t checksum(const unsigned char *p, size_t n)
+{
+    uint64_t a = 0x9E3779B97F4A7C15ull, b = 0;
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        a += w;
+        b += a;
+    }
+    return a ^ (b * 0xC2B2AE3D27D4EB4Full);
+}
+
+/* The header up to the checksum: 48 bytes + path, padded. */
 static void cache_write(const jr_dict *jd, const char *file, const char *dict,
                         const struct stat *st)
 {
     jr_buf b = {0};
     jr_buf_put(&b, JR_HCACHE_MAGIC, 8);
     put32(&b, 0x01020304u);
-    put32(&b, (uint32_t)sizeof(HyphenState));
+    put32(&b, (uint32_t)sizeof(flat_state));
     put64(&b, (uint64_t)st->st_size);
     put64(&b, (uint64_t)st->st_mtim.tv_sec);
     put64(&b, (uint64_t)st->st_mtim.tv_nsec);
     put32(&b, (uint32_t)strlen(dict));
     jr_buf_puts(&b, dict);
+    pad8(&b);
+    size_t sum_at = b.len;
+    put64(&b, 0); /* the checksum of what follows */
     for (int k = 0; k < 2; k++) {
         const HyphenDict *d = &jd->level[k];
-        size_t n = (size_t)d->num_states;
+        const flat_level *f = &jd->fl[k];
         char mins[4] = {d->lhmin, d->rhmin, d->clhmin, d->crhmin};
         jr_buf_put(&b, mins, 4);
         put32(&b, (uint32_t)d->nohyphenl);
@@ -717,22 +989,21 @@ static void cache_write(const jr_dict *jd, const char *file, const char *dict,
         put32(&b, (uint32_t)jd->nohyphen_len[k]);
         if (jd->nohyphen_len[k])
             jr_buf_put(&b, jd->nohyphen[k], jd->nohyphen_len[k]);
-        put32(&b, (uint32_t)n);
-        put32(&b, (uint32_t)jd->strings_len[k]);
-        if (jd->strings_len[k])
-            jr_buf_put(&b, jd->strings[k], jd->strings_len[k]);
-        for (size_t i = 0; i < n; i++) {
-            const HyphenState *s = &d->states[i];
-            put32(&b, s->match ? (uint32_t)(s->match - jd->strings[k]) + 1 : 0);
-            put32(&b, s->repl ? (uint32_t)(s->repl - jd->strings[k]) + 1 : 0);
-            char rr[2] = {(char)s->replindex, (char)s->replcut};
-            jr_buf_put(&b, rr, 2);
-            put32(&b, (uint32_t)s->fallback_state);
-            put32(&b, (uint32_t)s->num_trans);
-        }
-        for (size_t v = 1; v < n; v++) /* the char leading to each state */
-            jr_buf_putc(&b, jd->trans[k][v - 1].ch);
+        put32(&b, (uint32_t)f->n);
+        put32(&b, (uint32_t)f->sl);
+        put32(&b, f->repl != NULL);
+        pad8(&b);
+        if (f->sl)
+            jr_buf_put(&b, f->strings, f->sl);
+        pad8(&b);
+        jr_buf_put(&b, (const char *)f->st, f->n * sizeof *f->st);
+        if (f->repl)
+            jr_buf_put(&b, (const char *)f->repl, f->n * sizeof *f->repl);
+        jr_buf_put(&b, (const char *)f->tch, f->n);
+        pad8(&b);
     }
+    uint64_t sum = checksum((const unsigned char *)b.data + sum_at + 8, b.len - sum_at - 8);
+    memcpy(b.data + sum_at, &sum, 8);
     /* write beside it, then rename: readers never see half a file */
     char *dir = jr_xstrdup(file);
     char *slash = strrchr(dir, '/');
@@ -770,6 +1041,11 @@ static const char *take(cur *c, size_t n)
     return p;
 }
 
+static void skip8(cur *c)
+{
+    take(c, (8 - c->off % 8) % 8);
+}
+
 static uint32_t get32(cur *c)
 {
     uint32_t v = 0;
@@ -795,7 +1071,7 @@ static jr_dict *cache_read(const char *file, const char *dict, const struct stat
         return NULL;
     struct stat cst;
     void *map = MAP_FAILED;
-    if (fstat(fd, &cst) == 0 && cst.st_size > 64)
+    if (fstat(fd, &cst) == 0 && cst.st_size > 64 && cst.st_size % 8 == 0)
         map = mmap(NULL, (size_t)cst.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     close(fd);
     if (map == MAP_FAILED)
@@ -805,12 +1081,15 @@ static jr_dict *cache_read(const char *file, const char *dict, const struct stat
     cur c = {data, len, 0, true};
     const char *magic = take(&c, 8);
     bool ok = magic && memcmp(magic, JR_HCACHE_MAGIC, 8) == 0 && get32(&c) == 0x01020304u &&
-              get32(&c) == sizeof(HyphenState) && get64(&c) == (uint64_t)st->st_size &&
+              get32(&c) == sizeof(flat_state) && get64(&c) == (uint64_t)st->st_size &&
               get64(&c) == (uint64_t)st->st_mtim.tv_sec &&
               get64(&c) == (uint64_t)st->st_mtim.tv_nsec;
     size_t plen = ok ? get32(&c) : 0;
     const char *p = ok ? take(&c, plen) : NULL;
     ok = ok && p && plen == strlen(dict) && memcmp(p, dict, plen) == 0;
+    skip8(&c);
+    uint64_t sum = get64(&c);
+    ok = ok && c.ok && checksum((const unsigned char *)data + c.off, len - c.off) == sum;
     jr_dict *jd = jr_xcalloc(1, sizeof *jd);
     jd->map = map;
     jd->map_len = len;
@@ -846,51 +1125,28 @@ static jr_dict *cache_read(const char *file, const char *dict, const struct stat
             }
         }
         size_t n = get32(&c), sl = get32(&c);
+        bool has_repl = get32(&c) != 0;
+        skip8(&c);
         const char *strs = take(&c, sl);
-        ok = ok && c.ok && n >= 1 && n < (1u << 30) && (sl == 0 || strs[sl - 1] == '\0');
+        skip8(&c);
+        ok = ok && c.ok && n >= 1 && n < (1u << 30);
+        const char *sts = ok ? take(&c, n * sizeof(flat_state)) : NULL;
+        const char *rps = ok && has_repl ? take(&c, n * sizeof(flat_repl)) : NULL;
+        const char *tch = ok ? take(&c, n) : NULL;
+        skip8(&c);
+        ok = ok && c.ok && sts && tch && (!has_repl || rps);
         if (!ok)
             break;
-        jd->strings[k] = sl ? (char *)strs : NULL; /* in the mapping */
+        /* in the mapping, 8-byte aligned */
+        jd->fl[k] = (flat_level){(const flat_state *)(const void *)sts,
+                                 (const unsigned char *)tch,
+                                 (const flat_repl *)(const void *)rps,
+                                 strs,
+                                 n,
+                                 sl};
+        jd->strings[k] = (char *)strs;
         jd->strings_len[k] = sl;
-        const char *rec = take(&c, n * 18);
-        const char *tch = take(&c, n - 1);
-        if (!rec || !tch) {
-            ok = false;
-            break;
-        }
-        HyphenState *states = big_alloc(n * sizeof *states, &jd->states_bytes[k]);
-        HyphenTrans *trans = big_alloc((n > 1 ? n - 1 : 1) * sizeof *trans, &jd->trans_bytes[k]);
-        jd->states[k] = states;
-        jd->trans[k] = trans;
-        d->states = states;
-        d->num_states = (int)n;
-        size_t next = 1; /* children are numbered consecutively, breadth-first */
-        for (size_t i = 0; ok && i < n; i++) {
-            uint32_t m, r, fb, nt;
-            const char *q = rec + 18 * i; /* match, repl, index, cut, fallback, transitions */
-            memcpy(&m, q, 4);
-            memcpy(&r, q + 4, 4);
-            memcpy(&fb, q + 10, 4);
-            memcpy(&nt, q + 14, 4);
-            HyphenState *s = &states[i];
-            s->match = m && m <= sl ? jd->strings[k] + m - 1 : NULL;
-            s->repl = r && r <= sl ? jd->strings[k] + r - 1 : NULL;
-            s->replindex = (signed char)q[8];
-            s->replcut = (signed char)q[9];
-            s->fallback_state = (int)(int32_t)fb;
-            s->num_trans = (int)nt;
-            ok = (m == 0 || m <= sl) && (r == 0 || r <= sl) &&
-                 (i == 0 ? s->fallback_state == -1
-                         : s->fallback_state >= 0 && (size_t)s->fallback_state < i) &&
-                 nt <= n - next;
-            s->trans = nt ? &trans[next - 1] : NULL;
-            next += ok ? nt : 0;
-        }
-        ok = ok && next == n;
-        for (size_t v = 1; ok && v < n; v++) {
-            trans[v - 1].ch = tch[v - 1];
-            trans[v - 1].new_state = (int)v;
-        }
+        ok = flat_ok(&jd->fl[k]);
     }
     ok = ok && c.ok && c.off == c.n;
     if (!ok) {
@@ -900,6 +1156,17 @@ static jr_dict *cache_read(const char *file, const char *dict, const struct stat
     jd->level[0].nextlevel = &jd->level[1];
     jd->level[1].nextlevel = NULL;
     return jd;
+}
+
+/* The walk on the flat arrays replaces libhyphen for 8-bit dictionaries
+ * without replacements (German); the others get libhyphen's states. */
+static void dict_ready(jr_dict *jd)
+{
+    jd->fast = !jd->level[0].utf8 && !jd->fl[0].repl && !jd->fl[1].repl;
+    if (!jd->fast)
+        for (int k = 0; k < 2; k++)
+            if (!jd->states[k])
+                dict_from_flat(jd, k);
 }
 
 /* The compiled dictionary for `path`: from the cache, else built (and
@@ -916,9 +1183,15 @@ static jr_dict *dict_open(const char *path)
     jr_dict *jd = file ? cache_read(file, real, &st) : NULL;
     if (!jd) {
         jd = dict_load(real);
-        if (jd && file)
-            cache_write(jd, file, real, &st);
+        if (jd) {
+            flat_from_dict(jd, 0);
+            flat_from_dict(jd, 1);
+            if (file)
+                cache_write(jd, file, real, &st);
+        }
     }
+    if (jd)
+        dict_ready(jd);
     free(file);
     free(real);
     return jd;
@@ -1161,7 +1434,8 @@ static void hyphenate_run(jr_hyphenator *h, size_t s, size_t e)
     size_t n = e - s;
     if (n < 2 || n > JR_HYPH_MAX_RUN || (int)n < h->left_min + h->right_min)
         return;
-    HyphenDict *d = &h->dict->level[0];
+    jr_dict *jd = h->dict;
+    HyphenDict *d = &jd->level[0];
     uint32_t low[JR_HYPH_MAX_RUN];
     char enc[JR_HYPH_MAX_RUN * 4 + 1]; /* the run in the dictionary's encoding */
     size_t elen = 0;
@@ -1183,7 +1457,8 @@ static void hyphenate_run(jr_hyphenator *h, size_t s, size_t e)
     memset(brk, 0, sizeof brk);
     char **rep = NULL;
     int *pos = NULL, *cut = NULL;
-    if (hnj_hyphen_hyphenate2(d, enc, (int)elen, hy, NULL, &rep, &pos, &cut) != 0)
+    if (jd->fast ? flat_hyphenate2(jd, enc, elen, hy) != 0
+                 : hnj_hyphen_hyphenate2(d, enc, (int)elen, hy, NULL, &rep, &pos, &cut) != 0)
         return;
     /* hy[i] odd: a break after letter i (letters, also for UTF-8
      * dictionaries). Non-standard breaks (rep) would change the letters: not
@@ -1413,7 +1688,9 @@ int jr_hyphenator_raw(jr_hyphenator *h, const char *word, size_t len, char *hyph
     char *w = jr_xstrndup(word, len);
     char **rep = NULL;
     int *pos = NULL, *cut = NULL;
-    int r = hnj_hyphen_hyphenate2(&h->dict->level[0], w, (int)len, hyphens, NULL, &rep, &pos, &cut);
+    int r = h->dict->fast ? flat_hyphenate2(h->dict, w, len, hyphens)
+                          : hnj_hyphen_hyphenate2(&h->dict->level[0], w, (int)len, hyphens, NULL,
+                                                  &rep, &pos, &cut);
     if (rep) {
         for (size_t i = 0; i < len; i++)
             free(rep[i]);

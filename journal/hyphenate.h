@@ -23,10 +23,14 @@ typedef struct jr_hyphenator jr_hyphenator;
  * Returns NULL when no patterns are installed for it.
  * Loading: hnj_hyphen_load needs seconds for the German patterns, so they
  * are read by our own loader into the same automaton (about 15-25 ms), and
- * that is kept in a cache file, read back in a few ms:
+ * that is kept as flat arrays in a cache file, used where it is mapped
+ * (a checksum and the sizes are checked; about 1 ms):
  * $JOURNAL_CACHE_DIR, else $XDG_CACHE_HOME/journal, else ~/.cache/journal
- * (hyph-*.bin, about 6 MB for German, rebuilt when the .dic changes or the
- * file is damaged). JOURNAL_CACHE_DIR=off turns the cache off. */
+ * (hyph-2-*.bin, about 5.6 MB for German, rebuilt when the .dic changes or
+ * the file is damaged). JOURNAL_CACHE_DIR=off turns the cache off. 8-bit
+ * dictionaries without replacement patterns (German) are walked on those
+ * arrays by our own code (libhyphen's answers, see hyphenate.c); others
+ * are handed to libhyphen. */
 jr_hyphenator *jr_hyphenator_new(const char *lang);
 void jr_hyphenator_free(jr_hyphenator *h);
 /* Letters before and after a pattern break (default 2 and 3; libhyphen
