@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum jr_image_format { JR_IMG_UNKNOWN, JR_IMG_PNG, JR_IMG_JPEG } jr_image_format;
 
@@ -41,6 +42,8 @@ void jr_image_cache_reset(void);
 /* With `on`, checks make the pixels of every JPEG row (at 1/8 scale)
  * instead of skipping rows; the results must not differ. For tests. */
 void jr_image_check_reference(bool on);
+/* Adler-32 (RFC 1950) of `n` bytes, continuing from `adler` (1 to start). */
+uint32_t jr_image_adler32(uint32_t adler, const unsigned char *p, size_t n);
 /* How many full checks (decodes) this process has done, for tests. */
 unsigned long jr_image_check_decodes(void);
 
