@@ -731,7 +731,7 @@ static void hash_bytes(const unsigned char *d, size_t n, uint64_t *h1, uint64_t 
 #define IMGC_MAGIC   "JRIMGC\x01\n"
 #define IMGC_FILE    "images-v1.bin"
 #define IMGC_RECORD  76           /* bytes per entry in the file */
-#define IMGC_MAX     20000u       /* entries kept in the file */
+#define IMGC_MAX     8192u        /* entries kept in the file (some 600 KB) */
 #define IMGC_RACY_NS 2000000000ll /* a younger change time is not trusted */
 
 typedef struct imgc_entry {
