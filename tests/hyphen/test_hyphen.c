@@ -333,7 +333,10 @@ static size_t count_cache_files(const char *dir, off_t *size)
     return n;
 }
 
-static void damage(const char *dir, bool truncate_it)
+/* mode 0: cut to half, 1: all but the first and last 100 bytes spoilt,
+ * 2: the middle half zeroed (sizes and header intact: only the checksum
+ * tells) */
+static void damage(const char *dir, int mode)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -345,8 +348,11 @@ static void damage(const char *dir, bool truncate_it)
         char *data = jr_read_file(p, &len);
         FILE *f = fopen(p, "wb");
         if (data && f) {
-            if (truncate_it) {
+            if (mode == 0) {
                 fwrite(data, 1, len / 2, f);
+            } else if (mode == 2) {
+                memset(data + len / 4, 0, len / 2);
+                fwrite(data, 1, len, f);
             } else {
                 memset(data + 100, 0xFF, len - 200); /* keep the header, spoil the rest */
                 fwrite(data, 1, len, f);
@@ -397,8 +403,8 @@ static void test_cache(void)
     }
     jr_hyphenator_free(h1);
     jr_hyphenator_free(h2);
-    for (int mode = 0; mode < 2; mode++) {
-        damage(dir, mode == 0);
+    for (int mode = 0; mode < 3; mode++) {
+        damage(dir, mode);
         jr_hyphenator *h3 = jr_hyphenator_new("de"); /* refuses the file, rebuilds it */
         CHECK(h3 != NULL && count_cache_files(dir, &size2) == 1 && size2 == size);
         if (ref && h3)
