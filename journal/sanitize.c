@@ -86,11 +86,10 @@ static size_t xml_ok_prefix(const char *s, size_t n)
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
+        i += jr_ascii_run(s + i, n - i, NULL);
+        if (i == n)
+            break;
         unsigned char c = u[i];
-        if (c >= 0x20 && c < 0x80) {
-            i++;
-            continue;
-        }
         if (c < 0x20) {
             if (c != 0x09 && c != 0x0A && c != 0x0D)
                 return i;
@@ -769,14 +768,16 @@ static void d_text(dwriter *d, const char *s)
     static const char *const esc[128] = {['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;"};
     if (!s || !*s)
         return;
-    const unsigned char *p = (const unsigned char *)s, *run = p;
+    size_t n = strlen(s);
+    const char *p = s, *end = s + n, *run = s;
     for (;;) {
-        unsigned char c = *p;
-        if ((c >= 0x20 && c < 0x80 && c != '&' && c != '<' && c != '>') || c == '\n' || c == '\t') {
+        p += jr_ascii_run(p, (size_t)(end - p), "&<>");
+        unsigned char c = (unsigned char)*p;
+        if (c == '\n' || c == '\t') {
             p++;
             continue;
         }
-        jr_buf_put(&d->out, (const char *)run, (size_t)(p - run));
+        jr_buf_put(&d->out, run, (size_t)(p - run));
         if (!c)
             break;
         if (c < 0x80 && esc[c]) {
@@ -785,7 +786,7 @@ static void d_text(dwriter *d, const char *s)
             continue;
         }
         uint32_t cp;
-        size_t l = c >= 0x80 ? jr_utf8_decode((const char *)p, 4, &cp) : 0;
+        size_t l = c >= 0x80 ? jr_utf8_decode(p, (size_t)(end - p), &cp) : 0;
         if (l == 0 || cp == 0xFFFE || cp == 0xFFFF) {
             d->bad = true; /* a control character or not UTF-8 */
             return;
@@ -793,7 +794,7 @@ static void d_text(dwriter *d, const char *s)
         run = p;
         p += l;
     }
-    d->cm_nl = p[-1] == '\n';
+    d->cm_nl = s[n - 1] == '\n';
     d->cm_empty = false;
 }
 

@@ -96,11 +96,6 @@ static bool opens_after(uint32_t c)
            c == 0x2014 || c == 0x00AB || c == 0x2039 || c == 0x201E || c == 0x201A;
 }
 
-static bool is_single(uint32_t c)
-{
-    return c == '\'' || c == 0x2018 || c == 0x2019 || c == 0x201A;
-}
-
 static bool is_double(uint32_t c)
 {
     return c == '"' || c == 0x201C || c == 0x201D || c == 0x201E;
@@ -111,6 +106,8 @@ typedef struct text {
     uint32_t *piece; /* the piece each code point came from */
     bool *fixed;     /* the code point stands for code or a break: keep */
     size_t n;
+    size_t *quote; /* positions of the quote characters (dashes_and_dots finds them) */
+    size_t nquote, quote_cap;
 } text;
 
 static uint32_t at(const text *t, size_t i)
@@ -133,7 +130,12 @@ static void dashes_and_dots(text *t)
         uint32_t c = t->cp[i];
         /* Most characters are left as they are (code pieces' stand-ins
          * among them: they are never '-', '.', a space or a control). */
-        if (c > ' ' && c != '-' && c != '.' && !(c >= 0x7F && c <= 0x9F)) {
+        if ((c > ' ' && c != '-' && c != '.' && !(c >= 0x7F && c <= 0x9F)) ||
+            (c == ' ' && (t->fixed[i] || w == 0 || t->cp[w - 1] != ' '))) {
+            if (c == '"' || c == '\'' || (c - 0x2018u <= 6u && c != 0x201B)) {
+                JR_GROW(t->quote, t->quote_cap, t->nquote + 1);
+                t->quote[t->nquote++] = w; /* never a fixed one */
+            }
             if (w != i) {
                 t->cp[w] = c;
                 t->piece[w] = t->piece[i];
@@ -229,18 +231,10 @@ static bool single_opener(const text *t, size_t j)
 
 static void quotes(text *t, const quote_style *qs)
 {
-    /* Only the quote characters are looked at: their positions first. */
-    size_t nq = 0, cap = 0;
-    size_t *pos = NULL;
-    for (size_t i = 0; i < t->n; i++) {
-        uint32_t c = t->cp[i];
-        if (c < 0x80 ? (c == '"' || c == '\'') : (is_single(c) || is_double(c))) {
-            if (t->fixed[i])
-                continue;
-            JR_GROW(pos, cap, nq + 1);
-            pos[nq++] = i;
-        }
-    }
+    /* Only the quote characters are looked at (dashes_and_dots noted where
+     * they stand). */
+    size_t nq = t->nquote;
+    const size_t *pos = t->quote;
     if (nq == 0)
         return;
     /* For each quote: where the next possible closing and opening single
@@ -310,7 +304,6 @@ static void quotes(text *t, const quote_style *qs)
         prev_role = role;
     }
     free(next_close);
-    free(pos);
 }
 
 /* ---- non-breaking spaces ---- */
@@ -443,6 +436,14 @@ void jr_typography_pieces(jr_typo_piece *pieces, size_t n, const char *lang)
         const unsigned char *s = (const unsigned char *)pieces[k].text;
         size_t len = pieces[k].len, i = 0;
         while (i < len) {
+            size_t run = jr_ascii_run((const char *)s + i, len - i, NULL);
+            for (size_t e = i + run; i < e; i++) {
+                t.cp[t.n] = s[i];
+                t.piece[t.n] = (uint32_t)k;
+                t.fixed[t.n++] = false;
+            }
+            if (i == len)
+                break;
             uint32_t c = s[i];
             size_t l = 1;
             if (c >= 0x80) {
@@ -482,6 +483,7 @@ void jr_typography_pieces(jr_typo_piece *pieces, size_t n, const char *lang)
         pieces[k].out = out;
     }
     free(mem);
+    free(t.quote);
 }
 
 char *jr_typography(const char *text_in, const char *lang)

@@ -320,6 +320,39 @@ size_t jr_utf8_count(const char *s, size_t n)
     return count;
 }
 
+/* Bytes of w that are zero get their high bit set (and possibly bytes
+ * above one: only "some byte is zero" is exact). */
+static uint64_t zero_bytes(uint64_t w)
+{
+    return (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+}
+
+size_t jr_ascii_run(const char *s, size_t n, const char *stop)
+{
+    uint64_t stops[8];
+    size_t nstops = 0;
+    for (const char *p = stop; p && *p && nstops < 8; p++)
+        stops[nstops++] = 0x0101010101010101ull * (unsigned char)*p;
+    size_t i = 0;
+    while (i + 8 <= n) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        /* a byte below 0x20 borrows into its high bit; one from 0x80 has it */
+        uint64_t bad = ((w - 0x2020202020202020ull) | w) & 0x8080808080808080ull;
+        for (size_t k = 0; k < nstops; k++)
+            bad |= zero_bytes(w ^ stops[k]);
+        if (bad)
+            break;
+        i += 8;
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x80 || (stop && strchr(stop, c)))
+            break;
+    }
+    return i;
+}
+
 void jr_fmt_double(char *out, size_t outlen, double v, int decimals)
 {
     /* Integer arithmetic, so that no locale can put a comma in; digits are

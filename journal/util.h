@@ -65,6 +65,11 @@ size_t jr_utf8_encode(uint32_t cp, char out[4]);
 /* Offset of the first invalid byte, or (size_t)-1 if all of s is valid UTF-8. */
 size_t jr_utf8_invalid_at(const char *s, size_t n);
 size_t jr_utf8_count(const char *s, size_t n); /* code points */
+/* The length of the longest prefix of s[0..n) made of bytes 0x20..0x7F
+ * (printable ASCII and DEL), looked at eight bytes at a time; `stop` (may
+ * be NULL, at most eight bytes) names further ASCII bytes that end the
+ * prefix ("&<>"). */
+size_t jr_ascii_run(const char *s, size_t n, const char *stop);
 
 /* Numbers in PDF, XML and JSON never depend on the locale (no decimal comma). */
 void jr_fmt_double(char *out, size_t outlen, double v, int decimals);

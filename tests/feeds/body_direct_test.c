@@ -7,7 +7,8 @@
  * unsafe URLs, entities, lists, quotes, code, breaks, nesting), for pages
  * (relative URLs, <div class="figure">) and feeds (absolute URLs,
  * <figure>). Also: a javascript: link without raw HTML is written without
- * its target and still reported. Run from the source root. */
+ * its target and still reported; and jr_ascii_run, the word-at-a-time scan
+ * both ways use, agrees with a byte loop. Run from the source root. */
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
 #include <stdio.h>
@@ -236,8 +237,33 @@ static void unsafe_link(void)
     free(s);
 }
 
+/* jr_ascii_run (eight bytes at a time) against a plain byte loop. */
+static void ascii_run(void)
+{
+    static const char alphabet[] = {'a',  ' ',  '&',        '<',        '>',        '~', 0x7f,
+                                    0x1f, '\n', (char)0x80, (char)0xc3, (char)0xff, '0', '"'};
+    char s[40];
+    for (int r = 0; r < 200000; r++) {
+        size_t n = rnd(sizeof s);
+        for (size_t i = 0; i < n; i++)
+            s[i] = rnd(4) ? 'x' : alphabet[rnd(sizeof alphabet)];
+        const char *stop = r % 2 ? "&<>" : NULL;
+        size_t want = 0;
+        while (want < n && (unsigned char)s[want] >= 0x20 && (unsigned char)s[want] < 0x80 &&
+               !(stop && strchr(stop, s[want])))
+            want++;
+        size_t got = jr_ascii_run(s, n, stop);
+        if (got != want) {
+            fprintf(stderr, "FAIL jr_ascii_run gave %zu, want %zu (round %d)\n", got, want, r);
+            failures++;
+            return;
+        }
+    }
+}
+
 int main(void)
 {
+    ascii_run();
     jr_diag_set_output(NULL);
     journal.language = "de";
     unsafe_link();
