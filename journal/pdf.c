@@ -76,7 +76,8 @@ typedef struct font_slot {
     bool tried;
     HPDF_Font font; /* NULL if it could not be loaded */
     int *widths; /* [WIDTH_CACHE] libharu's widths (1/1000 em), INT_MIN unknown; NULL until used */
-    unsigned char space; /* a glyph for U+0020: 1 yes, 2 no, 0 not known yet */
+    unsigned char space;  /* a glyph for U+0020: 1 yes, 2 no, 0 not known yet */
+    jr_pdf_own_font *own; /* our own font objects (pdf_font.c; owned by subsets), else NULL */
 } font_slot;
 
 /* The content stream of the page being drawn (compressed when the page is
@@ -414,32 +415,12 @@ static void repair_tounicode(pdf_ctx *c, HPDF_Font font)
     static const char *const keys[] = {"Type", "CMapName", "CIDSystemInfo", "WMode"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         HPDF_Dict_RemoveElement(cmap, keys[i]);
-    jr_buf b = {0};
-    jr_buf_puts(&b, "/CIDInit /ProcSet findresource begin\n"
-                    "12 dict begin\n"
-                    "begincmap\n"
-                    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-                    "/CMapName /Adobe-Identity-UCS def\n"
-                    "/CMapType 2 def\n"
-                    "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
-    int hi[256], n = 0;
-    for (int h = 0; h < 256; h++)
-        if (h < 0xD8 || h > 0xDF)
-            hi[n++] = h;
-    for (int i = 0; i < n; i += 100) {
-        int m = n - i < 100 ? n - i : 100;
-        jr_buf_printf(&b, "%d beginbfrange\n", m);
-        for (int k = i; k < i + m; k++)
-            jr_buf_printf(&b, "<%02X00> <%02XFF> <%02X00>\n", hi[k], hi[k], hi[k]);
-        jr_buf_puts(&b, "endbfrange\n");
-    }
-    jr_buf_puts(&b, "endcmap\n"
-                    "CMapName currentdict /CMap defineresource pop\n"
-                    "end\n"
-                    "end\n");
-    if (!jr_deflater_stream(c->defl, cmap, b.data, b.len))
-        HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
-    jr_buf_free(&b);
+    size_t len = 0;
+    const char *text = jr_pdf_tounicode(&len);
+    if (!text)
+        return;
+    if (!jr_deflater_stream(c->defl, cmap, text, len))
+        HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)text, (HPDF_UINT)len);
 }
 
 /* libharu's CIDToGIDMap has an entry for every UCS-2 code (128 KB, nearly
@@ -505,47 +486,12 @@ static void slim_font_program(HPDF_Dict descriptor)
         free(d);
         return;
     }
-    unsigned n = (unsigned)d[4] << 8 | d[5];
-    size_t dir = 12 + 16 * (size_t)n;
-    int post = -1, head = -1;
-    bool ok = n > 0 && n < 64 && dir <= size;
-    for (unsigned i = 0; ok && i < n; i++) {
-        const unsigned char *r = d + 12 + 16 * i;
-        uint32_t off = jr_tt_get32(r + 8), len = jr_tt_get32(r + 12);
-        ok = off <= size && len <= size - off;
-        if (memcmp(r, "post", 4) == 0)
-            post = (int)i;
-        if (memcmp(r, "head", 4) == 0)
-            head = (int)i;
-    }
-    if (!ok || post < 0 || head < 0 || jr_tt_get32(d + 12 + 16 * post + 12) <= 32 ||
-        jr_tt_get32(d + 12 + 16 * head + 12) < 12) {
+    size_t pos = 0;
+    unsigned char *o = jr_tt_post3(d, size, &pos);
+    if (!o) {
         free(d);
         return;
     }
-    size_t cap = dir;
-    for (unsigned i = 0; i < n; i++)
-        cap += (jr_tt_get32(d + 12 + 16 * i + 12) + 3) & ~3u;
-    unsigned char *o = jr_xcalloc(cap, 1);
-    memcpy(o, d, dir);
-    size_t pos = dir, head_at = 0;
-    for (unsigned i = 0; i < n; i++) {
-        const unsigned char *r = d + 12 + 16 * i;
-        unsigned char *w = o + 12 + 16 * i;
-        uint32_t len = (int)i == post ? 32 : jr_tt_get32(r + 12);
-        memcpy(o + pos, d + jr_tt_get32(r + 8), len);
-        if ((int)i == post)
-            jr_tt_put32(o + pos, 0x00030000); /* format 3: no glyph names */
-        if ((int)i == head) {
-            head_at = pos;
-            jr_tt_put32(o + pos + 8, 0); /* checkSumAdjustment, set below */
-        }
-        jr_tt_put32(w + 4, jr_tt_checksum(o + pos, len));
-        jr_tt_put32(w + 8, (uint32_t)pos);
-        jr_tt_put32(w + 12, len);
-        pos += (len + 3) & ~3u;
-    }
-    jr_tt_put32(o + head_at + 8, 0xB1B0AFBAu - jr_tt_checksum(o, pos));
     if (!jr_deflater_stream(hook_defl, ff, o, pos)) {
         HPDF_MemStream_FreeData(ff->stream);
         HPDF_Stream_Write(ff->stream, o, (HPDF_UINT)pos);
@@ -645,12 +591,23 @@ static HPDF_Font get_font(pdf_ctx *c, int id)
         const jr_font_info *o = jr_font_get(c->dl->fonts, (int)i);
         if (o && o->path && strcmp(o->path, fi->path) == 0 && o->face_index == fi->face_index) {
             s->font = c->fonts[i].font;
+            s->own = c->fonts[i].own;
             return s->font;
         }
     }
     c->stage = fi->path;
     if (!c->subsets) /* the font cut down to the document's code points (pdf_font.c) */
         c->subsets = jr_pdf_fonts_new(c->dl);
+    /* JOURNAL_PDF_LIBHARU_FONTS=1: libharu makes the font objects (the slow
+     * path, for tests comparing both) */
+    const char *slow = getenv("JOURNAL_PDF_LIBHARU_FONTS");
+    if (!(slow && strcmp(slow, "1") == 0))
+        s->own = jr_pdf_fonts_own(c->subsets, c->pdf, id, c->defl, c->opt->pdfa);
+    if (s->own) { /* its objects made by us from the subset, not by libharu */
+        s->font = jr_pdf_own_dict(s->own);
+        c->stage = NULL;
+        return s->font;
+    }
     const char *name = jr_pdf_fonts_load(c->subsets, c->pdf, id);
     if (!name)
         name = fi->face_index > 0 ? HPDF_LoadTTFontFromFile2(c->pdf, fi->path,
@@ -681,6 +638,8 @@ static HPDF_Font get_font(pdf_ctx *c, int id)
  * code point is asked once per document. */
 static int char_width(font_slot *s, uint32_t cp)
 {
+    if (s->own)
+        return jr_pdf_own_width(s->own, cp);
     if (cp >= WIDTH_CACHE)
         return HPDF_Font_GetUnicodeWidth(s->font, (HPDF_UNICODE)cp);
     if (!s->widths) {
@@ -697,7 +656,7 @@ static int char_width(font_slot *s, uint32_t cp)
 static bool slot_has_space(font_slot *s)
 {
     if (s->space == 0)
-        s->space = has_glyph(s->font, 0x20) ? 1 : 2;
+        s->space = (s->own ? jr_pdf_own_has(s->own, 0x20) : has_glyph(s->font, 0x20)) ? 1 : 2;
     return s->space == 1;
 }
 

@@ -83,6 +83,7 @@ static struct zentry {
 static unsigned zcache_next;
 static size_t zcache_bytes;
 static pthread_mutex_t zcache_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t zmake_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static uint64_t hash_bytes(const unsigned char *p, size_t n)
 {
@@ -257,6 +258,9 @@ bool jr_deflater_stream(jr_deflater *d, HPDF_Dict dict, const void *data, size_t
     uint64_t h = hash_bytes(data, len);
     unsigned char *z = NULL;
     size_t zlen = 0;
+    /* held while compressing: both PDFs, written at the same time, want
+     * the same streams, and each is compressed once */
+    pthread_mutex_lock(&zmake_lock);
     pthread_mutex_lock(&zcache_lock);
     for (unsigned i = 0; i < CACHE_SLOTS && !z; i++) {
         struct zentry *e = &zcache[i];
@@ -269,8 +273,10 @@ bool jr_deflater_stream(jr_deflater *d, HPDF_Dict dict, const void *data, size_t
     pthread_mutex_unlock(&zcache_lock);
     if (!z) {
         z = zcompress(d->comp, data, len, &zlen);
-        if (!z)
+        if (!z) {
+            pthread_mutex_unlock(&zmake_lock);
             return false;
+        }
         if (len <= CACHE_BYTES / 4) {
             struct zentry n = {h, jr_xmalloc(len), len, jr_xmalloc(zlen), zlen};
             memcpy(n.raw, data, len);
@@ -290,6 +296,7 @@ bool jr_deflater_stream(jr_deflater *d, HPDF_Dict dict, const void *data, size_t
             pthread_mutex_unlock(&zcache_lock);
         }
     }
+    pthread_mutex_unlock(&zmake_lock);
     jr_pdf_stream_set_deflated(dict, z, zlen);
     free(z);
     return true;

@@ -38,6 +38,25 @@ uint32_t jr_tt_checksum(const unsigned char *p, size_t n);
  * whole file). libharu errors go to its error handler as usual. */
 const char *jr_pdf_fonts_load(jr_pdf_fonts *f, HPDF_Doc pdf, int id);
 
+/* The font objects for font `id` made by us from its subset (no libharu
+ * font: see pdf_font.c), owned by `f`; NULL if the subset cannot be read
+ * (then load it through libharu). `cidset`: PDF/A's CIDSet. */
+typedef struct jr_pdf_own_font jr_pdf_own_font;
+typedef struct jr_deflater jr_deflater;
+jr_pdf_own_font *jr_pdf_fonts_own(jr_pdf_fonts *f, HPDF_Doc pdf, int id, jr_deflater *defl,
+                                  bool cidset);
+/* The Type0 font dictionary, for the pages' resources. */
+HPDF_Font jr_pdf_own_dict(const jr_pdf_own_font *o);
+/* Width of `cp` [1/1000 em] (that of glyph 0 if the font has none). */
+int jr_pdf_own_width(const jr_pdf_own_font *o, uint32_t cp);
+bool jr_pdf_own_has(const jr_pdf_own_font *o, uint32_t cp);
+void jr_pdf_own_free(jr_pdf_own_font *o);
+/* The identity ToUnicode CMap of our two-byte codes (made once). */
+const char *jr_pdf_tounicode(size_t *len);
+/* Font file `d` with a format 3 'post' (no glyph names), checksums anew;
+ * NULL if it has none to drop or is malformed. Caller frees. */
+unsigned char *jr_tt_post3(const unsigned char *d, size_t n, size_t *outlen);
+
 /* ---- images (pdf_image.c) ---- */
 
 /* image.c's jr_image_check, jr_image_decode and jr_image_icc, one thread at
@@ -60,8 +79,6 @@ HPDF_Image jr_pdf_png_passthrough(HPDF_Doc pdf, const char *path, const unsigned
 /* The streams of one document. Page contents are compressed on a second
  * thread while the next page is drawn; all libharu calls stay on the
  * document's thread. */
-typedef struct jr_deflater jr_deflater;
-
 jr_deflater *jr_deflater_new(size_t npages);
 /* Stop the worker and free what is left (also after a libharu error). */
 void jr_deflater_free(jr_deflater *d); /* NULL is fine */
