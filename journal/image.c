@@ -739,7 +739,8 @@ typedef struct imgc_entry {
     int64_t mtime_s, ctime_s;
     uint32_t mtime_ns, ctime_ns;
     jr_image_info info;
-    bool used; /* found or added by this process: kept first in the file */
+    bool used;    /* found or added by this process: kept first in the file */
+    bool written; /* while writing the file */
 } imgc_entry;
 
 static struct imgc {
@@ -961,6 +962,21 @@ static void imgc_take_merged(const imgc_entry *e)
     }
 }
 
+/* The entries of the cache file as it is when we write ours. */
+static struct {
+    imgc_entry *ents;
+    size_t n, cap;
+} imgc_disk;
+
+static void imgc_take_disk(const imgc_entry *e)
+{
+    if (imgc_disk.n == imgc_disk.cap) {
+        imgc_disk.cap = imgc_disk.cap ? imgc_disk.cap * 2 : 64;
+        imgc_disk.ents = jr_xrealloc(imgc_disk.ents, imgc_disk.cap * sizeof *imgc_disk.ents);
+    }
+    imgc_disk.ents[imgc_disk.n++] = *e;
+}
+
 static void imgc_load(void)
 {
     if (imgc.loaded)
@@ -976,7 +992,11 @@ static void imgc_write(void)
     if (!imgc.pending || !imgc.file)
         return;
     imgc.pending = 0;
-    imgc_read(imgc.file, imgc_take_merged);
+    /* what other processes wrote meanwhile, in their order */
+    imgc_disk.n = 0;
+    imgc_read(imgc.file, imgc_take_disk);
+    for (size_t i = 0; i < imgc_disk.n; i++)
+        imgc_take_merged(&imgc_disk.ents[i]);
     char *params = imgc_params();
     size_t pl = strlen(params);
     size_t n = imgc.n < IMGC_MAX ? imgc.n : IMGC_MAX;
@@ -988,12 +1008,27 @@ static void imgc_write(void)
     put_u32(d + 16, (uint32_t)pl);
     memcpy(d + 20, params, pl);
     put_u32(d + 20 + pl, (uint32_t)n);
-    /* what this process used first, so that a full file drops stale ones */
+    /* A full file drops the stalest: first what this process used, then
+     * the file's entries in its order (another build's used ones first),
+     * then the rest. */
     size_t k = 0;
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < imgc.n && k < n; i++)
-            if (imgc.ents[i].used == (pass == 0))
-                imgc_encode(d + head + IMGC_RECORD * k++, &imgc.ents[i]);
+    for (size_t i = 0; i < imgc.n; i++)
+        imgc.ents[i].written = false;
+    for (size_t i = 0; i < imgc.n && k < n; i++)
+        if (imgc.ents[i].used) {
+            imgc_encode(d + head + IMGC_RECORD * k++, &imgc.ents[i]);
+            imgc.ents[i].written = true;
+        }
+    for (size_t i = 0; i < imgc_disk.n && k < n; i++) {
+        imgc_entry *e = imgc_find(imgc_disk.ents[i].dev, imgc_disk.ents[i].ino);
+        if (e && !e->written) {
+            imgc_encode(d + head + IMGC_RECORD * k++, e);
+            e->written = true;
+        }
+    }
+    for (size_t i = 0; i < imgc.n && k < n; i++)
+        if (!imgc.ents[i].written)
+            imgc_encode(d + head + IMGC_RECORD * k++, &imgc.ents[i]);
     put_u64(d + len - 8, imgc_hash(d, len - 8));
     free(params);
 
@@ -1033,6 +1068,8 @@ void jr_image_cache_reset(void)
     free(imgc.file);
     free(imgc.ents);
     free(imgc.index);
+    free(imgc_disk.ents);
+    memset(&imgc_disk, 0, sizeof imgc_disk);
     bool atexit_set = imgc.atexit_set;
     memset(&imgc, 0, sizeof imgc);
     imgc.atexit_set = atexit_set;

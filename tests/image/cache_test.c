@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "image.h"
 #include "util.h"
 
@@ -66,6 +68,40 @@ static void copy_file(const char *from, const char *to)
     unsigned char *d = slurp(from, &n);
     write_bytes(to, d, n);
     free(d);
+}
+
+/* A 1 x 1 grey PNG. */
+static void write_tiny_png(const char *path)
+{
+    static const unsigned char magic[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    unsigned char out[128];
+    size_t n = 0;
+    memcpy(out, magic, 8);
+    n = 8;
+    unsigned char ihdr[13] = {0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0};
+    unsigned char raw[2] = {0, 0x80}, z[32];
+    uLongf zn = sizeof z;
+    compress2(z, &zn, raw, sizeof raw, 9);
+    const unsigned char *data[3] = {ihdr, z, NULL};
+    size_t lens[3] = {13, zn, 0};
+    static const char *const types[3] = {"IHDR", "IDAT", "IEND"};
+    for (int k = 0; k < 3; k++) {
+        unsigned char *c = out + n;
+        c[0] = (unsigned char)(lens[k] >> 24);
+        c[1] = (unsigned char)(lens[k] >> 16);
+        c[2] = (unsigned char)(lens[k] >> 8);
+        c[3] = (unsigned char)lens[k];
+        memcpy(c + 4, types[k], 4);
+        if (lens[k])
+            memcpy(c + 8, data[k], lens[k]);
+        uLong crc = crc32(0, c + 4, (uInt)lens[k] + 4);
+        c[8 + lens[k]] = (unsigned char)(crc >> 24);
+        c[9 + lens[k]] = (unsigned char)(crc >> 16);
+        c[10 + lens[k]] = (unsigned char)(crc >> 8);
+        c[11 + lens[k]] = (unsigned char)crc;
+        n += 12 + lens[k];
+    }
+    write_bytes(path, out, n);
 }
 
 static bool same_info(const jr_image_info *a, const jr_image_info *b)
@@ -128,6 +164,17 @@ int main(void)
     size_t pn;
     unsigned char *pd = slurp(png, &pn);
     write_bytes(bad, pd, pn / 2);
+    /* more files than the cache file keeps (8192) */
+    enum { MANY = 8193 };
+    char *many_dir = tpath("many");
+    mkdir(many_dir, 0777);
+    char **many = jr_xmalloc(sizeof *many * (MANY + 1));
+    for (int i = 0; i <= MANY; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "%d.png", i);
+        many[i] = jr_path_join(many_dir, name);
+        write_tiny_png(many[i]);
+    }
     /* files changed within the last 2 s are not remembered */
     struct timespec wait = {2, 300000000};
     nanosleep(&wait, NULL);
@@ -230,6 +277,22 @@ int main(void)
     jr_image_cache_reset(); /* writes the result */
     CHECK(check_fresh(jpg, &info, why, sizeof why, &decoded) == 0 && !decoded);
     CHECK(same_info(&info, &ref_jpg));
+
+    /* a full cache file keeps what the last build used: here all but the
+     * last of MANY files are checked, then one of them and a new one */
+    jr_image_cache_reset();
+    for (int i = 0; i < MANY; i++)
+        CHECK(jr_image_check(many[i], &info, why, sizeof why) == 0 && info.width == 1);
+    jr_image_cache_reset();
+    CHECK(stat(cache_file, &st) == 0 && st.st_size > 8192 * 76 && st.st_size < 8192 * 76 + 200);
+    CHECK(check_fresh(many[0], &info, why, sizeof why, &decoded) == 0 && !decoded);
+    CHECK(jr_image_check(many[MANY], &info, why, sizeof why) == 0 && info.width == 1);
+    CHECK(check_fresh(many[MANY], &info, why, sizeof why, &decoded) == 0 && !decoded);
+    CHECK(check_fresh(many[0], &info, why, sizeof why, &decoded) == 0 && !decoded);
+    for (int i = 0; i <= MANY; i++)
+        free(many[i]);
+    free(many);
+    free(many_dir);
 
     /* two processes at once: the one that writes last keeps the other's */
     int go[2], ready[2];
