@@ -16,6 +16,9 @@
 #include "fontmetrics.h"
 
 #include <fontconfig/fontconfig.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <hb-ot.h>
 #include <hb.h>
 #include <limits.h>
@@ -94,6 +97,23 @@ typedef struct load_req {
     int result;
 } load_req;
 
+#define FAMCACHE_MAGIC "journal-fonts 1"
+
+typedef struct fam_entry {
+    char *name, *path, *family;
+    int bold_req, italic_req; /* the request */
+    int index, bold, italic;  /* the answer, as load_file takes it */
+    long long size, mtime_s, mtime_ns;
+} fam_entry;
+
+typedef struct fam_cache {
+    bool loaded, dirty;
+    char *file; /* NULL: cache off */
+    char *stamp;
+    fam_entry *e;
+    size_t n, cap;
+} fam_cache;
+
 struct jr_fontset {
     jr_font **fonts; /* each owned; pointers stay put */
     size_t nfonts, fonts_cap;
@@ -115,6 +135,8 @@ struct jr_fontset {
     size_t glyph_cap;
     bool always_shape; /* jr_fontset_set_exact */
     hb_language_t lang;
+    fam_cache fam; /* fontconfig's answers from earlier runs */
+    int fam_hits;
 };
 
 /* Kerning and mark positioning on; every substitution and every other
@@ -181,6 +203,8 @@ jr_fontset *jr_fontset_new(void)
     return fs;
 }
 
+static void famcache_free(fam_cache *c);
+
 void jr_fontset_free(jr_fontset *fs)
 {
     if (!fs)
@@ -212,6 +236,7 @@ void jr_fontset_free(jr_fontset *fs)
     hb_buffer_destroy(fs->buf);
     if (fs->fc)
         FcConfigDestroy(fs->fc);
+    famcache_free(&fs->fam);
     free(fs->cp_at_byte);
     free(fs->pos);
     free(fs->cps);
@@ -442,6 +467,251 @@ static int load_file(jr_fontset *fs, const char *path, int index, const char *fa
     return (int)fs->nfonts++;
 }
 
+/* ---------------------------------------------------------------- family cache */
+
+/* Setting up fontconfig (reading its configuration and caches) costs more
+ * than laying out an edition, and a build asks it only for the few families
+ * of the layout file. So the answers are kept in a small text file in the
+ * cache folder ($JOURNAL_CACHE_DIR, else $XDG_CACHE_HOME/journal, else
+ * ~/.cache/journal; JOURNAL_CACHE_DIR=off turns it off): per request
+ * (family, bold, italic) the file, face index, family name and style that
+ * fontconfig chose, with the file's size and modification time. An answer
+ * is used only when the file is unchanged and the stamp of fontconfig's
+ * world is the same: the modification times of its configuration folders,
+ * its cache folders (fc-cache writes there when fonts are installed) and
+ * the user's font folders, FONTCONFIG_FILE/FONTCONFIG_PATH and the
+ * language variables. Anything
+ * else goes to fontconfig, and the file is written anew. */
+
+int jr_fontset_family_cache_hits(const jr_fontset *fs)
+{
+    return fs ? fs->fam_hits : 0;
+}
+
+static char *cache_dir(void)
+{
+    const char *dir = getenv("JOURNAL_CACHE_DIR"), *x;
+    if (dir)
+        return (!*dir || strcmp(dir, "off") == 0) ? NULL : jr_xstrdup(dir);
+    if ((x = getenv("XDG_CACHE_HOME")) && x[0] == '/')
+        return jr_path_join(x, "journal");
+    if ((x = getenv("HOME")) && x[0] == '/')
+        return jr_xasprintf("%s/.cache/journal", x);
+    return NULL;
+}
+
+static void stamp_path(jr_buf *b, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0)
+        jr_buf_printf(b, "%s=%lld.%09ld;", path, (long long)st.st_mtim.tv_sec,
+                      (long)st.st_mtim.tv_nsec);
+    else
+        jr_buf_printf(b, "%s=-;", path);
+}
+
+/* What fontconfig's answers depend on, as far as it can be seen cheaply. */
+static char *fc_stamp(void)
+{
+    jr_buf b = {0};
+    const char *ff = getenv("FONTCONFIG_FILE"), *fp = getenv("FONTCONFIG_PATH");
+    jr_buf_printf(&b, "file=%s;path=%s;", ff ? ff : "", fp ? fp : "");
+    /* fontconfig ranks faces by language too (FcDefaultSubstitute) */
+    static const char *const langvars[] = {"FC_LANG", "LC_ALL", "LC_CTYPE", "LANG"};
+    for (size_t i = 0; i < sizeof langvars / sizeof langvars[0]; i++) {
+        const char *v = getenv(langvars[i]);
+        jr_buf_printf(&b, "%s=%s;", langvars[i], v ? v : "");
+    }
+    static const char *const fixed[] = {"/etc/fonts", "/etc/fonts/conf.d", "/var/cache/fontconfig",
+                                        "/usr/share/fonts", "/usr/local/share/fonts"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        stamp_path(&b, fixed[i]);
+    const char *home = getenv("HOME"), *xc = getenv("XDG_CACHE_HOME"),
+               *xcfg = getenv("XDG_CONFIG_HOME"), *xd = getenv("XDG_DATA_HOME");
+    char *p;
+    if (xc && xc[0] == '/')
+        p = jr_path_join(xc, "fontconfig");
+    else
+        p = home ? jr_xasprintf("%s/.cache/fontconfig", home) : NULL;
+    if (p)
+        stamp_path(&b, p);
+    free(p);
+    p = xcfg && xcfg[0] == '/' ? jr_path_join(xcfg, "fontconfig")
+        : home                 ? jr_xasprintf("%s/.config/fontconfig", home)
+                               : NULL;
+    if (p)
+        stamp_path(&b, p);
+    free(p);
+    p = xd && xd[0] == '/' ? jr_path_join(xd, "fonts")
+        : home             ? jr_xasprintf("%s/.local/share/fonts", home)
+                           : NULL;
+    if (p)
+        stamp_path(&b, p);
+    free(p);
+    if (home) {
+        p = jr_xasprintf("%s/.fonts", home);
+        stamp_path(&b, p);
+        free(p);
+    }
+    return jr_buf_detach(&b);
+}
+
+static void fam_entry_free(fam_entry *e)
+{
+    free(e->name);
+    free(e->path);
+    free(e->family);
+}
+
+/* Fields of one line, tab-separated; false if there are not n. */
+static bool split_tabs(char *line, char **f, int n)
+{
+    for (int i = 0; i < n; i++) {
+        f[i] = line;
+        char *t = strchr(line, i + 1 < n ? '\t' : '\0');
+        if (i + 1 < n) {
+            if (!t)
+                return false;
+            *t = '\0';
+            line = t + 1;
+        }
+    }
+    return true;
+}
+
+static void famcache_load(jr_fontset *fs)
+{
+    fam_cache *c = &fs->fam;
+    if (c->loaded)
+        return;
+    c->loaded = true;
+    char *dir = cache_dir();
+    if (!dir)
+        return;
+    c->file = jr_path_join(dir, "fonts-1.txt");
+    free(dir);
+    c->stamp = fc_stamp();
+    size_t len;
+    char *text = jr_read_file(c->file, &len);
+    if (!text)
+        return;
+    char *save = NULL;
+    char *line = strtok_r(text, "\n", &save);
+    bool ok = line && strcmp(line, FAMCACHE_MAGIC) == 0;
+    line = ok ? strtok_r(NULL, "\n", &save) : NULL;
+    ok = ok && line && strcmp(line, c->stamp) == 0;
+    while (ok && (line = strtok_r(NULL, "\n", &save))) {
+        char *f[11];
+        if (!split_tabs(line, f, 11))
+            continue;
+        JR_GROW(c->e, c->cap, c->n + 1);
+        fam_entry *e = &c->e[c->n++];
+        e->name = jr_xstrdup(f[0]);
+        e->bold_req = atoi(f[1]);
+        e->italic_req = atoi(f[2]);
+        e->path = jr_xstrdup(f[3]);
+        e->index = atoi(f[4]);
+        e->family = jr_xstrdup(f[5]);
+        e->bold = atoi(f[6]);
+        e->italic = atoi(f[7]);
+        e->size = atoll(f[8]);
+        e->mtime_s = atoll(f[9]);
+        e->mtime_ns = atoll(f[10]);
+    }
+    free(text);
+}
+
+static void famcache_save(fam_cache *c)
+{
+    if (!c->file || !c->dirty)
+        return;
+    c->dirty = false;
+    jr_buf b = {0};
+    jr_buf_printf(&b, "%s\n%s\n", FAMCACHE_MAGIC, c->stamp);
+    for (size_t i = 0; i < c->n; i++) {
+        const fam_entry *e = &c->e[i];
+        if (strchr(e->name, '\t') || strchr(e->name, '\n') || strchr(e->path, '\t') ||
+            strchr(e->path, '\n') || strchr(e->family, '\t') || strchr(e->family, '\n'))
+            continue;
+        jr_buf_printf(&b, "%s\t%d\t%d\t%s\t%d\t%s\t%d\t%d\t%lld\t%lld\t%lld\n", e->name,
+                      e->bold_req, e->italic_req, e->path, e->index, e->family, e->bold, e->italic,
+                      e->size, e->mtime_s, e->mtime_ns);
+    }
+    char *dir = jr_xstrdup(c->file);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    char *tmp = jr_xasprintf("%s.%ld.tmp", c->file, (long)getpid());
+    if (jr_mkdir_p(dir) == 0) {
+        FILE *f = fopen(tmp, "wb");
+        if (f) {
+            bool ok = fwrite(b.data, 1, b.len, f) == b.len;
+            ok = (fclose(f) == 0) && ok;
+            if (!ok || rename(tmp, c->file) != 0)
+                remove(tmp);
+        }
+    }
+    free(tmp);
+    free(dir);
+    jr_buf_free(&b);
+}
+
+static fam_entry *famcache_find(fam_cache *c, const char *name, bool bold, bool italic)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->e[i].bold_req == bold && c->e[i].italic_req == italic &&
+            strcmp(c->e[i].name, name) == 0)
+            return &c->e[i];
+    return NULL;
+}
+
+static bool same_file(const fam_entry *e)
+{
+    struct stat st;
+    return stat(e->path, &st) == 0 && (long long)st.st_size == e->size &&
+           (long long)st.st_mtim.tv_sec == e->mtime_s &&
+           (long long)st.st_mtim.tv_nsec == e->mtime_ns;
+}
+
+/* Remember fontconfig's answer for (name, bold, italic). */
+static void famcache_put(fam_cache *c, const char *name, bool bold, bool italic, const char *path,
+                         int index, const char *family, int fbold, int fitalic)
+{
+    struct stat st;
+    if (!c->file || !family || stat(path, &st) != 0)
+        return;
+    fam_entry *e = famcache_find(c, name, bold, italic);
+    if (e) {
+        fam_entry_free(e);
+    } else {
+        JR_GROW(c->e, c->cap, c->n + 1);
+        e = &c->e[c->n++];
+    }
+    e->name = jr_xstrdup(name);
+    e->bold_req = bold;
+    e->italic_req = italic;
+    e->path = jr_xstrdup(path);
+    e->index = index;
+    e->family = jr_xstrdup(family);
+    e->bold = fbold;
+    e->italic = fitalic;
+    e->size = (long long)st.st_size;
+    e->mtime_s = (long long)st.st_mtim.tv_sec;
+    e->mtime_ns = (long long)st.st_mtim.tv_nsec;
+    c->dirty = true;
+    famcache_save(c);
+}
+
+static void famcache_free(fam_cache *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        fam_entry_free(&c->e[i]);
+    free(c->e);
+    free(c->file);
+    free(c->stamp);
+    memset(c, 0, sizeof *c);
+}
+
 static FcConfig *fc_config(jr_fontset *fs)
 {
     if (!fs->fc)
@@ -465,8 +735,10 @@ static bool is_truetype(FcPattern *p)
            strcmp((const char *)fmt, "TrueType") == 0;
 }
 
-/* Load candidate `p` of a fontconfig answer; -1 unless it is TrueType. */
-static int load_pattern(jr_fontset *fs, FcPattern *p)
+/* Load candidate `p` of a fontconfig answer for (name, bold, italic); -1
+ * unless it is TrueType. The answer goes into the family cache (name
+ * NULL: a fallback font, not cached). */
+static int load_pattern(jr_fontset *fs, FcPattern *p, const char *name, bool rbold, bool ritalic)
 {
     if (!is_truetype(p))
         return -1;
@@ -479,8 +751,12 @@ static int load_pattern(jr_fontset *fs, FcPattern *p)
     FcPatternGetInteger(p, FC_SLANT, 0, &slant);
     if (FcPatternGetString(p, FC_FAMILY, 0, &fam) != FcResultMatch)
         fam = NULL;
-    return load_file(fs, (const char *)file, index & 0xFFFF, (const char *)fam,
-                     weight >= FC_WEIGHT_DEMIBOLD, slant != FC_SLANT_ROMAN);
+    int id = load_file(fs, (const char *)file, index & 0xFFFF, (const char *)fam,
+                       weight >= FC_WEIGHT_DEMIBOLD, slant != FC_SLANT_ROMAN);
+    if (id >= 0 && name)
+        famcache_put(&fs->fam, name, rbold, ritalic, (const char *)file, index & 0xFFFF,
+                     (const char *)fam, weight >= FC_WEIGHT_DEMIBOLD, slant != FC_SLANT_ROMAN);
+    return id;
 }
 
 static void style_pattern(FcConfig *fc, FcPattern *pat, bool bold, bool italic)
@@ -494,6 +770,15 @@ static void style_pattern(FcConfig *fc, FcPattern *pat, bool bold, bool italic)
 
 static int load_family(jr_fontset *fs, const char *name, bool bold, bool italic)
 {
+    famcache_load(fs);
+    const fam_entry *e = famcache_find(&fs->fam, name, bold, italic);
+    if (e && same_file(e)) {
+        int id = load_file(fs, e->path, e->index, e->family, e->bold, e->italic);
+        if (id >= 0) {
+            fs->fam_hits++;
+            return id;
+        }
+    }
     FcConfig *fc = fc_config(fs);
     if (!fc)
         return -1;
@@ -507,7 +792,7 @@ static int load_family(jr_fontset *fs, const char *name, bool bold, bool italic)
     FcPattern *m = FcFontMatch(fc, pat, &res);
     if (m) {
         if (family_matches(m, name))
-            id = load_pattern(fs, m);
+            id = load_pattern(fs, m, name, bold, italic);
         FcPatternDestroy(m);
     }
     if (id < 0) {
@@ -516,7 +801,7 @@ static int load_family(jr_fontset *fs, const char *name, bool bold, bool italic)
         FcFontSet *set = FcFontSort(fc, pat, FcFalse, NULL, &r2);
         for (int i = 0; set && i < set->nfont && id < 0; i++)
             if (family_matches(set->fonts[i], name))
-                id = load_pattern(fs, set->fonts[i]);
+                id = load_pattern(fs, set->fonts[i], name, bold, italic);
         if (set)
             FcFontSetDestroy(set);
     }
@@ -649,7 +934,7 @@ static int find_fallback(jr_fontset *fs, int font, uint32_t cp)
             if (FcPatternGetCharSet(p, FC_CHARSET, 0, &have) != FcResultMatch ||
                 !FcCharSetHasChar(have, cp) || !is_truetype(p))
                 continue;
-            int cand = load_pattern(fs, p);
+            int cand = load_pattern(fs, p, NULL, false, false);
             if (cand >= 0 && jr_font_has_glyph(fs, cand, cp))
                 id = cand;
         }

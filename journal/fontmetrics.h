@@ -39,6 +39,11 @@ void jr_fontset_free(jr_fontset *fs);
  * same id. */
 int jr_font_load(jr_fontset *fs, const char *name, bool bold, bool italic, const char *base_dir);
 
+/* How many family requests of this fontset were answered from the family
+ * cache (fontconfig's answers of earlier runs, see fontmetrics.c), for
+ * tests. */
+int jr_fontset_family_cache_hits(const jr_fontset *fs);
+
 size_t jr_font_count(const jr_fontset *fs);
 /* NULL for a bad id. The pointer stays valid until jr_fontset_free. */
 const jr_font_info *jr_font_get(const jr_fontset *fs, int font);

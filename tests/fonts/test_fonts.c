@@ -1,11 +1,12 @@
 /* Fonts (journal/fontmetrics.c): loading through fontconfig and by path,
  * measuring with kerning, the cache, glyph coverage and fallback. Needs
  * fonts-noto-core and fonts-dejavu-core. */
-#define _POSIX_C_SOURCE 200809L /* strtok_r */
+#define _POSIX_C_SOURCE 200809L /* strtok_r, mkdtemp, setenv */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fontmetrics.h"
 #include "util.h"
@@ -319,12 +320,115 @@ static void test_fast_path(void)
     free(words);
 }
 
+/* ---- the family cache: fontconfig's answers kept between runs ---- */
+
+static char *slurp(const char *path)
+{
+    size_t len;
+    return jr_read_file(path, &len);
+}
+
+static void spit(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+/* Load the four faces of Noto Serif with a fresh fontset; their paths go
+ * to paths[4] (caller frees); returns the cache hits. */
+static int load_four(char **paths)
+{
+    jr_fontset *fs = jr_fontset_new();
+    for (int k = 0; k < 4; k++) {
+        int id = jr_font_load(fs, "Noto Serif", k & 1, k & 2, NULL);
+        const jr_font_info *fi = jr_font_get(fs, id);
+        CHECK(fi != NULL && (fi->bold == ((k & 1) != 0)) && (fi->italic == ((k & 2) != 0)) &&
+              strcmp(fi->family, "Noto Serif") == 0);
+        paths[k] = jr_xstrdup(fi ? fi->path : "");
+    }
+    int hits = jr_fontset_family_cache_hits(fs);
+    jr_fontset_free(fs);
+    return hits;
+}
+
+static void free_four(char **p)
+{
+    for (int k = 0; k < 4; k++)
+        free(p[k]);
+}
+
+static bool same_four(char **a, char **b)
+{
+    for (int k = 0; k < 4; k++)
+        if (strcmp(a[k], b[k]) != 0)
+            return false;
+    return true;
+}
+
+static void test_family_cache(void)
+{
+    char *ref[4], *got[4];
+    CHECK(load_four(ref) == 0); /* cache off */
+    char dir[] = "/tmp/journal-fonts-test-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    setenv("JOURNAL_CACHE_DIR", dir, 1);
+    char *file = jr_path_join(dir, "fonts-1.txt");
+    /* first run: fontconfig, answers written */
+    CHECK(load_four(got) == 0 && same_four(ref, got));
+    free_four(got);
+    char *text = slurp(file);
+    CHECK(text != NULL && strstr(text, "NotoSerif-BoldItalic.ttf") != NULL);
+    /* second run: all four from the cache, the same fonts */
+    CHECK(load_four(got) == 4 && same_four(ref, got));
+    free_four(got);
+    /* a font file that is not what the cache saw (size differs): not used */
+    if (text) {
+        char *bad = jr_xstrdup(text);
+        char *line = strstr(bad, "\nNoto Serif\t0\t0\t");
+        char *tab = NULL;
+        for (int i = 0; line && i < 9; i++) /* the size field */
+            tab = strchr(tab ? tab + 1 : line + 1, '\t');
+        if (tab)
+            tab[1] = tab[1] == '9' ? '1' : '9';
+        CHECK(tab != NULL);
+        spit(file, bad);
+        CHECK(load_four(got) == 3 && same_four(ref, got));
+        free_four(got);
+        /* another font for the same request, its identity right but the
+         * stamp of fontconfig's world changed (fonts installed): not used */
+        free(bad);
+        char *other = slurp(file); /* rewritten: all four right again */
+        CHECK(load_four(got) == 4);
+        free_four(got);
+        char *stamp = other ? strchr(other, '\n') : NULL;
+        if (stamp && stamp[1])
+            stamp[1] = stamp[1] == 'x' ? 'y' : 'x';
+        if (other)
+            spit(file, other);
+        CHECK(load_four(got) == 0 && same_four(ref, got));
+        free_four(got);
+        free(other);
+    }
+    free(text);
+    remove(file);
+    free(file);
+    rmdir(dir);
+    setenv("JOURNAL_CACHE_DIR", "off", 1);
+    free_four(ref);
+}
+
 int main(void)
 {
+    /* no cache files in the user's home (test_family_cache uses its own folder) */
+    setenv("JOURNAL_CACHE_DIR", "off", 1);
     test_loading();
     test_measuring();
     test_glyphs();
     test_fast_path();
+    test_family_cache();
     if (failures) {
         fprintf(stderr, "%d failure(s)\n", failures);
         return 1;
