@@ -78,6 +78,14 @@ char *jr_article_body_html(const jr_journal *j, const jr_article *a, const char 
 enum { JR_BODY_ANY, JR_BODY_SANITIZED, JR_BODY_DIRECT };
 char *jr_article_body_html_how(const jr_journal *j, const jr_article *a, const char *page_url,
                                int how);
+/* The body of an article's page (jr_article_body_html without page_url):
+ * at the first page of a journal the bodies of all its pages are rendered
+ * at once on all processors and kept, with their warnings, which are given
+ * when the page takes its body (in the same order as without). Caller
+ * frees. jr_html_prefetch(false) renders each body when asked (for tests
+ * that compare both); it also drops what is kept. */
+char *jr_article_page_body(const jr_journal *j, const jr_article *a);
+void jr_html_prefetch(bool on);
 
 /* Append `s` escaped for HTML/XML text or a double-quoted attribute value
  * (& < > " '), without the characters XML does not allow. */

@@ -553,7 +553,7 @@ int jr_html_write_article(const jr_journal *j, const jr_edition *e, const jr_art
         h_elem(&h, "p", "lead", t_sum, &sm);
         h_raw(&h, "\n");
     }
-    char *body = jr_article_body_html(j, a, NULL);
+    char *body = jr_article_page_body(j, a);
     h_raw(&h, body);
     free(body);
     /* The edition's PDF, next to the page. */

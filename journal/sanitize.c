@@ -10,11 +10,15 @@
  * and attributes. Whatever is not on the list is removed; what is dangerous
  * is removed with its content and reported at its line. */
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmark.h>
 #include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/uri.h>
 
@@ -66,6 +70,68 @@ void jr_feed_forget_warnings(void)
     emitted = 0;
 }
 
+/* A body's warnings, given at once or kept to be given later in the main
+ * thread (bodies of pages are rendered ahead, in parallel: see
+ * jr_article_page_body). Giving one goes through warn_once as always. */
+enum { BD_UTF8, BD_CHAR, BD_HTML };
+
+typedef struct body_diag {
+    int kind;
+    const char *path;
+    int line;
+    const char *what;
+    unsigned long detail; /* warn_once's */
+    unsigned arg;         /* the byte or character */
+    char *why;            /* BD_HTML (owned) */
+} body_diag;
+
+typedef struct diag_log {
+    body_diag *d;
+    size_t n, cap;
+} diag_log;
+
+static void give(const body_diag *b)
+{
+    if (!warn_once(b->path, b->line, b->what, b->detail))
+        return;
+    if (b->kind == BD_UTF8)
+        jr_diag(JR_W_XML_INVALID_UTF8, b->path, b->line, 0, b->arg, b->what);
+    else if (b->kind == BD_CHAR)
+        jr_diag(JR_W_XML_INVALID_CHAR, b->path, b->line, 0, b->arg);
+    else
+        jr_diag(JR_W_UNSAFE_HTML, b->path, b->line, 0, b->why);
+}
+
+/* Give it now (log NULL) or keep it. */
+static void report(diag_log *log, body_diag b)
+{
+    if (!log) {
+        give(&b);
+        return;
+    }
+    b.why = b.why ? jr_xstrdup(b.why) : NULL;
+    JR_GROW(log->d, log->cap, log->n + 1);
+    log->d[log->n++] = b;
+}
+
+static void log_give_and_free(diag_log *log)
+{
+    for (size_t i = 0; i < log->n; i++) {
+        give(&log->d[i]);
+        free(log->d[i].why);
+    }
+    free(log->d);
+    memset(log, 0, sizeof *log);
+}
+
+static void log_free(diag_log *log)
+{
+    for (size_t i = 0; i < log->n; i++)
+        free(log->d[i].why);
+    free(log->d);
+    memset(log, 0, sizeof *log);
+}
+
 /* ---- characters XML allows ---------------------------------------------- */
 
 static bool xml_char_ok(uint32_t cp)
@@ -105,7 +171,7 @@ static size_t xml_ok_prefix(const char *s, size_t n)
     return n;
 }
 
-static char *clean(const char *s, size_t n, const jr_src *src)
+static char *clean_log(const char *s, size_t n, const jr_src *src, diag_log *log)
 {
     size_t ok = xml_ok_prefix(s, n);
     if (ok == n) /* the usual case: nothing to remove */
@@ -135,12 +201,11 @@ static char *clean(const char *s, size_t n, const jr_src *src)
         jr_buf_put(&b, s + run, i - run);
         if (src) {
             const char *what = src->what ? src->what : "text";
-            if (l == 0) {
-                if (warn_once(src->path, line, what, 0x110000ul + c))
-                    jr_diag(JR_W_XML_INVALID_UTF8, src->path, line, 0, (unsigned)c, what);
-            } else if (warn_once(src->path, line, what, cp)) {
-                jr_diag(JR_W_XML_INVALID_CHAR, src->path, line, 0, (unsigned)cp);
-            }
+            if (l == 0)
+                report(log, (body_diag){BD_UTF8, src->path, line, what, 0x110000ul + c, (unsigned)c,
+                                        NULL});
+            else
+                report(log, (body_diag){BD_CHAR, src->path, line, what, cp, (unsigned)cp, NULL});
         }
         i += l ? l : 1;
         run = i;
@@ -149,6 +214,11 @@ static char *clean(const char *s, size_t n, const jr_src *src)
     if (!b.data)
         return jr_xstrdup("");
     return jr_buf_detach(&b);
+}
+
+static char *clean(const char *s, size_t n, const jr_src *src)
+{
+    return clean_log(s, n, src, NULL);
 }
 
 char *jr_xml_clean(const char *s, const jr_src *src)
@@ -604,12 +674,13 @@ static bool is_leaf(cmark_node_type t)
 /* The body parsed by cmark with typography on its text and the warnings
  * given. `direct`: no raw HTML and no deep nesting, so that it can be
  * written by body_direct. */
-static cmark_node *body_tree(const jr_journal *j, const jr_article *a, bool *direct /* OUT */)
+static cmark_node *body_tree(const jr_journal *j, const jr_article *a, bool *direct /* OUT */,
+                             diag_log *log)
 {
     const char *lang = a->lang ? a->lang : (j->language ? j->language : "de");
     jr_src src = {a->path, a->body_line > 0 ? a->body_line : 0, "article text"};
     size_t blen = a->body ? (a->body_len ? a->body_len : strlen(a->body)) : 0;
-    char *body = clean(a->body ? a->body : "", blen, &src);
+    char *body = clean_log(a->body ? a->body : "", blen, &src, log);
     cmark_node *doc = cmark_parse_document(body, strlen(body), CMARK_OPT_VALIDATE_UTF8);
     free(body);
 
@@ -650,8 +721,8 @@ static cmark_node *body_tree(const jr_journal *j, const jr_article *a, bool *dir
             char *tmp = jr_html_sanitize(lit ? lit : "", lit ? strlen(lit) : 0, NULL, 0,
                                          JR_FIG_NONE, why, sizeof why);
             free(tmp);
-            if (why[0] && warn_once(a->path, at, "html", 0))
-                jr_diag(JR_W_UNSAFE_HTML, a->path, at, 0, why);
+            if (why[0])
+                report(log, (body_diag){BD_HTML, a->path, at, "html", 0, 0, why});
         } else if (t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE) {
             const char *title = cmark_node_get_title(node);
             if (title && *title) { /* shown as the caption of a figure */
@@ -665,8 +736,7 @@ static cmark_node *body_tree(const jr_journal *j, const jr_article *a, bool *dir
                 int at = line > 0 && a->body_line > 0 ? a->body_line + line - 1 : a->body_line;
                 char why[160];
                 snprintf(why, sizeof why, "unsafe URL %s", url);
-                if (warn_once(a->path, at, "url", 0))
-                    jr_diag(JR_W_UNSAFE_HTML, a->path, at, 0, why);
+                report(log, (body_diag){BD_HTML, a->path, at, "url", 0, 0, why});
             }
         } else if (t == CMARK_NODE_CUSTOM_BLOCK || t == CMARK_NODE_CUSTOM_INLINE) {
             raw = true;
@@ -1077,7 +1147,7 @@ char *jr_article_body_html_how(const jr_journal *j, const jr_article *a, const c
                                int how)
 {
     bool direct = false;
-    cmark_node *doc = body_tree(j, a, &direct);
+    cmark_node *doc = body_tree(j, a, &direct, NULL);
     char *out = NULL;
     if (how != JR_BODY_SANITIZED && direct)
         out = body_direct(doc, page_url);
@@ -1090,4 +1160,175 @@ char *jr_article_body_html_how(const jr_journal *j, const jr_article *a, const c
 char *jr_article_body_html(const jr_journal *j, const jr_article *a, const char *page_url)
 {
     return jr_article_body_html_how(j, a, page_url, JR_BODY_ANY);
+}
+
+/* ---- page bodies, rendered ahead in parallel ------------------------------
+ *
+ * The pages of a build are written one by one (build.c), each with its
+ * article's body. At the first page, the bodies of every article's page are
+ * rendered at once on all processors, each keeping its warnings; each page
+ * then takes its body and gives the warnings, in the same order as when
+ * it rendered its body itself. A body is taken only if what it depends on
+ * (text, file, line, languages) is unchanged: a hash is compared. */
+
+typedef struct page_body {
+    const jr_article *a;
+    uint64_t key;
+    char *html; /* NULL once taken */
+    diag_log log;
+} page_body;
+
+typedef struct page_cache {
+    const jr_journal *j;
+    page_body *b; /* articles of every edition, in order */
+    size_t n, left;
+    atomic_size_t next; /* the next body to render */
+} page_cache;
+
+static page_cache pages;
+static bool prefetch_on = true;
+
+static void pages_free(void)
+{
+    for (size_t i = 0; i < pages.n; i++) {
+        free(pages.b[i].html);
+        log_free(&pages.b[i].log);
+    }
+    free(pages.b);
+    pages.b = NULL;
+    pages.j = NULL;
+    pages.n = pages.left = 0;
+}
+
+void jr_html_prefetch(bool on)
+{
+    prefetch_on = on;
+    pages_free();
+}
+
+/* FNV-1a style over bytes, eight at a time. */
+static uint64_t mix(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    uint64_t w;
+    for (; n >= 8; n -= 8, p += 8) {
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0x100000001b3ull;
+        h ^= h >> 29;
+    }
+    w = 0;
+    memcpy(&w, p, n);
+    h = (h ^ w ^ ((uint64_t)n << 56)) * 0x100000001b3ull;
+    return h ^ (h >> 29);
+}
+
+static uint64_t mix_str(uint64_t h, const char *s)
+{
+    return s ? mix(h, s, strlen(s) + 1) : mix(h, "", 0);
+}
+
+static uint64_t body_key(const jr_journal *j, const jr_article *a)
+{
+    size_t blen = a->body ? (a->body_len ? a->body_len : strlen(a->body)) : 0;
+    uint64_t h = mix(0xcbf29ce484222325ull, a->body ? a->body : "", blen);
+    h = mix(h, &blen, sizeof blen);
+    h = mix(h, &a->body_line, sizeof a->body_line);
+    h = mix_str(h, a->path);
+    h = mix_str(h, a->lang);
+    return mix_str(h, j->language);
+}
+
+static void render_page(page_cache *c, size_t i)
+{
+    page_body *b = &c->b[i];
+    b->key = body_key(c->j, b->a);
+    bool direct = false;
+    cmark_node *doc = body_tree(c->j, b->a, &direct, &b->log);
+    char *out = direct ? body_direct(doc, NULL) : NULL;
+    if (!out)
+        out = body_sanitized(doc, NULL);
+    cmark_node_free(doc);
+    b->html = out;
+}
+
+static void *render_pages(void *arg)
+{
+    page_cache *c = arg;
+    size_t i;
+    while ((i = atomic_fetch_add(&c->next, 1)) < c->n)
+        render_page(c, i);
+    return NULL;
+}
+
+#define MAX_RENDER_THREADS 8
+
+static void pages_fill(const jr_journal *j)
+{
+    pages_free();
+    size_t n = 0;
+    for (size_t ei = 0; ei < j->neditions; ei++)
+        n += j->editions[ei].narticles;
+    if (n == 0)
+        return;
+    pages.j = j;
+    pages.b = jr_xcalloc(n, sizeof *pages.b);
+    pages.n = pages.left = n;
+    size_t k = 0;
+    for (size_t ei = 0; ei < j->neditions; ei++)
+        for (size_t ai = 0; ai < j->editions[ei].narticles; ai++)
+            pages.b[k++].a = &j->editions[ei].articles[ai];
+    atomic_store(&pages.next, 0);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nthreads = cpus > 1 ? (size_t)cpus : 1;
+    if (nthreads > MAX_RENDER_THREADS)
+        nthreads = MAX_RENDER_THREADS;
+    if (nthreads > n)
+        nthreads = n;
+    pthread_t threads[MAX_RENDER_THREADS];
+    size_t started = 0;
+    if (nthreads > 1)
+        xmlInitParser(); /* before libxml2 is used in other threads */
+    for (size_t t = 1; t < nthreads; t++)
+        if (pthread_create(&threads[started], NULL, render_pages, &pages) == 0)
+            started++;
+    render_pages(&pages);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+}
+
+/* The cached body of `a`, or NULL when there is none. */
+static page_body *pages_find(const jr_journal *j, const jr_article *a)
+{
+    if (pages.j != j || !pages.b)
+        return NULL;
+    size_t base = 0;
+    for (size_t ei = 0; ei < j->neditions; ei++) {
+        const jr_edition *e = &j->editions[ei];
+        if (a >= e->articles && a < e->articles + e->narticles) {
+            size_t i = base + (size_t)(a - e->articles);
+            return i < pages.n && pages.b[i].a == a ? &pages.b[i] : NULL;
+        }
+        base += e->narticles;
+    }
+    return NULL;
+}
+
+char *jr_article_page_body(const jr_journal *j, const jr_article *a)
+{
+    if (!prefetch_on)
+        return jr_article_body_html(j, a, NULL);
+    page_body *b = pages_find(j, a);
+    if (!b || (b->html && b->key != body_key(j, a))) {
+        /* the first page of this journal, or a cache left by another run */
+        pages_fill(j);
+        b = pages_find(j, a);
+    }
+    if (!b || !b->html || b->key != body_key(j, a))
+        return jr_article_body_html(j, a, NULL); /* not an article of j, or taken */
+    log_give_and_free(&b->log);
+    char *html = b->html;
+    b->html = NULL;
+    if (--pages.left == 0)
+        pages_free();
+    return html;
 }

@@ -4,11 +4,13 @@
  *   build-bench/tests/bench/feeds_time [CONTENT_DIR] [RUNS] [OUT_DIR]
  *
  * Does what build.c does after the PDFs: atom.xml, rss.xml, index.html and
- * one page per article of every edition, into a temporary folder (or
- * OUT_DIR, which is kept: for comparing outputs byte for byte). Every
+ * one page per article of every edition, into a new temporary folder per
+ * run (and once more into OUT_DIR when given, which is kept: for comparing
+ * outputs byte for byte). Every
  * edition's PDF is taken to exist with a size of 1,234,567 bytes. Prints
  * the median wall time of RUNS runs (after one warm-up run), and the
- * fastest (the machine may be shared). */
+ * fastest (the machine may be shared). The runs write under /tmp, or under
+ * $FEEDS_TIME_DIR (/dev/shm leaves the disk out of the times). */
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
 #include <stdio.h>
@@ -52,6 +54,17 @@ static long long date_epoch(const jr_date *d)
     unsigned doy = (153 * mp + 2) / 5 + (unsigned)d->day - 1;
     unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return ((long long)era * 146097 + (long long)doe - 719468) * 86400;
+}
+
+/* The output folder and one per edition, as build.c makes them first. */
+static void make_dirs(const jr_journal *j, const char *out_dir)
+{
+    jr_mkdir_p(out_dir);
+    for (size_t ei = 0; ei < j->neditions; ei++) {
+        char *dir = jr_path_join(out_dir, j->editions[ei].id);
+        jr_mkdir_p(dir);
+        free(dir);
+    }
 }
 
 /* One run: every feed and page, as build.c writes them. 0 or -1. */
@@ -119,23 +132,34 @@ int main(int argc, char **argv)
             jr_markdown_parse(&e->articles[i],
                               e->articles[i].lang ? e->articles[i].lang : j->language);
     }
-    char tmpl[] = "/tmp/feeds_time-XXXXXX";
-    const char *out = keep;
-    if (!out) {
-        if (!mkdtemp(tmpl)) {
-            perror("feeds_time: mkdtemp");
-            return 1;
-        }
-        out = tmpl;
+    /* Each run writes new files into an empty folder, as a build does
+     * (it writes temporary files and renames them at the end): rewriting
+     * existing files would time the file system's truncation instead. */
+    const char *scratch = getenv("FEEDS_TIME_DIR"); /* e.g. /dev/shm: no disk in the times */
+    char *work = jr_xasprintf("%s/feeds_time-XXXXXX", scratch && *scratch ? scratch : "/tmp");
+    if (!mkdtemp(work)) {
+        perror("feeds_time: mkdtemp");
+        return 1;
     }
-    jr_mkdir_p(out);
+    char *out = jr_path_join(work, "out");
     double *t = calloc((size_t)runs, sizeof *t);
-    int rc = write_all(j, out); /* warm-up (page cache, allocator) */
-    for (int i = 0; i < runs && rc == 0; i++) {
+    int rc = 0;
+    for (int i = -1; i < runs && rc == 0; i++) { /* -1: warm-up (page cache, allocator) */
+        nftw(out, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+        make_dirs(j, out);
         double t0 = now_ms();
         rc = write_all(j, out);
-        t[i] = now_ms() - t0;
+        if (i >= 0)
+            t[i] = now_ms() - t0;
     }
+    if (rc == 0 && keep) {
+        make_dirs(j, keep);
+        rc = write_all(j, keep);
+    }
+    if (nftw(work, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
+        fprintf(stderr, "feeds_time: could not remove %s\n", work);
+    free(out);
+    free(work);
     if (rc != 0) {
         fprintf(stderr, "feeds_time: writing failed\n");
         return 1;
@@ -143,10 +167,6 @@ int main(int argc, char **argv)
     qsort(t, (size_t)runs, sizeof *t, cmp_double);
     printf("feeds and pages of %s (%zu articles), median of %d: %.1f ms (fastest %.1f ms)\n", root,
            narticles, runs, t[runs / 2], t[0]);
-    if (!keep) {
-        if (nftw(out, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
-            fprintf(stderr, "feeds_time: could not remove %s\n", out);
-    }
     free(t);
     jr_journal_free(j);
     return 0;
