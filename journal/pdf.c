@@ -149,6 +149,92 @@ typedef struct pdf_ctx {
     double lw;
 } pdf_ctx;
 
+/* ---- libharu's memory ----------------------------------------------------
+ *
+ * A document is some 10,000 small objects (the structure tree: dictionaries
+ * whose every key is a 128-byte array) that libharu allocates one by one
+ * and frees one by one. They come from an arena per document instead:
+ * small blocks carved from 256 KB chunks and reused by size when libharu
+ * frees them, larger ones from malloc; the chunks go when the document is
+ * freed. libharu's allocation hooks have no user data: the arena is the
+ * thread's (a document is made, saved and freed on one thread). */
+#define ARENA_CHUNK (256u * 1024)
+#define ARENA_SMALL 8192 /* larger blocks: malloc */
+#define ARENA_ALIGN 8
+
+typedef struct arena_chunk {
+    struct arena_chunk *next;
+} arena_chunk;
+
+typedef struct doc_arena {
+    char *cur;   /* free space in the newest chunk */
+    size_t left; /* bytes */
+    arena_chunk *chunks;
+    void *free_list[ARENA_SMALL / ARENA_ALIGN + 2]; /* freed blocks by size class */
+} doc_arena;
+
+static _Thread_local doc_arena *tl_arena;
+
+/* Each block has a header of ARENA_ALIGN bytes: its size class, 0 for a
+ * malloc'd block. */
+static void *arena_alloc(HPDF_UINT size)
+{
+    doc_arena *a = tl_arena;
+    size_t need = ((size_t)size + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
+    if (!a || need > ARENA_SMALL) {
+        size_t *p = malloc(need + ARENA_ALIGN);
+        if (!p)
+            return NULL;
+        p[0] = 0;
+        return (char *)p + ARENA_ALIGN;
+    }
+    size_t cls = need / ARENA_ALIGN;
+    void *f = a->free_list[cls];
+    if (f) {
+        a->free_list[cls] = *(void **)f;
+        return f;
+    }
+    if (a->left < need + ARENA_ALIGN) {
+        arena_chunk *ch = malloc(ARENA_CHUNK);
+        if (!ch)
+            return NULL;
+        ch->next = a->chunks;
+        a->chunks = ch;
+        a->cur = (char *)ch + ARENA_ALIGN * ((sizeof *ch + ARENA_ALIGN - 1) / ARENA_ALIGN);
+        a->left = ARENA_CHUNK - (size_t)(a->cur - (char *)ch);
+    }
+    size_t *h = (size_t *)a->cur;
+    h[0] = cls;
+    a->cur += need + ARENA_ALIGN;
+    a->left -= need + ARENA_ALIGN;
+    return (char *)h + ARENA_ALIGN;
+}
+
+static void arena_free(void *p)
+{
+    if (!p)
+        return;
+    size_t *h = (size_t *)((char *)p - ARENA_ALIGN);
+    if (h[0] == 0) {
+        free(h);
+        return;
+    }
+    doc_arena *a = tl_arena;
+    if (!a)
+        return; /* (never: freed with the arena) */
+    *(void **)p = a->free_list[h[0]];
+    a->free_list[h[0]] = p;
+}
+
+static void arena_release(doc_arena *a)
+{
+    while (a->chunks) {
+        arena_chunk *n = a->chunks->next;
+        free(a->chunks);
+        a->chunks = n;
+    }
+}
+
 /* ---- diagnostics, held back for PDFs written on other threads ---------- */
 
 /* The messages the PDF writer reports: two strings, or (JR_E_PDF) two
@@ -307,11 +393,40 @@ static void emit_num(pdf_ctx *c, double v, int decimals)
         v = REAL_MAX;
     if (v < -REAL_MAX)
         v = -REAL_MAX;
-    char buf[48];
-    jr_fmt_double(buf, sizeof buf - 1, v, decimals);
-    size_t n = strlen(buf);
-    buf[n] = ' ';
-    ob_put(&c->out, buf, n + 1);
+    /* as jr_fmt_double writes it (integer part, '.', the fraction without
+     * trailing zeros), straight into the stream */
+    static const long long scales[7] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+    if (decimals < 0)
+        decimals = 0;
+    if (decimals > 6)
+        decimals = 6;
+    long long scale = scales[decimals];
+    bool neg = v < 0;
+    double av = neg ? -v : v;
+    long long q = (long long)(av * (double)scale + 0.5);
+    long long ip = q / scale, fp = q % scale;
+    char tmp[48];
+    int n = sizeof tmp;
+    tmp[--n] = ' ';
+    int fd = decimals;
+    while (fd > 0 && fp != 0 && fp % 10 == 0) {
+        fp /= 10;
+        fd--;
+    }
+    if (fp != 0) {
+        for (int i = 0; i < fd; i++) {
+            tmp[--n] = (char)('0' + (int)(fp % 10));
+            fp /= 10;
+        }
+        tmp[--n] = '.';
+    }
+    do {
+        tmp[--n] = (char)('0' + (int)(ip % 10));
+        ip /= 10;
+    } while (ip);
+    if (neg && q != 0)
+        tmp[--n] = '-';
+    ob_put(&c->out, tmp + n, sizeof tmp - (size_t)n);
 }
 
 /* v rounded to thousandths of a point (as emit_num writes it), clamped. */
@@ -323,7 +438,8 @@ static double round3(double v)
         v = REAL_MAX / 2; /* (Td writes differences of two of them) */
     if (v < -REAL_MAX / 2)
         v = -REAL_MAX / 2;
-    return (double)llround(v * 1000.0) / 1000.0;
+    double r = v * 1000.0; /* half away from zero, as llround */
+    return (double)(r >= 0 ? (long long)(r + 0.5) : -(long long)(0.5 - r)) / 1000.0;
 }
 
 static double clamp01(double v)
@@ -636,7 +752,7 @@ static HPDF_Font get_font(pdf_ctx *c, int id)
 /* libharu's width of `cp` in the font of slot `s` [1/1000 em]. Asking
  * libharu also puts the glyph into the embedded subset, so every drawn
  * code point is asked once per document. */
-static int char_width(font_slot *s, uint32_t cp)
+static inline int char_width(font_slot *s, uint32_t cp)
 {
     if (s->own)
         return jr_pdf_own_width(s->own, cp);
@@ -847,19 +963,42 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
     int t = c->tc == 0 ? 0 : c->tc_t; /* (Tc is always set for this size unless 0) */
     long nsum = 0;                    /* the numbers written, with the one before a cut hyphen */
     if (mm > 0) {
-        ob_putc(o, '<');
-        ob_hex4(o, cps[0]);
-        for (size_t j = 1; j < mm; j++) {
-            int a = adj[j] - t;
+        /* room for the string and a number before every character */
+        size_t room = 2 + mm * 30;
+        if (o->cap - o->n < room)
+            ob_grow(o, room);
+        static const char hex[] = "0123456789ABCDEF";
+        char *w = o->d + o->n;
+        *w++ = '<';
+        for (size_t j = 0; j < mm; j++) {
+            int a = j > 0 ? adj[j] - t : 0;
             if (a != 0) {
-                ob_put(o, "> ", 2);
-                ob_long(o, a);
-                ob_put(o, " <", 2);
+                *w++ = '>';
+                *w++ = ' ';
+                char d[12];
+                int dn = sizeof d;
+                unsigned u = a < 0 ? 0u - (unsigned)a : (unsigned)a;
+                do {
+                    d[--dn] = (char)('0' + u % 10);
+                    u /= 10;
+                } while (u);
+                if (a < 0)
+                    d[--dn] = '-';
+                memcpy(w, d + dn, sizeof d - (size_t)dn);
+                w += sizeof d - (size_t)dn;
+                *w++ = ' ';
+                *w++ = '<';
                 nsum += a;
             }
-            ob_hex4(o, cps[j]);
+            unsigned v = cps[j];
+            w[0] = hex[(v >> 12) & 15];
+            w[1] = hex[(v >> 8) & 15];
+            w[2] = hex[(v >> 4) & 15];
+            w[3] = hex[v & 15];
+            w += 4;
         }
-        ob_putc(o, '>');
+        *w++ = '>';
+        o->n = (size_t)(w - o->d);
     }
     if (hyph && m > 1)
         nsum += adj[m - 1] - t;
@@ -1757,7 +1896,7 @@ static int write_doc(pdf_ctx *c, const char *path)
         /* libharu reported an error: the document is unusable now. */
         return -1;
     }
-    c->pdf = HPDF_New(on_error, c);
+    c->pdf = HPDF_NewEx(on_error, arena_alloc, arena_free, 0, c);
     if (!c->pdf)
         return -1;
     const jr_doclayout *dl = c->dl;
@@ -1907,6 +2046,9 @@ int jr_pdf_write(const jr_doclayout *dl, const jr_pdf_options *opt, const char *
     c.nfonts = dl->fonts ? jr_font_count(dl->fonts) : 0;
     c.fonts = jr_xcalloc(c.nfonts ? c.nfonts : 1, sizeof(font_slot));
     c.images = jr_xcalloc(dl->nimages ? dl->nimages : 1, sizeof(image_slot));
+    doc_arena arena;
+    memset(&arena, 0, sizeof arena);
+    tl_arena = &arena; /* libharu's memory for this document (this thread) */
     int rc = write_doc(&c, path);
     if (rc < 0) {
         char *what = c.stage ? jr_xasprintf(" (%s)", c.stage) : jr_xstrdup("");
@@ -1915,6 +2057,8 @@ int jr_pdf_write(const jr_doclayout *dl, const jr_pdf_options *opt, const char *
     }
     if (c.pdf)
         HPDF_Free(c.pdf);
+    tl_arena = NULL;
+    arena_release(&arena);
     hook_defl = NULL;
     jr_deflater_free(c.defl);
     free(c.out.d);

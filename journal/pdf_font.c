@@ -529,15 +529,6 @@ const char *jr_pdf_fonts_load(jr_pdf_fonts *f, HPDF_Doc pdf, int id)
  * FontFile2, with the values libharu would compute (widths and metrics in
  * thousandths of an em, truncated; base font named as libharu names it). */
 
-struct jr_pdf_own_font {
-    HPDF_Dict dict;   /* the Type0 font */
-    uint16_t *gid_of; /* [ncodes]: the subset's glyph per code (0: none) */
-    uint32_t ncodes;
-    int16_t *adv; /* [nglyphs]: widths [1/1000 em] */
-    unsigned nglyphs;
-    int dw; /* width of glyph 0 */
-};
-
 static unsigned be16(const unsigned char *p)
 {
     return (unsigned)p[0] << 8 | p[1];
@@ -727,12 +718,6 @@ static int glyph_top(const unsigned char *d, size_t n, unsigned gid, unsigned ng
 static uint16_t lookup(const jr_pdf_own_font *o, uint32_t cp)
 {
     return cp < o->ncodes ? o->gid_of[cp] : 0;
-}
-
-int jr_pdf_own_width(const jr_pdf_own_font *o, uint32_t cp)
-{
-    uint16_t g = lookup(o, cp);
-    return g < o->nglyphs ? o->adv[g] : o->dw;
 }
 
 bool jr_pdf_own_has(const jr_pdf_own_font *o, uint32_t cp)

@@ -41,14 +41,25 @@ const char *jr_pdf_fonts_load(jr_pdf_fonts *f, HPDF_Doc pdf, int id);
 /* The font objects for font `id` made by us from its subset (no libharu
  * font: see pdf_font.c), owned by `f`; NULL if the subset cannot be read
  * (then load it through libharu). `cidset`: PDF/A's CIDSet. */
-typedef struct jr_pdf_own_font jr_pdf_own_font;
+typedef struct jr_pdf_own_font {
+    HPDF_Dict dict;   /* the Type0 font */
+    uint16_t *gid_of; /* [ncodes]: the subset's glyph per code (0: none) */
+    uint32_t ncodes;
+    int16_t *adv; /* [nglyphs]: widths [1/1000 em] */
+    unsigned nglyphs;
+    int dw; /* width of glyph 0 */
+} jr_pdf_own_font;
 typedef struct jr_deflater jr_deflater;
 jr_pdf_own_font *jr_pdf_fonts_own(jr_pdf_fonts *f, HPDF_Doc pdf, int id, jr_deflater *defl,
                                   bool cidset);
 /* The Type0 font dictionary, for the pages' resources. */
 HPDF_Font jr_pdf_own_dict(const jr_pdf_own_font *o);
 /* Width of `cp` [1/1000 em] (that of glyph 0 if the font has none). */
-int jr_pdf_own_width(const jr_pdf_own_font *o, uint32_t cp);
+static inline int jr_pdf_own_width(const jr_pdf_own_font *o, uint32_t cp)
+{
+    unsigned g = cp < o->ncodes ? o->gid_of[cp] : 0;
+    return g < o->nglyphs ? o->adv[g] : o->dw;
+}
 bool jr_pdf_own_has(const jr_pdf_own_font *o, uint32_t cp);
 void jr_pdf_own_free(jr_pdf_own_font *o);
 /* The identity ToUnicode CMap of our two-byte codes (made once). */
