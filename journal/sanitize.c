@@ -1157,8 +1157,14 @@ char *jr_article_body_html_how(const jr_journal *j, const jr_article *a, const c
     return out;
 }
 
+static char *feed_body(const jr_journal *j, const jr_article *a, const char *page_url);
+static void feeds_free(void);
+static bool prefetch_on = true;
+
 char *jr_article_body_html(const jr_journal *j, const jr_article *a, const char *page_url)
 {
+    if (page_url && prefetch_on)
+        return feed_body(j, a, page_url);
     return jr_article_body_html_how(j, a, page_url, JR_BODY_ANY);
 }
 
@@ -1186,7 +1192,6 @@ typedef struct page_cache {
 } page_cache;
 
 static page_cache pages;
-static bool prefetch_on = true;
 
 static void pages_free(void)
 {
@@ -1204,6 +1209,7 @@ void jr_html_prefetch(bool on)
 {
     prefetch_on = on;
     pages_free();
+    feeds_free();
 }
 
 /* FNV-1a style over bytes, eight at a time. */
@@ -1238,17 +1244,109 @@ static uint64_t body_key(const jr_journal *j, const jr_article *a)
     return mix_str(h, j->language);
 }
 
+/* A body from its tree, for a page (page_url NULL) or a feed. */
+static char *render(cmark_node *doc, bool direct, const char *page_url)
+{
+    char *out = direct ? body_direct(doc, page_url) : NULL;
+    return out ? out : body_sanitized(doc, page_url);
+}
+
 static void render_page(page_cache *c, size_t i)
 {
     page_body *b = &c->b[i];
+    if (b->html) /* made with its feed's body */
+        return;
     b->key = body_key(c->j, b->a);
     bool direct = false;
     cmark_node *doc = body_tree(c->j, b->a, &direct, &b->log);
-    char *out = direct ? body_direct(doc, NULL) : NULL;
-    if (!out)
-        out = body_sanitized(doc, NULL);
+    b->html = render(doc, direct, NULL);
     cmark_node_free(doc);
-    b->html = out;
+}
+
+/* ---- feed bodies: made once for Atom and RSS, with the page's ------------
+ *
+ * An article in the feeds has its body rendered for the feeds (absolute
+ * URLs) twice, Atom then RSS, and again for its page. The tree is made
+ * once: the feed's body and the page's are kept with the warnings (given
+ * the first time, given again through warn_once later, as each rendering
+ * did before); the page's goes to the page bodies when they are made. */
+
+typedef struct feed_entry {
+    const jr_article *a;
+    uint64_t key;
+    char *url, *feed_html, *page_html;
+    diag_log log;
+} feed_entry;
+
+static struct {
+    const jr_journal *j;
+    feed_entry *e;
+    size_t n, cap;
+} feeds;
+
+static void feeds_free(void)
+{
+    for (size_t i = 0; i < feeds.n; i++) {
+        free(feeds.e[i].url);
+        free(feeds.e[i].feed_html);
+        free(feeds.e[i].page_html);
+        log_free(&feeds.e[i].log);
+    }
+    free(feeds.e);
+    memset(&feeds, 0, sizeof feeds);
+}
+
+static void log_give(const diag_log *log)
+{
+    for (size_t i = 0; i < log->n; i++)
+        give(&log->d[i]);
+}
+
+static diag_log log_copy(const diag_log *log)
+{
+    diag_log c = {0};
+    for (size_t i = 0; i < log->n; i++)
+        report(&c, log->d[i]);
+    return c;
+}
+
+static feed_entry *feeds_find(const jr_journal *j, const jr_article *a, uint64_t key)
+{
+    if (feeds.j != j)
+        return NULL;
+    for (size_t i = 0; i < feeds.n; i++)
+        if (feeds.e[i].a == a && feeds.e[i].key == key)
+            return &feeds.e[i];
+    return NULL;
+}
+
+static char *feed_body(const jr_journal *j, const jr_article *a, const char *page_url)
+{
+    if (feeds.j != j)
+        feeds_free();
+    feeds.j = j;
+    uint64_t key = body_key(j, a);
+    feed_entry *f = feeds_find(j, a, key);
+    if (f && f->feed_html && strcmp(f->url, page_url) == 0) {
+        log_give(&f->log);
+        return jr_xstrdup(f->feed_html);
+    }
+    diag_log log = {0};
+    bool direct = false;
+    cmark_node *doc = body_tree(j, a, &direct, &log);
+    char *html = render(doc, direct, page_url);
+    log_give(&log);
+    if (f) { /* another base URL: not kept */
+        cmark_node_free(doc);
+        log_free(&log);
+        return html;
+    }
+    JR_GROW(feeds.e, feeds.cap, feeds.n + 1);
+    f = &feeds.e[feeds.n++];
+    *f = (feed_entry){a,  key, jr_xstrdup(page_url), jr_xstrdup(html), render(doc, direct, NULL),
+                      log};
+    cmark_node_free(doc);
+    return html;
 }
 
 static void *render_pages(void *arg)
@@ -1277,6 +1375,18 @@ static void pages_fill(const jr_journal *j)
     for (size_t ei = 0; ei < j->neditions; ei++)
         for (size_t ai = 0; ai < j->editions[ei].narticles; ai++)
             pages.b[k++].a = &j->editions[ei].articles[ai];
+    for (size_t i = 0; i < n && feeds.n > 0; i++) {
+        page_body *b = &pages.b[i];
+        uint64_t key = body_key(j, b->a);
+        feed_entry *f = feeds_find(j, b->a, key);
+        if (f && f->page_html) {
+            b->key = key;
+            b->html = f->page_html;
+            f->page_html = NULL;
+            b->log = log_copy(&f->log);
+        }
+    }
+    feeds_free(); /* the feeds are written before the pages */
     atomic_store(&pages.next, 0);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     size_t nthreads = cpus > 1 ? (size_t)cpus : 1;

@@ -1,7 +1,9 @@
 /* The bodies of article pages are rendered ahead, in parallel, at the first
- * page (sanitize.c, jr_article_page_body). The pages and the warnings, in
- * their order, must be the same as when each page renders its own body;
- * and a body kept from before must not be used once its article changed.
+ * page (sanitize.c, jr_article_page_body), and an article in the feeds has
+ * its body made once for Atom, RSS and its page. The feeds, the pages and
+ * the warnings, in their order, must be the same as when each renders its
+ * own body; and a body kept from before must not be used once its article
+ * changed.
  * The sample journal (articles/) is used, with some bodies replaced by text
  * that draws warnings (control characters, invalid UTF-8, raw HTML, unsafe
  * links). Run from the source root. */
@@ -27,7 +29,7 @@ static const char *const bodies[] = {
     "Schlicht: \"Zitat\" -- und 12 % mehr...\n",
 };
 
-/* Every page of j, one file per article, and the warnings given. */
+/* The feeds, the index and every page of j, and the warnings given. */
 static char *write_pages(jr_journal *j, const char *tag, char **diags /* OUT */)
 {
     jr_diag_reset();
@@ -38,10 +40,31 @@ static char *write_pages(jr_journal *j, const char *tag, char **diags /* OUT */)
     jr_diag_set_output(df);
     jr_feed_options fo = {.out_dir = work};
     jr_buf all = {0};
+    /* as a build: the feeds (twice the same bodies), the index, the pages */
+    static const char *const feeds[] = {"atom.xml", "rss.xml", "index.html"};
+    for (size_t f = 0; f < 3; f++) {
+        char *path = jr_xasprintf("%s/%s-%s", work, tag, feeds[f]);
+        fprintf(df, "--- %s\n", feeds[f]); /* the warnings must come where they did */
+        int rc = f == 0   ? jr_feed_write_atom(j, &fo, path)
+                 : f == 1 ? jr_feed_write_rss(j, &fo, path)
+                          : jr_html_write_index(j, &fo, path);
+        if (rc != 0) {
+            fprintf(stderr, "FAIL writing %s\n", path);
+            failures++;
+        }
+        size_t len;
+        char *text = jr_read_file(path, &len);
+        jr_buf_printf(&all, "=== %s\n", feeds[f]);
+        if (text)
+            jr_buf_put(&all, text, len);
+        free(text);
+        free(path);
+    }
     for (size_t ei = 0; ei < j->neditions; ei++) {
         const jr_edition *e = &j->editions[ei];
         for (size_t ai = 0; ai < e->narticles; ai++) {
             char *path = jr_xasprintf("%s/%s-%zu-%zu.html", work, tag, ei, ai);
+            fprintf(df, "--- page %zu/%zu\n", ei, ai);
             if (jr_html_write_article(j, e, &e->articles[ai], &fo, path) != 0) {
                 fprintf(stderr, "FAIL writing %s\n", path);
                 failures++;
