@@ -40,7 +40,9 @@ void jr_image_cache_flush(void);
  * reads the cache file (and JOURNAL_CACHE_DIR) again. For tests. */
 void jr_image_cache_reset(void);
 /* With `on`, checks make the pixels of every JPEG row (at 1/8 scale)
- * instead of skipping rows; the results must not differ. For tests. */
+ * instead of skipping rows, and read every PNG row with libpng instead of
+ * checking the image data with zlib directly; the results must not
+ * differ. For tests. */
 void jr_image_check_reference(bool on);
 /* Adler-32 (RFC 1950) of `n` bytes, continuing from `adler` (1 to start). */
 uint32_t jr_image_adler32(uint32_t adler, const unsigned char *p, size_t n);
