@@ -126,6 +126,7 @@ static uint32_t before(const text *t, size_t i)
 static void dashes_and_dots(text *t)
 {
     size_t w = 0;
+    t->nquote = 0; /* found again where they end up */
     for (size_t i = 0; i < t->n;) {
         uint32_t c = t->cp[i];
         /* Most characters are left as they are (code pieces' stand-ins
@@ -414,6 +415,16 @@ static void spaces(text *t, bool german)
 
 /* ---- pieces in, pieces out ---- */
 
+/* ASCII characters dashes_and_dots or quotes look at. */
+static const bool ascii_special[128] = {
+    ['"'] = 1, ['\''] = 1, [' '] = 1, ['-'] = 1, ['.'] = 1, [0x7F] = 1};
+
+static void note_quote(text *t, size_t at)
+{
+    JR_GROW(t->quote, t->quote_cap, t->nquote + 1);
+    t->quote[t->nquote++] = at;
+}
+
 void jr_typography_pieces(jr_typo_piece *pieces, size_t n, const char *lang)
 {
     size_t total = 0;
@@ -425,6 +436,7 @@ void jr_typography_pieces(jr_typo_piece *pieces, size_t n, const char *lang)
     t.cp = (uint32_t *)mem;
     t.piece = t.cp + total + 1;
     t.fixed = (bool *)(t.piece + total + 1);
+    bool busy = false; /* dashes_and_dots may change something */
     for (size_t k = 0; k < n; k++) {
         pieces[k].out = NULL;
         if (pieces[k].kind != JR_TYPO_TEXT) {
@@ -438,7 +450,21 @@ void jr_typography_pieces(jr_typo_piece *pieces, size_t n, const char *lang)
         while (i < len) {
             size_t run = jr_ascii_run((const char *)s + i, len - i, NULL);
             for (size_t e = i + run; i < e; i++) {
-                t.cp[t.n] = s[i];
+                unsigned char ch = s[i];
+                if (ascii_special[ch]) {
+                    if (ch == '"' || ch == '\'')
+                        note_quote(&t, t.n);
+                    else if (ch == ' ')
+                        busy |= t.n > 0 && t.cp[t.n - 1] == ' '; /* spaces to join */
+                    else if (ch == '-')                          /* a dash to make, maybe */
+                        busy |= (t.n > 0 && t.cp[t.n - 1] == ' ') || i + 1 == len ||
+                                s[i + 1] == ' ' || s[i + 1] == '-';
+                    else if (ch == '.')
+                        busy |= i + 1 < len && s[i + 1] == '.';
+                    else
+                        busy = true; /* DEL */
+                }
+                t.cp[t.n] = ch;
                 t.piece[t.n] = (uint32_t)k;
                 t.fixed[t.n++] = false;
             }
@@ -450,6 +476,12 @@ void jr_typography_pieces(jr_typo_piece *pieces, size_t n, const char *lang)
                 l = jr_utf8_decode((const char *)s + i, len - i, &c);
                 if (l == 0)
                     l = 1; /* invalid byte: U+FFFD */
+                if (c <= 0x9F)
+                    busy = true; /* a C1 control */
+                else if (c - 0x2018u <= 6u && c != 0x201B)
+                    note_quote(&t, t.n);
+            } else {
+                busy = true; /* a control character */
             }
             t.cp[t.n] = c;
             t.piece[t.n] = (uint32_t)k;
@@ -458,7 +490,11 @@ void jr_typography_pieces(jr_typo_piece *pieces, size_t n, const char *lang)
         }
     }
 
-    dashes_and_dots(&t);
+    /* Nothing for dashes_and_dots to do (the usual case: no double space,
+     * no hyphen next to a space or another, no "..", no control) leaves
+     * the text as it is: it is skipped. */
+    if (busy)
+        dashes_and_dots(&t);
     quotes(&t, lang_quotes(lang));
     spaces(&t, lang_german(lang));
 
