@@ -1063,14 +1063,21 @@ static void draw_line(pdf_ctx *c, const jr_item *it)
  * markers without a length) finds their SOF: it is walked here the same
  * way, since a failure in libharu would end the whole document. Everything
  * else is decoded and embedded anew. */
-static bool jpeg_passthrough_ok(const unsigned char *d, size_t len)
+static bool jpeg_passthrough_ok(const unsigned char *d, size_t len, unsigned *w, unsigned *h,
+                                unsigned *ncomp)
 {
     size_t pos = 2;
     while (pos + 4 <= len) {
         unsigned tag = (unsigned)d[pos] << 8 | d[pos + 1];
         size_t seglen = (size_t)d[pos + 2] << 8 | d[pos + 3];
-        if (tag == 0xFFC0 || tag == 0xFFC1 || tag == 0xFFC2)
-            return pos + 4 < len && d[pos + 4] == 8; /* sample precision */
+        if (tag == 0xFFC0 || tag == 0xFFC1 || tag == 0xFFC2) {
+            if (pos + 10 > len || d[pos + 4] != 8) /* sample precision */
+                return false;
+            *h = (unsigned)d[pos + 5] << 8 | d[pos + 6];
+            *w = (unsigned)d[pos + 7] << 8 | d[pos + 8];
+            *ncomp = d[pos + 9];
+            return true;
+        }
         if ((tag & 0xFF00) != 0xFF00 || tag == 0xFFFF || seglen < 2)
             return false; /* libharu: "lost marker", or a fill byte */
         if (tag >= 0xFFC3 && tag <= 0xFFCF && tag != 0xFFC4 && tag != 0xFFC8 && tag != 0xFFCC)
@@ -1212,8 +1219,9 @@ static HPDF_Image load_image(pdf_ctx *c, const char *path, int *orientation)
     c->stage = path;
     size_t len = 0;
     unsigned char *data = (unsigned char *)jr_read_file(path, &len);
+    unsigned jw = 0, jh = 0, jn = 0;
     if (data && len >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF &&
-        len <= 0x7FFFFFFFu && jpeg_passthrough_ok(data, len)) {
+        len <= 0x7FFFFFFFu && jpeg_passthrough_ok(data, len, &jw, &jh, &jn)) {
         /* A JPEG that libjpeg reads completely goes in as it is (small). */
         jr_image_info info;
         if (jr_pdf_image_check(path, &info, why, sizeof why) < 0) {
@@ -1222,8 +1230,23 @@ static HPDF_Image load_image(pdf_ctx *c, const char *path, int *orientation)
             c->stage = NULL;
             return NULL;
         }
-        if (info.channels == 1 || info.channels == 3) {
-            img = HPDF_LoadJpegImageFromMem(c->pdf, data, (HPDF_UINT)len);
+        if ((info.channels == 1 || info.channels == 3) && jn == (unsigned)info.channels && jw > 0 &&
+            jh > 0) {
+            /* the image dictionary libharu's JPEG loader makes, the file
+             * as its data, read from our buffer (pdf_deflate.c) */
+            HPDF_Dict d = HPDF_DictStream_New(c->pdf->mmgr, c->pdf->xref);
+            d->header.obj_class |= HPDF_OSUBCLASS_XOBJECT;
+            d->filter = HPDF_STREAM_FILTER_DCT_DECODE;
+            HPDF_Dict_AddName(d, "Type", "XObject");
+            HPDF_Dict_AddName(d, "Subtype", "Image");
+            HPDF_Dict_AddNumber(d, "Height", (HPDF_INT32)jh);
+            HPDF_Dict_AddNumber(d, "Width", (HPDF_INT32)jw);
+            HPDF_Dict_AddName(d, "ColorSpace", jn == 3 ? "DeviceRGB" : "DeviceGray");
+            HPDF_Dict_AddNumber(d, "BitsPerComponent", 8);
+            unsigned char *taken = data;
+            data = NULL;
+            jr_pdf_stream_take(d, taken, len);
+            img = (HPDF_Image)d;
             rgb = info.channels == 3;
             channels = info.channels;
             *orientation = info.orientation;

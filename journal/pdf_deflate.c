@@ -46,10 +46,95 @@ static HPDF_STATUS write_filter(HPDF_Dict obj, HPDF_Stream out)
     return HPDF_Stream_WriteStr(out, "/Filter [ /FlateDecode ]\012"); /* as libharu writes it */
 }
 
+/* ---- streams that read from our buffers ----------------------------------
+ *
+ * libharu's memory streams copy data in and out with a byte loop
+ * (HPDF_MemCpy). A stream whose data is already complete (compressed
+ * contents, JPEG files) is instead a callback reader over a buffer we
+ * allocated; libharu frees it with the stream (free_fn). */
+
+typedef struct blob {
+    unsigned char *p;
+    size_t len, pos;
+} blob;
+
+static HPDF_STATUS blob_read(HPDF_Stream s, HPDF_BYTE *ptr, HPDF_UINT *siz)
+{
+    blob *b = s->attr;
+    size_t left = b->len - b->pos, n = *siz < left ? *siz : left;
+    memcpy(ptr, b->p + b->pos, n);
+    b->pos += n;
+    *siz = (HPDF_UINT)n;
+    return b->pos >= b->len ? HPDF_STREAM_EOF : HPDF_OK; /* as memory streams do */
+}
+
+static HPDF_STATUS blob_seek(HPDF_Stream s, HPDF_INT pos, HPDF_WhenceMode mode)
+{
+    blob *b = s->attr;
+    long long at = mode == HPDF_SEEK_SET   ? pos
+                   : mode == HPDF_SEEK_CUR ? (long long)b->pos + pos
+                                           : (long long)b->len + pos;
+    if (at < 0 || at > (long long)b->len)
+        return HPDF_SetError(s->error, HPDF_STREAM_EOF, 0);
+    b->pos = (size_t)at;
+    return HPDF_OK;
+}
+
+static HPDF_INT32 blob_tell(HPDF_Stream s)
+{
+    return (HPDF_INT32)((blob *)s->attr)->pos;
+}
+
+static HPDF_UINT32 blob_size(HPDF_Stream s)
+{
+    return (HPDF_UINT32)((blob *)s->attr)->len;
+}
+
+static void blob_free(HPDF_Stream s)
+{
+    blob *b = s->attr;
+    if (b) {
+        free(b->p);
+        free(b);
+    }
+    s->attr = NULL;
+}
+
+void jr_pdf_stream_take(HPDF_Dict d, unsigned char *data, size_t len)
+{
+    blob *b = malloc(sizeof *b);
+    HPDF_Stream ns =
+        b && len > 0 && len < (1u << 31)
+            ? HPDF_CallbackReader_New(d->mmgr, blob_read, blob_seek, blob_tell, blob_size, b)
+            : NULL;
+    if (!ns) { /* into libharu's memory stream after all */
+        free(b);
+        HPDF_MemStream_FreeData(d->stream);
+        HPDF_Stream_Write(d->stream, data, (HPDF_UINT)len);
+        free(data);
+        return;
+    }
+    b->p = data;
+    b->len = len;
+    b->pos = 0;
+    ns->free_fn = blob_free;
+    HPDF_Stream_Free(d->stream);
+    d->stream = ns;
+}
+
 void jr_pdf_stream_set_deflated(HPDF_Dict d, const void *z, size_t zlen)
 {
-    HPDF_MemStream_FreeData(d->stream);
-    HPDF_Stream_Write(d->stream, (const HPDF_BYTE *)z, (HPDF_UINT)zlen);
+    unsigned char *copy = jr_xmalloc(zlen ? zlen : 1);
+    memcpy(copy, z, zlen);
+    jr_pdf_stream_take(d, copy, zlen);
+    d->filter = HPDF_STREAM_FILTER_NONE;
+    d->write_fn = write_filter;
+}
+
+/* Takes z (malloc'd). */
+static void stream_take_deflated(HPDF_Dict d, unsigned char *z, size_t zlen)
+{
+    jr_pdf_stream_take(d, z, zlen);
     d->filter = HPDF_STREAM_FILTER_NONE;
     d->write_fn = write_filter;
 }
@@ -191,7 +276,9 @@ static void harvest_one(jr_deflater *d)
     job *j = &d->jobs[d->harvested];
     pthread_mutex_unlock(&d->lock);
     if (j->out) {
-        jr_pdf_stream_set_deflated(j->dict, j->out, j->outlen);
+        unsigned char *z = j->out;
+        j->out = NULL; /* (the stream has it, even if libharu jumps out) */
+        stream_take_deflated(j->dict, z, j->outlen);
     } else {
         /* not compressed: the raw data, for libharu to compress */
         HPDF_Stream_Write(j->dict->stream, j->in, (HPDF_UINT)j->inlen);
@@ -306,8 +393,7 @@ bool jr_deflater_stream(jr_deflater *d, HPDF_Dict dict, const void *data, size_t
         }
     }
     pthread_mutex_unlock(&zmake_lock);
-    jr_pdf_stream_set_deflated(dict, z, zlen);
-    free(z);
+    stream_take_deflated(dict, z, zlen);
     return true;
 }
 

@@ -106,6 +106,10 @@ bool jr_deflater_stream(jr_deflater *d, HPDF_Dict dict, const void *data, size_t
 /* Compressed zlib data `z` becomes the data of stream `dict` (no filter
  * for libharu; /Filter /FlateDecode is written by a hook). */
 void jr_pdf_stream_set_deflated(HPDF_Dict dict, const void *z, size_t zlen);
+/* `data` (malloc'd, taken over) becomes the data of stream `dict` as it is,
+ * read from our buffer when saving (no copy into libharu's memory). The
+ * filter is left alone. */
+void jr_pdf_stream_take(HPDF_Dict dict, unsigned char *data, size_t len);
 /* Forget the run's compressed streams (tests). */
 void jr_pdf_deflate_cache_clear(void);
 
