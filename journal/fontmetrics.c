@@ -71,6 +71,9 @@ typedef struct jr_font {
     glyph_slot *glyphs; /* JR_GLYPH_CACHE_CPS entries, allocated on first use */
     pair_slot *pairs;
     size_t pairs_cap, pairs_used;
+    size_t pairs_saved;  /* pairs read from or written to the kerning cache */
+    long long file_size; /* of the font file, for the kerning cache */
+    long long file_mtime_s, file_mtime_ns;
     /* jr_font_has_glyph answers for U+0000..U+FFFF, 2 bits each: looked up, has
      * a glyph (allocated on first use; para_char asks once per character) */
     uint8_t *hasbits;
@@ -415,6 +418,8 @@ static bool kerning_is_pairwise(hb_face_t *face)
 /* Load the TrueType file at `path` (face `index`) into the set, or find it
  * there already. family/bold/italic describe it when known (family NULL:
  * read from the font). Returns the id or -1. */
+static void kern_load(jr_font *f);
+
 static int load_file(jr_fontset *fs, const char *path, int index, const char *family, int bold,
                      int italic)
 {
@@ -464,6 +469,7 @@ static int load_file(jr_fontset *fs, const char *path, int index, const char *fa
     f->info.bold = bold != 0;
     f->info.italic = italic != 0;
     fill_metrics(f);
+    kern_load(f);
     return (int)fs->nfonts++;
 }
 
@@ -1063,6 +1069,32 @@ static void shape_buffer(jr_fontset *fs, jr_font *f, hb_script_t script)
     hb_shape(f->font, b, jr_features, JR_NFEATURES);
 }
 
+/* Add a pair to the font's table (the key is not in it). */
+static void pair_put(jr_font *f, uint64_t key, int32_t kern)
+{
+    if ((f->pairs_used + 1) * 2 > f->pairs_cap) {
+        pair_slot *old = f->pairs;
+        size_t oldcap = f->pairs_cap;
+        f->pairs_cap = oldcap ? oldcap * 2 : 1024;
+        f->pairs = jr_xcalloc(f->pairs_cap, sizeof *f->pairs);
+        for (size_t i = 0; i < oldcap; i++) {
+            if (!old[i].key)
+                continue;
+            size_t j = (size_t)(old[i].key * 0x9E3779B97F4A7C15ull >> 40) & (f->pairs_cap - 1);
+            while (f->pairs[j].key)
+                j = (j + 1) & (f->pairs_cap - 1);
+            f->pairs[j] = old[i];
+        }
+        free(old);
+    }
+    size_t j = (size_t)(key * 0x9E3779B97F4A7C15ull >> 40) & (f->pairs_cap - 1);
+    while (f->pairs[j].key)
+        j = (j + 1) & (f->pairs_cap - 1);
+    f->pairs[j].key = key;
+    f->pairs[j].kern = kern;
+    f->pairs_used++;
+}
+
 /* Kerning between two glyphs (of code points l, r) in font units, shaped
  * once and cached; JR_PAIR_UNSAFE when shaping the pair does more than
  * change the first advance. */
@@ -1089,28 +1121,154 @@ static int32_t pair_kern(jr_fontset *fs, jr_font *f, uint8_t script, uint32_t l,
     if (ng == 2 && gi[0].codepoint == gl && gi[1].codepoint == gr && gp[0].x_offset == 0 &&
         gp[1].x_offset == 0 && gp[1].x_advance == advr)
         kern = gp[0].x_advance - advl;
-    if ((f->pairs_used + 1) * 2 > f->pairs_cap) {
-        pair_slot *old = f->pairs;
-        size_t oldcap = f->pairs_cap;
-        f->pairs_cap = oldcap ? oldcap * 2 : 1024;
-        f->pairs = jr_xcalloc(f->pairs_cap, sizeof *f->pairs);
-        for (size_t i = 0; i < oldcap; i++) {
-            if (!old[i].key)
-                continue;
-            size_t j = (size_t)(old[i].key * 0x9E3779B97F4A7C15ull >> 40) & (f->pairs_cap - 1);
-            while (f->pairs[j].key)
-                j = (j + 1) & (f->pairs_cap - 1);
-            f->pairs[j] = old[i];
-        }
-        free(old);
-    }
-    size_t j = (size_t)(key * 0x9E3779B97F4A7C15ull >> 40) & (f->pairs_cap - 1);
-    while (f->pairs[j].key)
-        j = (j + 1) & (f->pairs_cap - 1);
-    f->pairs[j].key = key;
-    f->pairs[j].kern = kern;
-    f->pairs_used++;
+    pair_put(f, key, kern);
     return kern;
+}
+
+/* ---------------------------------------------------------------- kerning cache */
+
+/* Shaping the pairs of a font for the first time is most of what measuring
+ * an edition costs with a fresh fontset (every build). So the pairs are
+ * kept per font file in the cache folder (kern-1-*.bin): valid for the
+ * file's path, face index, size and modification time and the HarfBuzz
+ * version; refused when its length or checksum is wrong. */
+
+#define KERNCACHE_MAGIC "JRKERN\x01\n"
+
+typedef struct kern_rec {
+    uint64_t key;
+    int32_t kern;
+    int32_t pad;
+} kern_rec;
+
+static uint64_t kern_sum(const kern_rec *r, size_t n)
+{
+    uint64_t a = 0x9E3779B97F4A7C15ull, b = 0;
+    for (size_t i = 0; i < n; i++) {
+        a += r[i].key ^ ((uint64_t)(uint32_t)r[i].kern << 7);
+        b += a;
+    }
+    return a ^ (b * 0xC2B2AE3D27D4EB4Full);
+}
+
+/* The header: magic, then the identity as text, NUL-padded to 8 bytes. */
+static char *kern_identity(const jr_font *f)
+{
+    return jr_xasprintf("%s|%d|%lld|%lld.%lld|hb %s", f->path, f->info.face_index, f->file_size,
+                        f->file_mtime_s, f->file_mtime_ns, hb_version_string());
+}
+
+static char *kern_file(const jr_font *f)
+{
+    char *dir = cache_dir();
+    if (!dir)
+        return NULL;
+    char *id = kern_identity(f);
+    uint64_t h = hash_bytes(id, strlen(id), 0);
+    char *p = jr_xasprintf("%s/kern-1-%016llx.bin", dir, (unsigned long long)h);
+    free(id);
+    free(dir);
+    return p;
+}
+
+static void kern_load(jr_font *f)
+{
+    struct stat st;
+    if (stat(f->path, &st) != 0)
+        return;
+    f->file_size = (long long)st.st_size;
+    f->file_mtime_s = (long long)st.st_mtim.tv_sec;
+    f->file_mtime_ns = (long long)st.st_mtim.tv_nsec;
+    if (!f->pairwise)
+        return; /* only the fast path asks for pairs */
+    char *file = kern_file(f);
+    size_t len = 0;
+    char *data = file ? jr_read_file(file, &len) : NULL;
+    free(file);
+    if (!data)
+        return;
+    char *id = kern_identity(f);
+    size_t idlen = strlen(id), hlen = 8 + ((idlen + 1 + 7) & ~(size_t)7);
+    bool ok = len >= hlen + 16 && memcmp(data, KERNCACHE_MAGIC, 8) == 0 &&
+              memcmp(data + 8, id, idlen + 1) == 0;
+    uint64_t n = 0, sum = 0;
+    if (ok) {
+        memcpy(&n, data + hlen, 8);
+        memcpy(&sum, data + hlen + 8, 8);
+        ok = n < (1u << 24) && len == hlen + 16 + n * sizeof(kern_rec);
+    }
+    const kern_rec *r = ok ? (const kern_rec *)(const void *)(data + hlen + 16) : NULL;
+    if (ok && kern_sum(r, (size_t)n) == sum) {
+        for (size_t i = 0; i < n; i++)
+            if (r[i].key)
+                pair_put(f, r[i].key, r[i].kern);
+        f->pairs_saved = f->pairs_used;
+    }
+    free(id);
+    free(data);
+}
+
+static void kern_save(jr_font *f)
+{
+    if (!f->pairwise || f->pairs_used == f->pairs_saved || f->file_size == 0)
+        return;
+    char *file = kern_file(f);
+    if (!file)
+        return;
+    char *id = kern_identity(f);
+    size_t idlen = strlen(id), hlen = 8 + ((idlen + 1 + 7) & ~(size_t)7);
+    size_t n = f->pairs_used;
+    size_t len = hlen + 16 + n * sizeof(kern_rec);
+    char *data = jr_xcalloc(len, 1);
+    memcpy(data, KERNCACHE_MAGIC, 8);
+    memcpy(data + 8, id, idlen + 1);
+    kern_rec *r = (kern_rec *)(void *)(data + hlen + 16);
+    size_t k = 0;
+    for (size_t i = 0; i < f->pairs_cap && k < n; i++)
+        if (f->pairs[i].key) {
+            r[k].key = f->pairs[i].key;
+            r[k].kern = f->pairs[i].kern;
+            k++;
+        }
+    uint64_t n64 = k, sum = kern_sum(r, k);
+    memcpy(data + hlen, &n64, 8);
+    memcpy(data + hlen + 8, &sum, 8);
+    len = hlen + 16 + k * sizeof(kern_rec);
+    char *dir = jr_xstrdup(file);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    char *tmp = jr_xasprintf("%s.%ld.tmp", file, (long)getpid());
+    if (jr_mkdir_p(dir) == 0) {
+        FILE *fp = fopen(tmp, "wb");
+        if (fp) {
+            bool ok = fwrite(data, 1, len, fp) == len;
+            ok = (fclose(fp) == 0) && ok;
+            if (!ok || rename(tmp, file) != 0)
+                remove(tmp);
+            else
+                f->pairs_saved = f->pairs_used;
+        }
+    }
+    free(tmp);
+    free(dir);
+    free(data);
+    free(id);
+    free(file);
+}
+
+size_t jr_fontset_cached_pairs(const jr_fontset *fs)
+{
+    size_t n = 0;
+    for (size_t i = 0; fs && i < fs->nfonts; i++)
+        n += fs->fonts[i]->pairs_saved;
+    return n;
+}
+
+void jr_fontset_save_caches(jr_fontset *fs)
+{
+    for (size_t i = 0; fs && i < fs->nfonts; i++)
+        kern_save(fs->fonts[i]);
 }
 
 /* The fast path: fills fs->cps / fs->pos like shape() and returns true, or

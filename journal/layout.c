@@ -324,5 +324,6 @@ jr_doclayout *jr_layout_edition(const jr_layout_ctx *ctx)
     free(ls.warned_bits);
     jr_typeset_scratch_free(&ls);
     jr_doclayout_trim(dl);
+    jr_fontset_save_caches(ls.fs); /* kerning pairs for the next build */
     return dl;
 }

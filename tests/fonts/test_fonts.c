@@ -1,11 +1,14 @@
 /* Fonts (journal/fontmetrics.c): loading through fontconfig and by path,
  * measuring with kerning, the cache, glyph coverage and fallback. Needs
  * fonts-noto-core and fonts-dejavu-core. */
-#define _POSIX_C_SOURCE 200809L /* strtok_r, mkdtemp, setenv */
+#define _POSIX_C_SOURCE 200809L /* strtok_r, mkdtemp, setenv, popen, utimensat */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fontmetrics.h"
@@ -328,6 +331,16 @@ static char *slurp(const char *path)
     return jr_read_file(path, &len);
 }
 
+static void spit_bytes(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        if (fwrite(data, 1, len, f) != len)
+            failures++;
+        fclose(f);
+    }
+}
+
 static void spit(const char *path, const char *text)
 {
     FILE *f = fopen(path, "wb");
@@ -420,6 +433,106 @@ static void test_family_cache(void)
     free_four(ref);
 }
 
+/* ---- the kerning cache: pairs shaped in earlier runs ---- */
+
+static const char *const kern_words[] = {"AVATAR",    "Tafel",   "Wasserwerk", "Yacht",
+                                         "PARAGRAPH", "Vorwort", "Lyrik",      "Fjord",
+                                         "To",        "Ta",      "Ve"};
+#define NKW (sizeof kern_words / sizeof kern_words[0])
+
+/* Widths and kerning of the words in the font at `path`; the pairs read
+ * from the cache go to *cached. */
+static void measure_words(const char *path, double *w, int (*k)[16], size_t *cached, bool save)
+{
+    jr_fontset *fs = jr_fontset_new();
+    int f = jr_font_load(fs, path, false, false, NULL);
+    CHECK(f >= 0);
+    *cached = jr_fontset_cached_pairs(fs);
+    for (size_t i = 0; i < NKW; i++) {
+        memset(k[i], 0, sizeof k[i]);
+        w[i] = measure(fs, f, 10, kern_words[i], k[i]);
+    }
+    if (save)
+        jr_fontset_save_caches(fs);
+    jr_fontset_free(fs);
+}
+
+static bool same_measures(const double *a, int (*ka)[16], const double *b, int (*kb)[16])
+{
+    for (size_t i = 0; i < NKW; i++)
+        if (a[i] != b[i] || memcmp(ka[i], kb[i], sizeof ka[i]) != 0)
+            return false;
+    return true;
+}
+
+/* The only kern-1-*.bin file in dir (caller frees), or NULL. */
+static char *kern_cache_file(const char *dir)
+{
+    char *cmd = jr_xasprintf("ls %s/kern-1-*.bin 2>/dev/null", dir);
+    FILE *p = popen(cmd, "r");
+    free(cmd);
+    char line[512] = "";
+    bool got = p && fgets(line, sizeof line, p) != NULL;
+    if (p)
+        pclose(p);
+    if (!got)
+        return NULL;
+    line[strcspn(line, "\n")] = 0;
+    return jr_xstrdup(line);
+}
+
+static void test_kern_cache(void)
+{
+    char dir[] = "/tmp/journal-kern-test-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    /* a copy of the font, so that it can be touched */
+    char *font = jr_path_join(dir, "NotoSerif-Regular.ttf");
+    size_t len;
+    char *bytes = jr_read_file(NOTO_DIR "/NotoSerif-Regular.ttf", &len);
+    CHECK(bytes != NULL);
+    FILE *f = fopen(font, "wb");
+    if (f && bytes) {
+        CHECK(fwrite(bytes, 1, len, f) == len);
+        fclose(f);
+    }
+    free(bytes);
+    double w0[NKW], w1[NKW];
+    int k0[NKW][16], k1[NKW][16];
+    size_t cached = 0;
+    measure_words(font, w0, k0, &cached, true); /* cache off: the reference */
+    CHECK(cached == 0);
+    setenv("JOURNAL_CACHE_DIR", dir, 1);
+    measure_words(font, w1, k1, &cached, true); /* shapes, writes */
+    CHECK(cached == 0 && same_measures(w0, k0, w1, k1));
+    char *file = kern_cache_file(dir);
+    CHECK(file != NULL);
+    measure_words(font, w1, k1, &cached, false); /* reads */
+    CHECK(cached > 10 && same_measures(w0, k0, w1, k1));
+    /* a value changed in the file: the checksum refuses it */
+    if (file) {
+        char *data = jr_read_file(file, &len);
+        if (data && len > 40) {
+            data[len - 12] ^= 0x55; /* in the last pair */
+            spit_bytes(file, data, len);
+        }
+        free(data);
+        measure_words(font, w1, k1, &cached, false);
+        CHECK(cached == 0 && same_measures(w0, k0, w1, k1));
+    }
+    /* the font file changed (another mtime): its old pairs are not used */
+    measure_words(font, w1, k1, &cached, true); /* written anew */
+    struct timespec ts[2] = {{0, UTIME_OMIT}, {1000000000, 0}};
+    CHECK(utimensat(AT_FDCWD, font, ts, 0) == 0);
+    measure_words(font, w1, k1, &cached, false);
+    CHECK(cached == 0 && same_measures(w0, k0, w1, k1));
+    free(file);
+    char *cmd = jr_xasprintf("rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+    free(cmd);
+    free(font);
+    setenv("JOURNAL_CACHE_DIR", "off", 1);
+}
+
 int main(void)
 {
     /* no cache files in the user's home (test_family_cache uses its own folder) */
@@ -429,6 +542,7 @@ int main(void)
     test_glyphs();
     test_fast_path();
     test_family_cache();
+    test_kern_cache();
     if (failures) {
         fprintf(stderr, "%d failure(s)\n", failures);
         return 1;
