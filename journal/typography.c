@@ -108,7 +108,19 @@ typedef struct text {
     size_t n;
     size_t *quote; /* positions of the quote characters (dashes_and_dots finds them) */
     size_t nquote, quote_cap;
+    size_t *space; /* positions of the spaces, when dashes_and_dots did not run */
+    size_t nspace, space_cap;
+    bool *changed; /* per piece: its text is not the input's any more */
 } text;
+
+/* Change the code point at i (and note its piece as changed). */
+static void set_cp(text *t, size_t i, uint32_t c)
+{
+    if (t->cp[i] != c) {
+        t->cp[i] = c;
+        t->changed[t->piece[i]] = true;
+    }
+}
 
 static uint32_t at(const text *t, size_t i)
 {
@@ -276,7 +288,7 @@ static void quotes(text *t, const quote_style *qs)
                 ddepth++;
             else if (ddepth > 0)
                 ddepth--;
-            t->cp[i] = role == ROLE_OPEN ? qs->open2 : qs->close2;
+            set_cp(t, i, role == ROLE_OPEN ? qs->open2 : qs->close2);
         } else {
             bool later_closer = next_close[q] < next_open[q];
             if (c == 0x201A) {
@@ -299,7 +311,7 @@ static void quotes(text *t, const quote_style *qs)
                 sdepth++;
             else if (role == ROLE_CLOSE && sdepth > 0)
                 sdepth--;
-            t->cp[i] = role == ROLE_OPEN ? qs->open1 : role == ROLE_CLOSE ? qs->close1 : 0x2019;
+            set_cp(t, i, role == ROLE_OPEN ? qs->open1 : role == ROLE_CLOSE ? qs->close1 : 0x2019);
         }
         prev = i;
         prev_role = role;
@@ -406,11 +418,25 @@ static bool glue_space(const text *t, size_t i, bool german)
     return false;
 }
 
-static void spaces(text *t, bool german)
+static void spaces(text *t, bool german, bool all)
 {
-    for (size_t i = 0; i < t->n; i++)
-        if (t->cp[i] == ' ' && !t->fixed[i] && glue_space(t, i, german))
-            t->cp[i] = NBSP;
+    if (all) {
+        for (size_t i = 0; i < t->n; i++)
+            if (t->cp[i] == ' ' && !t->fixed[i] && glue_space(t, i, german))
+                set_cp(t, i, NBSP);
+        return;
+    }
+    for (size_t k = 0; k < t->nspace; k++) { /* the spaces noted while decoding */
+        size_t i = t->space[k];
+        if (i == 0 || i + 1 >= t->n)
+            continue;
+        /* glue_space's first test, here: most spaces stop at it */
+        uint32_t b = t->cp[i - 1], a = t->cp[i + 1];
+        if (!is_digit(b) && !is_digit(a) && b != '.' && a != 0x2013 && a != 0x2014 && a != 0x2026)
+            continue;
+        if (glue_space(t, i, german))
+            set_cp(t, i, NBSP);
+    }
 }
 
 /* ---- pieces in, pieces out ---- */
@@ -437,8 +463,13 @@ void jr_typography_pieces(jr_typo_piece *pieces, size_t n, const char *lang)
     t.piece = t.cp + total + 1;
     t.fixed = (bool *)(t.piece + total + 1);
     bool busy = false; /* dashes_and_dots may change something */
+    t.changed = jr_xcalloc(n ? n : 1, sizeof *t.changed);
+    size_t *start = jr_xmalloc((n + 1) * sizeof *start); /* each piece's first code point */
+    t.space_cap = total / 4 + 16;
+    t.space = jr_xmalloc(t.space_cap * sizeof *t.space);
     for (size_t k = 0; k < n; k++) {
         pieces[k].out = NULL;
+        start[k] = t.n;
         if (pieces[k].kind != JR_TYPO_TEXT) {
             t.cp[t.n] = pieces[k].kind == JR_TYPO_CODE ? OBJ : ' ';
             t.piece[t.n] = (uint32_t)k;
@@ -454,9 +485,11 @@ void jr_typography_pieces(jr_typo_piece *pieces, size_t n, const char *lang)
                 if (ascii_special[ch]) {
                     if (ch == '"' || ch == '\'')
                         note_quote(&t, t.n);
-                    else if (ch == ' ')
+                    else if (ch == ' ') {
                         busy |= t.n > 0 && t.cp[t.n - 1] == ' '; /* spaces to join */
-                    else if (ch == '-')                          /* a dash to make, maybe */
+                        JR_GROW(t.space, t.space_cap, t.nspace + 1);
+                        t.space[t.nspace++] = t.n;
+                    } else if (ch == '-') /* a dash to make, maybe */
                         busy |= (t.n > 0 && t.cp[t.n - 1] == ' ') || i + 1 == len ||
                                 s[i + 1] == ' ' || s[i + 1] == '-';
                     else if (ch == '.')
@@ -464,9 +497,7 @@ void jr_typography_pieces(jr_typo_piece *pieces, size_t n, const char *lang)
                     else
                         busy = true; /* DEL */
                 }
-                t.cp[t.n] = ch;
-                t.piece[t.n] = (uint32_t)k;
-                t.fixed[t.n++] = false;
+                t.cp[t.n++] = ch; /* piece and fixed: below */
             }
             if (i == len)
                 break;
@@ -474,8 +505,10 @@ void jr_typography_pieces(jr_typo_piece *pieces, size_t n, const char *lang)
             size_t l = 1;
             if (c >= 0x80) {
                 l = jr_utf8_decode((const char *)s + i, len - i, &c);
-                if (l == 0)
+                if (l == 0) {
                     l = 1; /* invalid byte: U+FFFD */
+                    t.changed[k] = true;
+                }
                 if (c <= 0x9F)
                     busy = true; /* a C1 control */
                 else if (c - 0x2018u <= 6u && c != 0x201B)
@@ -483,20 +516,25 @@ void jr_typography_pieces(jr_typo_piece *pieces, size_t n, const char *lang)
             } else {
                 busy = true; /* a control character */
             }
-            t.cp[t.n] = c;
-            t.piece[t.n] = (uint32_t)k;
-            t.fixed[t.n++] = false;
+            t.cp[t.n++] = c;
             i += l;
         }
+        for (size_t m = start[k]; m < t.n; m++) {
+            t.piece[m] = (uint32_t)k;
+            t.fixed[m] = false;
+        }
     }
+    start[n] = t.n;
 
     /* Nothing for dashes_and_dots to do (the usual case: no double space,
      * no hyphen next to a space or another, no "..", no control) leaves
      * the text as it is: it is skipped. */
-    if (busy)
+    if (busy) {
         dashes_and_dots(&t);
+        memset(t.changed, 1, n * sizeof *t.changed);
+    }
     quotes(&t, lang_quotes(lang));
-    spaces(&t, lang_german(lang));
+    spaces(&t, lang_german(lang), busy);
 
     /* Each code point of a piece came from at least one byte of it and takes
      * at most three (four only for one that took four). */
@@ -505,6 +543,11 @@ void jr_typography_pieces(jr_typo_piece *pieces, size_t n, const char *lang)
         if (pieces[k].kind != JR_TYPO_TEXT) {
             while (i < t.n && t.piece[i] == k)
                 i++;
+            continue;
+        }
+        if (!t.changed[k]) { /* the input's bytes, as decoding did not change them */
+            pieces[k].out = jr_xstrndup(pieces[k].text, pieces[k].len);
+            i = start[k + 1]; /* nothing moved: dashes_and_dots did not run */
             continue;
         }
         char *out = jr_xmalloc(3 * pieces[k].len + 1), *o = out;
@@ -519,7 +562,10 @@ void jr_typography_pieces(jr_typo_piece *pieces, size_t n, const char *lang)
         pieces[k].out = out;
     }
     free(mem);
+    free(start);
     free(t.quote);
+    free(t.space);
+    free(t.changed);
 }
 
 char *jr_typography(const char *text_in, const char *lang)
