@@ -35,6 +35,7 @@
 #include "pdf.h"
 #include "pdf_int.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -120,8 +121,9 @@ typedef struct pdf_ctx {
     bool srgb_tried;
     /* tagged PDF (pdf_tags.c), NULL when untagged */
     jr_tagger *tags;
-    unsigned page_annots; /* annotations on the page being drawn */
-    jr_deflater *defl;    /* page contents and our other streams (pdf_deflate.c) */
+    unsigned page_annots;  /* annotations on the page being drawn */
+    jr_deflater *defl;     /* page contents and our other streams (pdf_deflate.c) */
+    struct out_file *file; /* the PDF file while saving */
     /* content state of the page being drawn */
     outbuf out;
     HPDF_Page page;
@@ -1913,6 +1915,39 @@ static void draw_page(pdf_ctx *c, size_t index)
     jr_deflater_page(c->defl, ((HPDF_PageAttr)page->attr)->contents, data, c->out.n);
 }
 
+/* The PDF file being written: libharu's output through a buffer. */
+struct out_file {
+    FILE *f;
+    size_t n;
+    bool failed;
+    unsigned char buf[1 << 16];
+};
+
+static bool file_flush(struct out_file *o)
+{
+    if (o->n > 0 && !o->failed && fwrite(o->buf, 1, o->n, o->f) != o->n)
+        o->failed = true;
+    o->n = 0;
+    return !o->failed;
+}
+
+static HPDF_STATUS file_write(HPDF_Stream s, const HPDF_BYTE *p, HPDF_UINT n)
+{
+    struct out_file *o = s->attr;
+    if (n > sizeof o->buf - o->n) {
+        file_flush(o);
+        if (n >= sizeof o->buf) {
+            if (!o->failed && fwrite(p, 1, n, o->f) != n)
+                o->failed = true;
+            n = 0;
+        }
+    }
+    memcpy(o->buf + o->n, p, n);
+    o->n += n;
+    /* as libharu's file writer reports it */
+    return o->failed ? HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)errno) : HPDF_OK;
+}
+
 static int write_doc(pdf_ctx *c, const char *path)
 {
     if (setjmp(c->jb)) {
@@ -2049,8 +2084,25 @@ static int write_doc(pdf_ctx *c, const char *path)
     hook_cidset = opt->pdfa;
     hook_defl = c->defl;
     jr_deflater_finish(c->defl);
-    HPDF_SaveToFile(c->pdf, path);
+    /* HPDF_SaveToFile's writer calls fwrite for every token; ours gathers
+     * them in a buffer (the same bytes) */
+    c->file = jr_xcalloc(1, sizeof *c->file);
+    c->file->f = fopen(path, "wb");
+    if (!c->file->f) {
+        c->err_no = HPDF_FILE_OPEN_ERROR;
+        c->err_detail = (HPDF_STATUS)errno;
+        return -1;
+    }
+    c->pdf->stream = HPDF_CallbackWriter_New(c->pdf->mmgr, file_write, c->file);
+    HPDF_SaveToStream(c->pdf);
     hook_defl = NULL;
+    if (!file_flush(c->file) || fclose(c->file->f) != 0) {
+        c->file->f = NULL;
+        c->err_no = HPDF_FILE_IO_ERROR;
+        c->err_detail = (HPDF_STATUS)errno;
+        return -1;
+    }
+    c->file->f = NULL;
     c->stage = NULL;
     return 0;
 }
@@ -2084,6 +2136,9 @@ int jr_pdf_write(const jr_doclayout *dl, const jr_pdf_options *opt, const char *
     arena_release(&arena);
     hook_defl = NULL;
     jr_deflater_free(c.defl);
+    if (c.file && c.file->f)
+        fclose(c.file->f); /* (after an error while saving) */
+    free(c.file);
     free(c.out.d);
     for (size_t i = 0; i < c.nfonts; i++)
         free(c.fonts[i].widths);
