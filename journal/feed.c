@@ -433,10 +433,31 @@ static void xw_attr(xw *x, const char *name, const char *value, const jr_src *sr
     free(c);
 }
 
+/* Text in an element: what xmlTextWriterWriteString writes there (the
+ * escapes of xmlEncodeSpecialChars: & < > " and CR, then raw), escaped
+ * here in one pass (article bodies are long). */
 static void xw_text(xw *x, const char *text, const jr_src *src)
 {
     char *c = jr_xml_clean(text ? text : "", src);
-    xw_check(x, xmlTextWriterWriteString(x->w, (const xmlChar *)c));
+    jr_buf b = {0};
+    const char *run = c, *p = c;
+    for (;; p++) {
+        char ch = *p;
+        if (ch != '&' && ch != '<' && ch != '>' && ch != '"' && ch != '\r' && ch)
+            continue;
+        if (p > run)
+            jr_buf_put(&b, run, (size_t)(p - run));
+        if (!ch)
+            break;
+        jr_buf_puts(&b, ch == '&'   ? "&amp;"
+                        : ch == '<' ? "&lt;"
+                        : ch == '>' ? "&gt;"
+                        : ch == '"' ? "&quot;"
+                                    : "&#13;");
+        run = p + 1;
+    }
+    xw_check(x, xmlTextWriterWriteRaw(x->w, (const xmlChar *)(b.data ? b.data : "")));
+    jr_buf_free(&b);
     free(c);
 }
 

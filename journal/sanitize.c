@@ -152,7 +152,7 @@ static size_t xml_ok_prefix(const char *s, size_t n)
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
-        i += jr_ascii_run(s + i, n - i, NULL);
+        i += jr_ascii_printable(s + i, n - i);
         if (i == n)
             break;
         unsigned char c = u[i];

@@ -479,7 +479,7 @@ void jr_typography_pieces(jr_typo_piece *pieces, size_t n, const char *lang)
         const unsigned char *s = (const unsigned char *)pieces[k].text;
         size_t len = pieces[k].len, i = 0;
         while (i < len) {
-            size_t run = jr_ascii_run((const char *)s + i, len - i, NULL);
+            size_t run = jr_ascii_printable((const char *)s + i, len - i);
             for (size_t e = i + run; i < e; i++) {
                 unsigned char ch = s[i];
                 if (ascii_special[ch]) {

@@ -570,25 +570,37 @@ void jr_output_free(jr_output *out)
 
 void jr_buf_put_xml_escaped(jr_buf *b, const char *s)
 {
-    for (; s && *s; s++) {
+    if (!s)
+        return;
+    const char *run = s;
+    for (;; s++) {
+        const char *e;
         switch (*s) {
         case '&':
-            jr_buf_puts(b, "&amp;");
+            e = "&amp;";
             break;
         case '<':
-            jr_buf_puts(b, "&lt;");
+            e = "&lt;";
             break;
         case '>':
-            jr_buf_puts(b, "&gt;");
+            e = "&gt;";
             break;
         case '"':
-            jr_buf_puts(b, "&quot;");
+            e = "&quot;";
             break;
         case '\'':
-            jr_buf_puts(b, "&#39;");
+            e = "&#39;";
             break;
+        case '\0':
+            if (s > run) /* (an empty string leaves the buffer as it is) */
+                jr_buf_put(b, run, (size_t)(s - run));
+            return;
         default:
-            jr_buf_putc(b, *s);
+            continue;
         }
+        if (s > run)
+            jr_buf_put(b, run, (size_t)(s - run));
+        jr_buf_puts(b, e);
+        run = s + 1;
     }
 }

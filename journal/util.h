@@ -70,6 +70,22 @@ size_t jr_utf8_count(const char *s, size_t n); /* code points */
  * be NULL, at most eight bytes) names further ASCII bytes that end the
  * prefix ("&<>"). */
 size_t jr_ascii_run(const char *s, size_t n, const char *stop);
+/* jr_ascii_run without stops, inline: for the short runs between non-ASCII
+ * letters of running text. */
+static inline size_t jr_ascii_printable(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i + 8 <= n) {
+        uint64_t w;
+        __builtin_memcpy(&w, s + i, 8);
+        if (((w - 0x2020202020202020ull) | w) & 0x8080808080808080ull)
+            break;
+        i += 8;
+    }
+    while (i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x80)
+        i++;
+    return i;
+}
 
 /* Numbers in PDF, XML and JSON never depend on the locale (no decimal comma). */
 void jr_fmt_double(char *out, size_t outlen, double v, int decimals);
