@@ -237,7 +237,8 @@ static void unsafe_link(void)
     free(s);
 }
 
-/* jr_ascii_run (eight bytes at a time) against a plain byte loop. */
+/* jr_ascii_run, jr_ascii_printable and jr_utf8_invalid_at (eight bytes at
+ * a time) against plain byte loops. */
 static void ascii_run(void)
 {
     static const char alphabet[] = {'a',  ' ',  '&',        '<',        '>',        '~', 0x7f,
@@ -255,6 +256,27 @@ static void ascii_run(void)
         size_t got = jr_ascii_run(s, n, stop);
         if (got != want) {
             fprintf(stderr, "FAIL jr_ascii_run gave %zu, want %zu (round %d)\n", got, want, r);
+            failures++;
+            return;
+        }
+        if (jr_ascii_printable(s, n) != (stop ? jr_ascii_run(s, n, NULL) : want)) {
+            fprintf(stderr, "FAIL jr_ascii_printable differs (round %d)\n", r);
+            failures++;
+            return;
+        }
+        /* jr_utf8_invalid_at (ASCII eight bytes at a time) against decoding */
+        size_t bad = (size_t)-1;
+        for (size_t i = 0; i < n;) {
+            uint32_t cp;
+            size_t l = (unsigned char)s[i] < 0x80 ? 1 : jr_utf8_decode(s + i, n - i, &cp);
+            if (l == 0) {
+                bad = i;
+                break;
+            }
+            i += l;
+        }
+        if (jr_utf8_invalid_at(s, n) != bad) {
+            fprintf(stderr, "FAIL jr_utf8_invalid_at differs (round %d)\n", r);
             failures++;
             return;
         }
