@@ -71,8 +71,10 @@ typedef struct jr_font {
     glyph_slot *glyphs; /* JR_GLYPH_CACHE_CPS entries, allocated on first use */
     pair_slot *pairs;
     size_t pairs_cap, pairs_used;
-    size_t pairs_saved;  /* pairs read from or written to the kerning cache */
-    long long file_size; /* of the font file, for the kerning cache */
+    size_t pairs_saved;          /* pairs read from or written to the kerning cache */
+    size_t shaped, shaped_saved; /* measure cache entries made by shape(): all, and
+                                    those read from or written to the shape cache */
+    long long file_size;         /* of the font file, for the kerning cache */
     long long file_mtime_s, file_mtime_ns;
     /* jr_font_has_glyph answers for U+0000..U+FFFF, 2 bits each: looked up, has
      * a glyph (allocated on first use; para_char asks once per character) */
@@ -91,6 +93,8 @@ typedef struct measure_entry {
     uint32_t len;     /* bytes of text */
     uint32_t ncp;     /* code points */
     int32_t font;
+    uint8_t shaped; /* measured by shape(), kept for the next run (shape cache):
+                       1 in this run, 2 read from the cache */
 } measure_entry;
 
 /* A remembered jr_font_load request (family lookups are slow). */
@@ -419,6 +423,7 @@ static bool kerning_is_pairwise(hb_face_t *face)
  * there already. family/bold/italic describe it when known (family NULL:
  * read from the font). Returns the id or -1. */
 static void kern_load(jr_font *f);
+static void shape_load(jr_fontset *fs, jr_font *f, int font);
 
 static int load_file(jr_fontset *fs, const char *path, int index, const char *family, int bold,
                      int italic)
@@ -470,6 +475,7 @@ static int load_file(jr_fontset *fs, const char *path, int index, const char *fa
     f->info.italic = italic != 0;
     fill_metrics(f);
     kern_load(f);
+    shape_load(fs, f, (int)fs->nfonts);
     return (int)fs->nfonts++;
 }
 
@@ -1257,6 +1263,193 @@ static void kern_save(jr_font *f)
     free(file);
 }
 
+/* ---------------------------------------------------------------- shape cache */
+
+/* Texts the fast path cannot measure (fonts whose kerning is not pairwise,
+ * marks, other scripts) are shaped by HarfBuzz, a few hundred per edition
+ * and about 18,000 instructions each. Their measurements are kept per font
+ * file like the kerning pairs (shape-1-*.bin, same identity) and put into
+ * the measurement cache when the font is loaded. Records: text length,
+ * code points, width at 1000 pt (double), a flag for kern values, the
+ * text (padded to 4 bytes), the kern values. */
+
+#define SHAPECACHE_MAGIC "JRSHAP\x01\n"
+
+static char *shape_file(const jr_font *f)
+{
+    char *dir = cache_dir();
+    if (!dir)
+        return NULL;
+    char *id = kern_identity(f);
+    uint64_t h = hash_bytes(id, strlen(id), 1);
+    char *p = jr_xasprintf("%s/shape-1-%016llx.bin", dir, (unsigned long long)h);
+    free(id);
+    free(dir);
+    return p;
+}
+
+static uint64_t bytes_sum(const unsigned char *p, size_t n)
+{
+    uint64_t a = 0x9E3779B97F4A7C15ull, b = 0;
+    for (size_t i = 0; i < n; i++) {
+        a += p[i];
+        b += a;
+    }
+    return a ^ (b * 0xC2B2AE3D27D4EB4Full);
+}
+
+/* Put a measurement into the measurement cache (unless it is there). */
+static void cache_insert(jr_fontset *fs, int font, const char *text, size_t len, size_t ncp,
+                         double w1000, const int32_t *kern)
+{
+    uint64_t h = hash_bytes(text, len, font);
+    if ((fs->cache_used + 1) * 4 > fs->cache_cap * 3)
+        cache_grow(fs);
+    size_t mask = fs->cache_cap - 1, slot;
+    for (slot = (size_t)h & mask; fs->cache[slot].hash; slot = (slot + 1) & mask) {
+        const measure_entry *e = &fs->cache[slot];
+        if (e->hash == h && e->len == len && e->font == font && memcmp(e->text, text, len) == 0)
+            return;
+    }
+    measure_entry *e = &fs->cache[slot];
+    size_t kbytes = kern ? ncp * sizeof(int) : 0;
+    char *mem = jr_xmalloc(kbytes + len + 1);
+    e->kern = NULL;
+    if (kern) {
+        e->kern = (int *)(void *)mem;
+        for (size_t i = 0; i < ncp; i++)
+            e->kern[i] = kern[i];
+    }
+    memcpy(mem + kbytes, text, len);
+    mem[kbytes + len] = '\0';
+    e->mem = mem;
+    e->text = mem + kbytes;
+    e->hash = h;
+    e->len = (uint32_t)len;
+    e->ncp = (uint32_t)ncp;
+    e->font = font;
+    e->w1000 = w1000;
+    e->shaped = 2;
+    fs->cache_used++;
+}
+
+static void shape_load(jr_fontset *fs, jr_font *f, int font)
+{
+    if (f->file_size == 0)
+        return;
+    char *file = shape_file(f);
+    size_t len = 0;
+    char *data = file ? jr_read_file(file, &len) : NULL;
+    free(file);
+    if (!data)
+        return;
+    char *id = kern_identity(f);
+    size_t idlen = strlen(id), hlen = 8 + ((idlen + 1 + 7) & ~(size_t)7);
+    bool ok = len >= hlen + 16 && memcmp(data, SHAPECACHE_MAGIC, 8) == 0 &&
+              memcmp(data + 8, id, idlen + 1) == 0;
+    free(id);
+    uint64_t n = 0, sum = 0;
+    if (ok) {
+        memcpy(&n, data + hlen, 8);
+        memcpy(&sum, data + hlen + 8, 8);
+        ok = bytes_sum((const unsigned char *)data + hlen + 16, len - hlen - 16) == sum;
+    }
+    size_t pos = hlen + 16, count = 0;
+    for (uint64_t i = 0; ok && i < n; i++) {
+        uint32_t tl, ncp, flags;
+        double w;
+        if (len - pos < 20)
+            break;
+        memcpy(&tl, data + pos, 4);
+        memcpy(&ncp, data + pos + 4, 4);
+        memcpy(&w, data + pos + 8, 8);
+        memcpy(&flags, data + pos + 16, 4);
+        pos += 20;
+        size_t tpad = ((size_t)tl + 3) & ~(size_t)3, kb = flags ? (size_t)ncp * 4 : 0;
+        if (tl == 0 || tl > JR_MEASURE_CACHE_MAX_LEN || ncp > tl || len - pos < tpad + kb)
+            break;
+        int32_t kern[JR_MEASURE_CACHE_MAX_LEN];
+        if (kb)
+            memcpy(kern, data + pos + tpad, kb);
+        cache_insert(fs, font, data + pos, tl, ncp, w, kb ? kern : NULL);
+        pos += tpad + kb;
+        count++;
+    }
+    f->shaped = f->shaped_saved = count;
+    free(data);
+}
+
+static void shape_save(jr_fontset *fs, jr_font *f, int font)
+{
+    if (f->shaped == f->shaped_saved || f->file_size == 0)
+        return;
+    char *file = shape_file(f);
+    if (!file)
+        return;
+    jr_buf b = {0};
+    char *id = kern_identity(f);
+    size_t idlen = strlen(id), hlen = 8 + ((idlen + 1 + 7) & ~(size_t)7);
+    jr_buf_put(&b, SHAPECACHE_MAGIC, 8);
+    jr_buf_put(&b, id, idlen + 1);
+    while (b.len < hlen)
+        jr_buf_putc(&b, 0);
+    free(id);
+    uint64_t n = 0, zero = 0;
+    jr_buf_put(&b, (const char *)&zero, 8);
+    jr_buf_put(&b, (const char *)&zero, 8);
+    /* a file grown big over many editions: only what this run shaped */
+    bool big = f->shaped > 16384;
+    for (size_t i = 0; i < fs->cache_cap; i++) {
+        const measure_entry *e = &fs->cache[i];
+        if (!e->hash || !e->shaped || e->font != font || (big && e->shaped == 2))
+            continue;
+        uint32_t tl = e->len, ncp = e->ncp, flags = e->kern != NULL;
+        jr_buf_put(&b, (const char *)&tl, 4);
+        jr_buf_put(&b, (const char *)&ncp, 4);
+        jr_buf_put(&b, (const char *)&e->w1000, 8);
+        jr_buf_put(&b, (const char *)&flags, 4);
+        jr_buf_put(&b, e->text, tl);
+        while (b.len % 4)
+            jr_buf_putc(&b, 0);
+        for (uint32_t k = 0; flags && k < ncp; k++) {
+            int32_t v = e->kern[k];
+            jr_buf_put(&b, (const char *)&v, 4);
+        }
+        n++;
+    }
+    uint64_t sum = bytes_sum((const unsigned char *)b.data + hlen + 16, b.len - hlen - 16);
+    memcpy(b.data + hlen, &n, 8);
+    memcpy(b.data + hlen + 8, &sum, 8);
+    char *dir = jr_xstrdup(file);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    char *tmp = jr_xasprintf("%s.%ld.tmp", file, (long)getpid());
+    if (jr_mkdir_p(dir) == 0) {
+        FILE *fp = fopen(tmp, "wb");
+        if (fp) {
+            bool ok = fwrite(b.data, 1, b.len, fp) == b.len;
+            ok = (fclose(fp) == 0) && ok;
+            if (!ok || rename(tmp, file) != 0)
+                remove(tmp);
+            else
+                f->shaped_saved = f->shaped;
+        }
+    }
+    free(tmp);
+    free(dir);
+    free(file);
+    jr_buf_free(&b);
+}
+
+size_t jr_fontset_cached_shapes(const jr_fontset *fs)
+{
+    size_t n = 0;
+    for (size_t i = 0; fs && i < fs->nfonts; i++)
+        n += fs->fonts[i]->shaped_saved;
+    return n;
+}
+
 size_t jr_fontset_cached_pairs(const jr_fontset *fs)
 {
     size_t n = 0;
@@ -1267,8 +1460,10 @@ size_t jr_fontset_cached_pairs(const jr_fontset *fs)
 
 void jr_fontset_save_caches(jr_fontset *fs)
 {
-    for (size_t i = 0; fs && i < fs->nfonts; i++)
+    for (size_t i = 0; fs && i < fs->nfonts; i++) {
         kern_save(fs->fonts[i]);
+        shape_save(fs, fs->fonts[i], (int)i);
+    }
 }
 
 /* The fast path: fills fs->cps / fs->pos like shape() and returns true, or
@@ -1442,8 +1637,11 @@ static double measure1000(jr_fontset *fs, int font, const char *text, size_t len
     jr_font *f = fs->fonts[font];
     size_t ncp;
     double width;
-    if (fs->always_shape || !f->pairwise || !sum_pairs(fs, f, text, len, &ncp, &width))
+    bool shaped = false;
+    if (fs->always_shape || !f->pairwise || !sum_pairs(fs, f, text, len, &ncp, &width)) {
         width = shape(fs, f, text, len, &ncp);
+        shaped = !fs->always_shape; /* (exact mode shapes everything: not kept) */
+    }
     double upem = f->info.units_per_em;
     double w1000 = width * 1000.0 / upem;
     bool any = false;
@@ -1482,6 +1680,8 @@ static double measure1000(jr_fontset *fs, int font, const char *text, size_t len
     e->ncp = (uint32_t)ncp;
     e->font = font;
     e->w1000 = w1000;
+    e->shaped = shaped;
+    f->shaped += shaped;
     fs->cache_used++;
     return w1000;
 }

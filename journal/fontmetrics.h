@@ -45,12 +45,14 @@ int jr_font_load(jr_fontset *fs, const char *name, bool bold, bool italic, const
 int jr_fontset_family_cache_hits(const jr_fontset *fs);
 
 /* Write what is worth keeping for the next run into the cache folder: the
- * kerning pairs shaped by this fontset (see fontmetrics.c). The layout
- * calls it when done. */
+ * kerning pairs and the measurements of texts shaped by this fontset (see
+ * fontmetrics.c). The layout calls it when done. */
 void jr_fontset_save_caches(jr_fontset *fs);
 /* Kerning pairs of the loaded fonts read from (or since written to) the
  * cache folder, for tests. */
 size_t jr_fontset_cached_pairs(const jr_fontset *fs);
+/* The same for shaped measurements (texts the fast path cannot measure). */
+size_t jr_fontset_cached_shapes(const jr_fontset *fs);
 
 size_t jr_font_count(const jr_fontset *fs);
 /* NULL for a bad id. The pointer stays valid until jr_fontset_free. */

@@ -435,19 +435,23 @@ static void test_family_cache(void)
 
 /* ---- the kerning cache: pairs shaped in earlier runs ---- */
 
-static const char *const kern_words[] = {"AVATAR",    "Tafel",   "Wasserwerk", "Yacht",
-                                         "PARAGRAPH", "Vorwort", "Lyrik",      "Fjord",
-                                         "To",        "Ta",      "Ve"};
+static const char *const kern_words[] = {"AVATAR", "Tafel", "Wasserwerk", "Yacht", "PARAGRAPH",
+                                         "Vorwort", "Lyrik", "Fjord", "To", "Ta", "Ve",
+                                         /* marks: shaped, kept in the shape cache */
+                                         "Cafe\xCC\x81", "Ae\xCC\x88rger", "n\xCC\x83o"};
 #define NKW (sizeof kern_words / sizeof kern_words[0])
 
 /* Widths and kerning of the words in the font at `path`; the pairs read
  * from the cache go to *cached. */
+static size_t shapes_read;
+
 static void measure_words(const char *path, double *w, int (*k)[16], size_t *cached, bool save)
 {
     jr_fontset *fs = jr_fontset_new();
     int f = jr_font_load(fs, path, false, false, NULL);
     CHECK(f >= 0);
     *cached = jr_fontset_cached_pairs(fs);
+    shapes_read = jr_fontset_cached_shapes(fs);
     for (size_t i = 0; i < NKW; i++) {
         memset(k[i], 0, sizeof k[i]);
         w[i] = measure(fs, f, 10, kern_words[i], k[i]);
@@ -465,10 +469,10 @@ static bool same_measures(const double *a, int (*ka)[16], const double *b, int (
     return true;
 }
 
-/* The only kern-1-*.bin file in dir (caller frees), or NULL. */
-static char *kern_cache_file(const char *dir)
+/* The only PREFIX-*.bin file in dir (caller frees), or NULL. */
+static char *cache_file_named(const char *dir, const char *prefix)
 {
-    char *cmd = jr_xasprintf("ls %s/kern-1-*.bin 2>/dev/null", dir);
+    char *cmd = jr_xasprintf("ls %s/%s-*.bin 2>/dev/null", dir, prefix);
     FILE *p = popen(cmd, "r");
     free(cmd);
     char line[512] = "";
@@ -479,6 +483,16 @@ static char *kern_cache_file(const char *dir)
         return NULL;
     line[strcspn(line, "\n")] = 0;
     return jr_xstrdup(line);
+}
+
+static char *kern_cache_file(const char *dir)
+{
+    return cache_file_named(dir, "kern-1");
+}
+
+static char *shape_cache_file(const char *dir)
+{
+    return cache_file_named(dir, "shape-1");
 }
 
 static void test_kern_cache(void)
@@ -507,7 +521,7 @@ static void test_kern_cache(void)
     char *file = kern_cache_file(dir);
     CHECK(file != NULL);
     measure_words(font, w1, k1, &cached, false); /* reads */
-    CHECK(cached > 10 && same_measures(w0, k0, w1, k1));
+    CHECK(cached > 10 && shapes_read == 3 && same_measures(w0, k0, w1, k1));
     /* a value changed in the file: the checksum refuses it */
     if (file) {
         char *data = jr_read_file(file, &len);
@@ -519,12 +533,26 @@ static void test_kern_cache(void)
         measure_words(font, w1, k1, &cached, false);
         CHECK(cached == 0 && same_measures(w0, k0, w1, k1));
     }
+    /* the same for the shape cache */
+    char *sfile = shape_cache_file(dir);
+    CHECK(sfile != NULL);
+    if (sfile) {
+        char *data = jr_read_file(sfile, &len);
+        if (data && len > 40) {
+            data[len - 20] ^= 0x55; /* in the last text */
+            spit_bytes(sfile, data, len);
+        }
+        free(data);
+        measure_words(font, w1, k1, &cached, false);
+        CHECK(shapes_read == 0 && same_measures(w0, k0, w1, k1));
+    }
+    free(sfile);
     /* the font file changed (another mtime): its old pairs are not used */
     measure_words(font, w1, k1, &cached, true); /* written anew */
     struct timespec ts[2] = {{0, UTIME_OMIT}, {1000000000, 0}};
     CHECK(utimensat(AT_FDCWD, font, ts, 0) == 0);
     measure_words(font, w1, k1, &cached, false);
-    CHECK(cached == 0 && same_measures(w0, k0, w1, k1));
+    CHECK(cached == 0 && shapes_read == 0 && same_measures(w0, k0, w1, k1));
     free(file);
     char *cmd = jr_xasprintf("rm -rf '%s'", dir);
     CHECK(system(cmd) == 0);
