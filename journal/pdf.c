@@ -369,12 +369,37 @@ static inline void ob_long(outbuf *o, long v)
     ob_put(o, d + n, sizeof d - (size_t)n);
 }
 
-/* Four upper-case hex digits (a UCS-2 code in a TJ string). */
-static inline void ob_hex4(outbuf *o, unsigned v)
+/* A UCS-2 code in a literal string: its two bytes as they are (half the
+ * bytes of hex), the string delimiters, the backslash and CR escaped (a
+ * reader would turn a bare CR into LF). `w` has room for 4 bytes. */
+static inline char *put_code(char *w, unsigned v)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    char d[4] = {hex[(v >> 12) & 15], hex[(v >> 8) & 15], hex[(v >> 4) & 15], hex[v & 15]};
-    ob_put(o, d, 4);
+    unsigned char b[2] = {(unsigned char)(v >> 8), (unsigned char)v};
+    for (int i = 0; i < 2; i++) {
+        unsigned char ch = b[i];
+        if (ch == '(' || ch == ')' || ch == '\\') {
+            *w++ = '\\';
+            *w++ = (char)ch;
+        } else if (ch == '\r') {
+            *w++ = '\\';
+            *w++ = 'r';
+        } else {
+            *w++ = (char)ch;
+        }
+    }
+    return w;
+}
+
+/* A literal string of one code. */
+static inline void ob_code(outbuf *o, unsigned v)
+{
+    if (o->cap - o->n < 6)
+        ob_grow(o, 6);
+    char *w = o->d + o->n;
+    *w++ = '(';
+    w = put_code(w, v);
+    *w++ = ')';
+    o->n = (size_t)(w - o->d);
 }
 
 static void emit(pdf_ctx *c, const char *s)
@@ -913,7 +938,9 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
     outbuf *o = &c->out;
     if (join) {
         long a = lround((c->pen_x + sw + c->tc - x) * 1000.0 / size);
-        ob_put(o, " <0020> ", 8);
+        ob_putc(o, ' ');
+        ob_code(o, 0x20);
+        ob_putc(o, ' ');
         ob_long(o, a);
         ob_putc(o, ' ');
         c->pen_x = c->pen_x + sw + c->tc - (double)a * size / 1000.0;
@@ -952,7 +979,8 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
         if (space) {
             /* the space's advance with Tc, taken back */
             int sp = char_width(slot, 0x20);
-            ob_put(o, "<0020> ", 7);
+            ob_code(o, 0x20);
+            ob_putc(o, ' ');
             ob_long(o, lround(sp + c->tc * 1000.0 / size));
             ob_putc(o, ' ');
         }
@@ -969,13 +997,12 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
         size_t room = 2 + mm * 30;
         if (o->cap - o->n < room)
             ob_grow(o, room);
-        static const char hex[] = "0123456789ABCDEF";
         char *w = o->d + o->n;
-        *w++ = '<';
+        *w++ = '(';
         for (size_t j = 0; j < mm; j++) {
             int a = j > 0 ? adj[j] - t : 0;
             if (a != 0) {
-                *w++ = '>';
+                *w++ = ')';
                 *w++ = ' ';
                 char d[12];
                 int dn = sizeof d;
@@ -989,17 +1016,12 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
                 memcpy(w, d + dn, sizeof d - (size_t)dn);
                 w += sizeof d - (size_t)dn;
                 *w++ = ' ';
-                *w++ = '<';
+                *w++ = '(';
                 nsum += a;
             }
-            unsigned v = cps[j];
-            w[0] = hex[(v >> 12) & 15];
-            w[1] = hex[(v >> 8) & 15];
-            w[2] = hex[(v >> 4) & 15];
-            w[3] = hex[v & 15];
-            w += 4;
+            w = put_code(w, cps[j]);
         }
-        *w++ = '>';
+        *w++ = ')';
         o->n = (size_t)(w - o->d);
     }
     if (hyph && m > 1)
@@ -1021,9 +1043,9 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
         c->in_text = true;
         emit_num(c, hx, 3);
         emit_num(c, y, 3);
-        emit(c, "Td\n[<");
-        ob_hex4(o, last);
-        emit(c, ">] TJ\n");
+        emit(c, "Td\n[");
+        ob_code(o, last);
+        emit(c, "] TJ\n");
         c->tx = hx;
         c->ty = y;
     }
