@@ -34,6 +34,7 @@ typedef struct hyph_entry {
     size_t n;
     size_t *pts;
     bool *expl;
+    bool from_file; /* read from the word cache file */
 } hyph_entry;
 
 typedef struct jr_dict jr_dict;
@@ -46,6 +47,12 @@ typedef struct hyph_map {
 struct jr_hyphenator {
     jr_dict *dict;
     int left_min, right_min;
+    /* the word cache file (see words_load) */
+    char *dict_id;       /* the dictionary's path, size and mtime */
+    uint64_t exc_hash;   /* of the exceptions added, in order */
+    bool words_loaded;   /* read (or tried) for the current settings */
+    size_t words_read;   /* words read from it */
+    size_t words_new;    /* words hyphenated since */
     hyph_map cache;      /* word bytes -> break points */
     hyph_map exceptions; /* lower-cased letters -> break positions in code points */
     /* scratch */
@@ -134,6 +141,7 @@ static void map_put(hyph_map *m, const char *key, size_t len, const size_t *pts,
     }
     memcpy(e->key, key, len);
     e->key[len] = '\0';
+    e->from_file = false;
     e->hash = h;
     e->len = len;
     e->n = n;
@@ -1197,6 +1205,176 @@ static jr_dict *dict_open(const char *path)
     return jd;
 }
 
+/* ---------------------------------------------------------------- word cache file */
+
+/* The answers per word are kept between runs too (most words of an edition
+ * were hyphenated by the build before): hyphw-1-*.bin in the cache folder,
+ * named by everything an answer depends on (the dictionary's path, size and
+ * modification time, the limits and the exceptions added), with a checksum.
+ * Read at the first jr_hyphenate, written by jr_hyphenator_free when new
+ * words were hyphenated. Records: length, number of points (16 bits each),
+ * the word, the points (16 bits each), their explicit flags (a byte each). */
+
+#define JR_HWORDS_MAGIC "JRHYPW\x01\n"
+#define JR_HWORDS_MAX   65536 /* a file grown bigger keeps only the current run's words */
+
+static char *words_identity(const jr_hyphenator *h)
+{
+    return jr_xasprintf("%s|%d|%d|%016llx", h->dict_id ? h->dict_id : "", h->left_min, h->right_min,
+                        (unsigned long long)h->exc_hash);
+}
+
+static char *words_file(const jr_hyphenator *h)
+{
+    if (!h->dict_id)
+        return NULL;
+    const char *dir = getenv("JOURNAL_CACHE_DIR"), *x;
+    char *d;
+    if (dir) {
+        if (!*dir || strcmp(dir, "off") == 0)
+            return NULL;
+        d = jr_xstrdup(dir);
+    } else if ((x = getenv("XDG_CACHE_HOME")) && x[0] == '/') {
+        d = jr_path_join(x, "journal");
+    } else if ((x = getenv("HOME")) && x[0] == '/') {
+        d = jr_xasprintf("%s/.cache/journal", x);
+    } else {
+        return NULL;
+    }
+    char *id = words_identity(h);
+    char *p =
+        jr_xasprintf("%s/hyphw-1-%016llx.bin", d, (unsigned long long)hash_str(id, strlen(id)));
+    free(id);
+    free(d);
+    return p;
+}
+
+static uint64_t words_sum(const unsigned char *p, size_t n)
+{
+    uint64_t a = 0x9E3779B97F4A7C15ull, b = 0;
+    for (size_t i = 0; i < n; i++) {
+        a += p[i];
+        b += a;
+    }
+    return a ^ (b * 0xC2B2AE3D27D4EB4Full);
+}
+
+static void words_load(jr_hyphenator *h)
+{
+    h->words_loaded = true;
+    char *file = words_file(h);
+    size_t len = 0;
+    char *data = file ? jr_read_file(file, &len) : NULL;
+    free(file);
+    if (!data)
+        return;
+    char *id = words_identity(h);
+    size_t idlen = strlen(id), hlen = 8 + ((idlen + 1 + 7) & ~(size_t)7);
+    bool ok = len >= hlen + 16 && memcmp(data, JR_HWORDS_MAGIC, 8) == 0 &&
+              memcmp(data + 8, id, idlen + 1) == 0;
+    free(id);
+    uint64_t n = 0, sum = 0;
+    if (ok) {
+        memcpy(&n, data + hlen, 8);
+        memcpy(&sum, data + hlen + 8, 8);
+        ok = words_sum((const unsigned char *)data + hlen + 16, len - hlen - 16) == sum;
+    }
+    size_t pos = hlen + 16, got = 0;
+    size_t pts[JR_HYPH_CACHE_MAX_LEN];
+    bool expl[JR_HYPH_CACHE_MAX_LEN];
+    for (uint64_t i = 0; ok && i < n; i++) {
+        uint16_t wl, np;
+        if (len - pos < 4)
+            break;
+        memcpy(&wl, data + pos, 2);
+        memcpy(&np, data + pos + 2, 2);
+        pos += 4;
+        if (wl == 0 || wl > JR_HYPH_CACHE_MAX_LEN || np > wl || len - pos < wl + 3u * np)
+            break;
+        const char *w = data + pos;
+        pos += wl;
+        for (size_t k = 0; k < np; k++) {
+            uint16_t v;
+            memcpy(&v, data + pos + 2 * k, 2);
+            pts[k] = v;
+            expl[k] = data[pos + 2 * np + k] != 0;
+        }
+        pos += 3u * np;
+        uint64_t hw = hash_str(w, wl);
+        if (!map_find(&h->cache, w, wl, hw)) {
+            map_put(&h->cache, w, wl, pts, expl, np);
+            map_find(&h->cache, w, wl, hw)->from_file = true;
+            got++;
+        }
+    }
+    h->words_read = got;
+    free(data);
+}
+
+static void words_save(jr_hyphenator *h)
+{
+    if (!h->words_new)
+        return;
+    char *file = words_file(h);
+    if (!file)
+        return;
+    jr_buf b = {0};
+    char *id = words_identity(h);
+    size_t idlen = strlen(id), hlen = 8 + ((idlen + 1 + 7) & ~(size_t)7);
+    jr_buf_put(&b, JR_HWORDS_MAGIC, 8);
+    jr_buf_put(&b, id, idlen + 1);
+    while (b.len < hlen)
+        jr_buf_putc(&b, 0);
+    free(id);
+    uint64_t n = 0, zero = 0;
+    jr_buf_put(&b, (const char *)&zero, 8);
+    jr_buf_put(&b, (const char *)&zero, 8);
+    bool big = h->cache.used > JR_HWORDS_MAX;
+    for (size_t i = 0; i < h->cache.cap; i++) {
+        const hyph_entry *e = &h->cache.e[i];
+        if (!e->hash || (big && e->from_file) || e->len > JR_HYPH_CACHE_MAX_LEN)
+            continue;
+        uint16_t wl = (uint16_t)e->len, np = (uint16_t)e->n;
+        jr_buf_put(&b, (const char *)&wl, 2);
+        jr_buf_put(&b, (const char *)&np, 2);
+        jr_buf_put(&b, e->key, e->len);
+        for (size_t k = 0; k < e->n; k++) {
+            uint16_t v = (uint16_t)e->pts[k];
+            jr_buf_put(&b, (const char *)&v, 2);
+        }
+        for (size_t k = 0; k < e->n; k++)
+            jr_buf_putc(&b, e->expl[k] ? 1 : 0);
+        n++;
+    }
+    uint64_t sum = words_sum((const unsigned char *)b.data + hlen + 16, b.len - hlen - 16);
+    memcpy(b.data + hlen, &n, 8);
+    memcpy(b.data + hlen + 8, &sum, 8);
+    char *dir = jr_xstrdup(file);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    char *tmp = jr_xasprintf("%s.%ld.tmp", file, (long)getpid());
+    if (jr_mkdir_p(dir) == 0) {
+        FILE *f = fopen(tmp, "wb");
+        if (f) {
+            bool ok = fwrite(b.data, 1, b.len, f) == b.len;
+            ok = (fclose(f) == 0) && ok;
+            if (!ok || rename(tmp, file) != 0)
+                remove(tmp);
+        }
+    }
+    free(tmp);
+    free(dir);
+    free(file);
+    jr_buf_free(&b);
+    h->words_new = 0;
+}
+
+size_t jr_hyphenator_cached_words(const jr_hyphenator *h)
+{
+    return h ? h->words_read : 0;
+}
+
 /* ---------------------------------------------------------------- setup */
 
 static char *dict_path(const char *dir, const char *primary, const char *region)
@@ -1260,13 +1438,21 @@ jr_hyphenator *jr_hyphenator_new(const char *lang)
     if (!path)
         return NULL;
     jr_dict *d = dict_open(path);
-    free(path);
-    if (!d)
+    if (!d) {
+        free(path);
         return NULL;
+    }
     jr_hyphenator *h = jr_xcalloc(1, sizeof *h);
     h->dict = d;
     h->left_min = 2;
     h->right_min = 3;
+    char *real = realpath(path, NULL);
+    struct stat st;
+    if (real && stat(real, &st) == 0)
+        h->dict_id = jr_xasprintf("%s|%lld|%lld.%09ld", real, (long long)st.st_size,
+                                  (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+    free(real);
+    free(path);
     return h;
 }
 
@@ -1274,6 +1460,8 @@ void jr_hyphenator_free(jr_hyphenator *h)
 {
     if (!h)
         return;
+    words_save(h);
+    free(h->dict_id);
     dict_free(h->dict);
     map_clear(&h->cache);
     map_clear(&h->exceptions);
@@ -1288,9 +1476,12 @@ void jr_hyphenator_set_limits(jr_hyphenator *h, int left_min, int right_min)
 {
     if (!h)
         return;
+    words_save(h); /* for the settings they were made with */
     h->left_min = left_min < 1 ? 1 : left_min;
     h->right_min = right_min < 1 ? 1 : right_min;
     map_clear(&h->cache);
+    h->words_loaded = false;
+    h->words_read = 0;
 }
 
 void jr_hyphenator_add_exception(jr_hyphenator *h, const char *hyphenated_word)
@@ -1320,7 +1511,14 @@ void jr_hyphenator_add_exception(jr_hyphenator *h, const char *hyphenated_word)
         n--; /* a trailing '-' */
     if (letters > 0) {
         map_put(&h->exceptions, key.data, key.len, pts, NULL, n);
+        words_save(h);
         map_clear(&h->cache);
+        h->words_loaded = false;
+        h->words_read = 0;
+        uint64_t x = hash_str(key.data, key.len);
+        for (size_t i = 0; i < n; i++)
+            x = (x ^ pts[i]) * 0x100000001B3ull;
+        h->exc_hash = (h->exc_hash ^ x) * 0x9E3779B97F4A7C15ull + n + 1;
     }
     free(pts);
     jr_buf_free(&key);
@@ -1611,6 +1809,8 @@ size_t jr_hyphenate(jr_hyphenator *h, const char *word, size_t len, size_t *poin
     hyph_entry *c = NULL;
     uint64_t hash = 0;
     bool cacheable = len <= JR_HYPH_CACHE_MAX_LEN;
+    if (!h->words_loaded)
+        words_load(h);
     if (cacheable) {
         hash = hash_str(word, len);
         c = map_find(&h->cache, word, len, hash);
@@ -1621,8 +1821,10 @@ size_t jr_hyphenate(jr_hyphenator *h, const char *word, size_t len, size_t *poin
         n = c->n;
     } else {
         compute(h, word, len);
-        if (cacheable)
+        if (cacheable) {
             map_put(&h->cache, word, len, h->pts, h->expl, h->npts);
+            h->words_new++;
+        }
         pts = h->pts;
         expl = h->expl;
         n = h->npts;

@@ -32,7 +32,13 @@ typedef struct jr_hyphenator jr_hyphenator;
  * arrays by our own code (libhyphen's answers, see hyphenate.c); others
  * are handed to libhyphen. */
 jr_hyphenator *jr_hyphenator_new(const char *lang);
+/* Frees h; words hyphenated since it was made are first written to the
+ * word cache file in the cache folder (hyphw-1-*.bin, named by the
+ * dictionary, limits and exceptions), which the next hyphenator with the
+ * same settings reads at its first jr_hyphenate. */
 void jr_hyphenator_free(jr_hyphenator *h);
+/* Words read from the word cache file, for tests. */
+size_t jr_hyphenator_cached_words(const jr_hyphenator *h);
 /* Letters before and after a pattern break (default 2 and 3; libhyphen
  * itself never breaks before 2 letters). Exceptions are not limited. */
 void jr_hyphenator_set_limits(jr_hyphenator *h, int left_min, int right_min);

@@ -428,6 +428,76 @@ static void test_cache(void)
     setenv("JOURNAL_CACHE_DIR", "off", 1);
 }
 
+/* The word cache file: answers of earlier runs, read at the first
+ * jr_hyphenate; only for the same dictionary, limits and exceptions. */
+static char *words_file_in(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char *found = NULL;
+    while (d && (e = readdir(d)))
+        if (strncmp(e->d_name, "hyphw-", 6) == 0 && !found)
+            found = jr_path_join(dir, e->d_name);
+    if (d)
+        closedir(d);
+    return found;
+}
+
+static void test_word_cache(void)
+{
+    char dir[] = "/tmp/journal-hyphw-test-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    jr_hyphenator *ref = jr_hyphenator_new("de"); /* cache off */
+    jr_hyphenator *ref_exc = jr_hyphenator_new("de");
+    jr_hyphenator_add_exception(ref_exc, "Bil-dungs-re-gi-on");
+    setenv("JOURNAL_CACHE_DIR", dir, 1);
+    jr_hyphenator *h1 = jr_hyphenator_new("de");
+    if (ref && h1)
+        check_all_words(h1, ref);
+    CHECK(h1 && jr_hyphenator_cached_words(h1) == 0);
+    jr_hyphenator_free(h1); /* writes the words */
+    char *file = words_file_in(dir);
+    CHECK(file != NULL);
+    jr_hyphenator *h2 = jr_hyphenator_new("de");
+    if (ref && h2)
+        check_all_words(h2, ref);
+    CHECK(h2 && jr_hyphenator_cached_words(h2) > 50);
+    jr_hyphenator_free(h2);
+    /* other exceptions: another file, the answers with the exception */
+    jr_hyphenator *h3 = jr_hyphenator_new("de");
+    jr_hyphenator_add_exception(h3, "Bil-dungs-re-gi-on");
+    if (ref_exc && h3)
+        check_all_words(h3, ref_exc);
+    CHECK(h3 && jr_hyphenator_cached_words(h3) == 0);
+    jr_hyphenator_free(h3);
+    /* a damaged file (its checksum): not used */
+    if (file) {
+        size_t len;
+        char *data = jr_read_file(file, &len);
+        if (data && len > 200) {
+            data[len / 2] ^= 0x21;
+            FILE *f = fopen(file, "wb");
+            if (f) {
+                CHECK(fwrite(data, 1, len, f) == len);
+                fclose(f);
+            }
+        }
+        free(data);
+        jr_hyphenator *h4 = jr_hyphenator_new("de");
+        if (ref && h4)
+            check_all_words(h4, ref);
+        CHECK(h4 && jr_hyphenator_cached_words(h4) == 0);
+        jr_hyphenator_free(h4);
+    }
+    free(file);
+    jr_hyphenator_free(ref);
+    jr_hyphenator_free(ref_exc);
+    char *cmd = jr_xasprintf("rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+    free(cmd);
+    setenv("JOURNAL_CACHE_DIR", "off", 1);
+}
+
 int main(void)
 {
     /* no cache files in the user's home from the tests (test_cache uses its own folder) */
@@ -438,6 +508,7 @@ int main(void)
     test_languages();
     test_pathological();
     test_cache();
+    test_word_cache();
     if (failures) {
         fprintf(stderr, "%d failure(s)\n", failures);
         return 1;
