@@ -458,8 +458,9 @@ static void xw_text(xw *x, const char *text, const jr_src *src)
 {
     char *c = jr_xml_clean(text ? text : "", src);
     jr_buf b = {0};
-    const char *run = c, *p = c;
+    const char *run = c, *p = c, *end = c + strlen(c);
     for (;; p++) {
+        p += jr_ascii_run(p, (size_t)(end - p), "&<>\""); /* the bulk of the text */
         char ch = *p;
         if (ch != '&' && ch != '<' && ch != '>' && ch != '"' && ch != '\r' && ch)
             continue;
