@@ -308,9 +308,10 @@ static void write_head(hw *h, const jr_journal *j, const char *title, const jr_s
         free(href);
     }
     h_start(h, "style");
-    char *style = jr_xasprintf(":root{--accent:%s}\n%s", accent, css);
-    h_raw(h, style);
-    free(style);
+    h_raw(h, ":root{--accent:");
+    h_raw(h, accent);
+    h_raw(h, "}\n");
+    jr_buf_put(&h->out, css, sizeof css - 1);
     h_end(h);
     h_raw(h, "\n");
     h_end(h); /* head */
