@@ -395,6 +395,26 @@ static entry *collect_entries(const jr_journal *j, size_t *n_out)
     return list;
 }
 
+/* The bodies of the entries' articles, made ahead on all processors (they
+ * are the bulk of a feed's work). */
+static void prepare_bodies(const jr_journal *j, const entry *list, size_t n)
+{
+    const jr_article **arts = jr_xcalloc(n ? n : 1, sizeof *arts);
+    char **urls = jr_xcalloc(n ? n : 1, sizeof *urls);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!list[i].a)
+            continue;
+        arts[m] = list[i].a;
+        urls[m++] = jr_article_url(j, list[i].e, list[i].a);
+    }
+    jr_feed_bodies_prepare(j, arts, (const char *const *)urls, m);
+    for (size_t i = 0; i < m; i++)
+        free(urls[i]);
+    free(urls);
+    free(arts);
+}
+
 /* ---- a checked writer ------------------------------------------------------- */
 
 typedef struct xw {
@@ -748,6 +768,7 @@ int jr_feed_write_atom(const jr_journal *j, const jr_feed_options *opt, const ch
         return -1;
     size_t n;
     entry *list = collect_entries(j, &n);
+    prepare_bodies(j, list, n);
     jr_src sj = src_j(j, "journal");
     const char *base = jr_base(j);
 
@@ -930,6 +951,7 @@ int jr_feed_write_rss(const jr_journal *j, const jr_feed_options *opt, const cha
         return -1;
     size_t n;
     entry *list = collect_entries(j, &n);
+    prepare_bodies(j, list, n);
     jr_src sj = src_j(j, "journal");
     const char *base = jr_base(j);
 

@@ -86,6 +86,11 @@ char *jr_article_body_html_how(const jr_journal *j, const jr_article *a, const c
  * that compare both); it also drops what is kept. */
 char *jr_article_page_body(const jr_journal *j, const jr_article *a);
 void jr_html_prefetch(bool on);
+/* The bodies of n articles for the feeds (absolute against urls[i]), made
+ * ahead at once on all processors, with their pages' bodies; their
+ * warnings are given when jr_article_body_html asks for each. */
+void jr_feed_bodies_prepare(const jr_journal *j, const jr_article *const *a,
+                            const char *const *urls, size_t n);
 
 /* Append `s` escaped for HTML/XML text or a double-quoted attribute value
  * (& < > " '), without the characters XML does not allow. */

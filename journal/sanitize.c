@@ -1159,6 +1159,7 @@ char *jr_article_body_html_how(const jr_journal *j, const jr_article *a, const c
 
 static char *feed_body(const jr_journal *j, const jr_article *a, const char *page_url);
 static void feeds_free(void);
+static void run_parallel(void *(*fn)(void *), void *arg, size_t jobs);
 static bool prefetch_on = true;
 
 char *jr_article_body_html(const jr_journal *j, const jr_article *a, const char *page_url)
@@ -1349,6 +1350,55 @@ static char *feed_body(const jr_journal *j, const jr_article *a, const char *pag
     return html;
 }
 
+/* Feed bodies made ahead, in parallel: the entries from `first` on. */
+typedef struct feed_jobs {
+    const jr_journal *j;
+    feed_entry *e;
+    size_t n;
+    atomic_size_t next;
+} feed_jobs;
+
+static void *render_feeds(void *arg)
+{
+    feed_jobs *c = arg;
+    size_t i;
+    while ((i = atomic_fetch_add(&c->next, 1)) < c->n) {
+        feed_entry *f = &c->e[i];
+        bool direct = false;
+        cmark_node *doc = body_tree(c->j, f->a, &direct, &f->log);
+        f->feed_html = render(doc, direct, f->url);
+        f->page_html = render(doc, direct, NULL);
+        cmark_node_free(doc);
+    }
+    return NULL;
+}
+
+void jr_feed_bodies_prepare(const jr_journal *j, const jr_article *const *a,
+                            const char *const *urls, size_t n)
+{
+    if (!prefetch_on || n == 0)
+        return;
+    if (feeds.j != j)
+        feeds_free();
+    feeds.j = j;
+    size_t first = feeds.n;
+    JR_GROW(feeds.e, feeds.cap, feeds.n + n);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t key = body_key(j, a[i]);
+        bool have = false;
+        for (size_t k = 0; k < feeds.n && !have; k++)
+            have = feeds.e[k].a == a[i] && feeds.e[k].key == key;
+        if (!have)
+            feeds.e[feeds.n++] = (feed_entry){a[i], key, jr_xstrdup(urls[i]), NULL, NULL, {0}};
+    }
+    /* The warnings stay with the entries: feed_body gives them when the
+     * body is first asked for, where it gave them before. */
+    feed_jobs c = {.j = j, .e = feeds.e + first, .n = feeds.n - first};
+    atomic_store(&c.next, 0);
+    if (c.n > 0)
+        run_parallel(render_feeds, &c, c.n);
+}
+
 static void *render_pages(void *arg)
 {
     page_cache *c = arg;
@@ -1359,6 +1409,29 @@ static void *render_pages(void *arg)
 }
 
 #define MAX_RENDER_THREADS 8
+
+/* fn(arg) in this thread and in one more per processor (at most
+ * MAX_RENDER_THREADS in all, at most `jobs`); fn takes jobs from arg until
+ * none are left. Returns when all are done. */
+static void run_parallel(void *(*fn)(void *), void *arg, size_t jobs)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nthreads = cpus > 1 ? (size_t)cpus : 1;
+    if (nthreads > MAX_RENDER_THREADS)
+        nthreads = MAX_RENDER_THREADS;
+    if (nthreads > jobs)
+        nthreads = jobs;
+    pthread_t threads[MAX_RENDER_THREADS];
+    size_t started = 0;
+    if (nthreads > 1)
+        xmlInitParser(); /* before libxml2 is used in other threads */
+    for (size_t t = 1; t < nthreads; t++)
+        if (pthread_create(&threads[started], NULL, fn, arg) == 0)
+            started++;
+    fn(arg);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+}
 
 static void pages_fill(const jr_journal *j)
 {
@@ -1388,22 +1461,7 @@ static void pages_fill(const jr_journal *j)
     }
     feeds_free(); /* the feeds are written before the pages */
     atomic_store(&pages.next, 0);
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t nthreads = cpus > 1 ? (size_t)cpus : 1;
-    if (nthreads > MAX_RENDER_THREADS)
-        nthreads = MAX_RENDER_THREADS;
-    if (nthreads > n)
-        nthreads = n;
-    pthread_t threads[MAX_RENDER_THREADS];
-    size_t started = 0;
-    if (nthreads > 1)
-        xmlInitParser(); /* before libxml2 is used in other threads */
-    for (size_t t = 1; t < nthreads; t++)
-        if (pthread_create(&threads[started], NULL, render_pages, &pages) == 0)
-            started++;
-    render_pages(&pages);
-    for (size_t t = 0; t < started; t++)
-        pthread_join(threads[t], NULL);
+    run_parallel(render_pages, &pages, n);
 }
 
 /* The cached body of `a`, or NULL when there is none. */
