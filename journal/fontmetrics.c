@@ -1579,6 +1579,19 @@ static double shape(jr_fontset *fs, jr_font *f, const char *text, size_t len, si
 
 static double measure1000(jr_fontset *fs, int font, const char *text, size_t len, int *kern);
 
+const double *jr_font_adv1000(jr_fontset *fs, int font)
+{
+    if (!font_ok(fs, font))
+        return NULL;
+    jr_font *f = fs->fonts[font];
+    if (!f->adv1) {
+        f->adv1 = jr_xmalloc(JR_ADV1_CPS * sizeof *f->adv1);
+        for (size_t i = 0; i < JR_ADV1_CPS; i++)
+            f->adv1[i] = NAN;
+    }
+    return f->adv1;
+}
+
 double jr_font_measure(jr_fontset *fs, int font, double size, const char *text, size_t len,
                        int *kern)
 {

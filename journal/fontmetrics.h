@@ -68,6 +68,12 @@ bool jr_font_has_glyph(const jr_fontset *fs, int font, uint32_t cp);
  * answer is cached per font and code point. */
 int jr_font_for_char(jr_fontset *fs, int font, uint32_t cp);
 
+/* The widths at 1000 pt jr_font_measure gives single code points below
+ * U+0800 (no kern array asked for), NAN where not measured yet; NULL for a
+ * bad id. Valid until jr_fontset_free. For the layout's per-character
+ * loops: w = table[cp] * size / 1000.0 when not NAN, else jr_font_measure. */
+const double *jr_font_adv1000(jr_fontset *fs, int font);
+
 /* Width in points of `len` bytes of UTF-8 `text` set in `font` at `size` pt,
  * kerning included. If kern is not NULL it receives one entry per code
  * point: kern[i] is the adjustment before code point i in thousandths of

@@ -403,6 +403,7 @@ static void push_sub(para *P, itemlist *L, size_t ai, size_t from, size_t to)
     size_t ncp = jr_utf8_count(s + from, to - from);
     size_t kern = kern_alloc(P, ncp);
     const int *src = P->kp + a.kern + first; /* (kern_alloc may have moved the pool) */
+    const double *adv = jr_font_adv1000(P->ls->fs, a.font);
     double w = 0;
     size_t i = from, k = 0;
     while (i < to) {
@@ -410,7 +411,12 @@ static void push_sub(para *P, itemlist *L, size_t ai, size_t from, size_t to)
         size_t n = jr_utf8_decode(s + i, to - i, &cp);
         if (n == 0)
             n = 1;
-        w += jr_font_measure(P->ls->fs, a.font, a.size, s + i, n, NULL);
+        /* jr_font_measure's own table, without the call */
+        double w1000 = adv && cp < 0x800 && n == (cp < 0x80 ? 1u : 2u) ? adv[cp] : NAN;
+        if (w1000 == w1000)
+            w += w1000 * a.size / 1000.0;
+        else
+            w += jr_font_measure(P->ls->fs, a.font, a.size, s + i, n, NULL);
         P->kp[kern + k] = k == 0 ? 0 : src[k];
         if (k > 0)
             w -= src[k] * a.size / 1000.0;

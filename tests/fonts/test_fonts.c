@@ -561,6 +561,26 @@ static void test_kern_cache(void)
     setenv("JOURNAL_CACHE_DIR", "off", 1);
 }
 
+/* jr_font_adv1000: the table behind jr_font_measure for single characters,
+ * which the layout reads directly; the same widths. */
+static void test_adv_table(void)
+{
+    jr_fontset *fs = jr_fontset_new();
+    int f = jr_font_load(fs, "Noto Serif", false, false, NULL);
+    const double *t = jr_font_adv1000(fs, f);
+    CHECK(t != NULL && jr_font_adv1000(fs, -1) == NULL);
+    const char *chars[] = {"a", "W", " ", "-", "\xC3\xA4", "\xC3\x9F", "\xCE\xA9", "\xD0\xAF", "1"};
+    for (size_t i = 0; t && i < sizeof chars / sizeof chars[0]; i++) {
+        uint32_t cp;
+        size_t n = jr_utf8_decode(chars[i], strlen(chars[i]), &cp);
+        CHECK(isnan(t[cp]));
+        double w = jr_font_measure(fs, f, 10.5, chars[i], n, NULL);
+        CHECK(!isnan(t[cp]) && t[cp] * 10.5 / 1000.0 == w);
+        CHECK(jr_font_adv1000(fs, f) == t);
+    }
+    jr_fontset_free(fs);
+}
+
 int main(void)
 {
     /* no cache files in the user's home (test_family_cache uses its own folder) */
@@ -571,6 +591,7 @@ int main(void)
     test_fast_path();
     test_family_cache();
     test_kern_cache();
+    test_adv_table();
     if (failures) {
         fprintf(stderr, "%d failure(s)\n", failures);
         return 1;
