@@ -1982,6 +1982,15 @@ static int write_doc(pdf_ctx *c, const char *path)
     const jr_doclayout *dl = c->dl;
     const jr_pdf_options *opt = c->opt;
     HPDF_SetCompressionMode(c->pdf, HPDF_COMP_ALL);
+    /* libharu's list of objects grows by 1,024 entries at a time, copying
+     * the whole list each time (quadratic for a long edition): room for
+     * about as many objects as the layout has items, at once */
+    size_t est = 1024 + 16 * dl->npages;
+    for (size_t i = 0; i < dl->npages; i++)
+        est += dl->pages[i].nitems;
+    HPDF_List entries = c->pdf->xref ? c->pdf->xref->entries : NULL;
+    if (entries && est > entries->items_per_block && est < (1u << 24))
+        entries->items_per_block = (HPDF_UINT)est;
     /* Soft masks (image alpha) need PDF 1.4; libharu stays at 1.3. */
     c->pdf->pdf_version = HPDF_VER_14;
     HPDF_UseUTFEncodings(c->pdf);
