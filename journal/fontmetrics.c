@@ -492,7 +492,7 @@ static int load_file(jr_fontset *fs, const char *path, int index, const char *fa
  * world is the same: the modification times of its configuration folders,
  * its cache folders (fc-cache writes there when fonts are installed) and
  * the user's font folders, FONTCONFIG_FILE/FONTCONFIG_PATH and the
- * language variables. Anything
+ * language variables (fonts-1-*.txt, one file per set of those). Anything
  * else goes to fontconfig, and the file is written anew. */
 
 int jr_fontset_family_cache_hits(const jr_fontset *fs)
@@ -600,7 +600,17 @@ static void famcache_load(jr_fontset *fs)
     char *dir = cache_dir();
     if (!dir)
         return;
-    c->file = jr_path_join(dir, "fonts-1.txt");
+    /* one file per set of language variables (they change fontconfig's
+     * ranking): builds in different locales do not overwrite each other */
+    jr_buf lv = {0};
+    static const char *const langvars[] = {"FC_LANG", "LC_ALL", "LC_CTYPE", "LANG"};
+    for (size_t i = 0; i < sizeof langvars / sizeof langvars[0]; i++) {
+        const char *v = getenv(langvars[i]);
+        jr_buf_printf(&lv, "%s=%s;", langvars[i], v ? v : "");
+    }
+    c->file = jr_xasprintf("%s/fonts-1-%016llx.txt", dir,
+                           (unsigned long long)hash_bytes(lv.data, lv.len, 0));
+    jr_buf_free(&lv);
     free(dir);
     c->stamp = fc_stamp();
     size_t len;
