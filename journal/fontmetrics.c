@@ -27,6 +27,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cache.h"
 #include "util.h"
 
 /* Longer texts are shaped every time (they are not words; keeping them would
@@ -500,18 +501,6 @@ int jr_fontset_family_cache_hits(const jr_fontset *fs)
     return fs ? fs->fam_hits : 0;
 }
 
-static char *cache_dir(void)
-{
-    const char *dir = getenv("JOURNAL_CACHE_DIR"), *x;
-    if (dir)
-        return (!*dir || strcmp(dir, "off") == 0) ? NULL : jr_xstrdup(dir);
-    if ((x = getenv("XDG_CACHE_HOME")) && x[0] == '/')
-        return jr_path_join(x, "journal");
-    if ((x = getenv("HOME")) && x[0] == '/')
-        return jr_xasprintf("%s/.cache/journal", x);
-    return NULL;
-}
-
 static void stamp_path(jr_buf *b, const char *path)
 {
     struct stat st;
@@ -597,7 +586,7 @@ static void famcache_load(jr_fontset *fs)
     if (c->loaded)
         return;
     c->loaded = true;
-    char *dir = cache_dir();
+    char *dir = jr_cache_dir();
     if (!dir)
         return;
     /* one file per set of language variables (they change fontconfig's
@@ -659,22 +648,7 @@ static void famcache_save(fam_cache *c)
                       e->bold_req, e->italic_req, e->path, e->index, e->family, e->bold, e->italic,
                       e->size, e->mtime_s, e->mtime_ns);
     }
-    char *dir = jr_xstrdup(c->file);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    char *tmp = jr_xasprintf("%s.%ld.tmp", c->file, (long)getpid());
-    if (jr_mkdir_p(dir) == 0) {
-        FILE *f = fopen(tmp, "wb");
-        if (f) {
-            bool ok = fwrite(b.data, 1, b.len, f) == b.len;
-            ok = (fclose(f) == 0) && ok;
-            if (!ok || rename(tmp, c->file) != 0)
-                remove(tmp);
-        }
-    }
-    free(tmp);
-    free(dir);
+    jr_cache_write(c->file, b.data, b.len);
     jr_buf_free(&b);
 }
 
@@ -1176,7 +1150,7 @@ static char *kern_identity(const jr_font *f)
 
 static char *kern_file(const jr_font *f)
 {
-    char *dir = cache_dir();
+    char *dir = jr_cache_dir();
     if (!dir)
         return NULL;
     char *id = kern_identity(f);
@@ -1250,24 +1224,8 @@ static void kern_save(jr_font *f)
     memcpy(data + hlen, &n64, 8);
     memcpy(data + hlen + 8, &sum, 8);
     len = hlen + 16 + k * sizeof(kern_rec);
-    char *dir = jr_xstrdup(file);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    char *tmp = jr_xasprintf("%s.%ld.tmp", file, (long)getpid());
-    if (jr_mkdir_p(dir) == 0) {
-        FILE *fp = fopen(tmp, "wb");
-        if (fp) {
-            bool ok = fwrite(data, 1, len, fp) == len;
-            ok = (fclose(fp) == 0) && ok;
-            if (!ok || rename(tmp, file) != 0)
-                remove(tmp);
-            else
-                f->pairs_saved = f->pairs_used;
-        }
-    }
-    free(tmp);
-    free(dir);
+    if (jr_cache_write(file, data, len) == 0)
+        f->pairs_saved = f->pairs_used;
     free(data);
     free(id);
     free(file);
@@ -1287,7 +1245,7 @@ static void kern_save(jr_font *f)
 
 static char *shape_file(const jr_font *f)
 {
-    char *dir = cache_dir();
+    char *dir = jr_cache_dir();
     if (!dir)
         return NULL;
     char *id = kern_identity(f);
@@ -1296,16 +1254,6 @@ static char *shape_file(const jr_font *f)
     free(id);
     free(dir);
     return p;
-}
-
-static uint64_t bytes_sum(const unsigned char *p, size_t n)
-{
-    uint64_t a = 0x9E3779B97F4A7C15ull, b = 0;
-    for (size_t i = 0; i < n; i++) {
-        a += p[i];
-        b += a;
-    }
-    return a ^ (b * 0xC2B2AE3D27D4EB4Full);
 }
 
 /* Put a measurement into the measurement cache (unless it is there). */
@@ -1362,7 +1310,7 @@ static void shape_load(jr_fontset *fs, jr_font *f, int font)
     if (ok) {
         memcpy(&n, data + hlen, 8);
         memcpy(&sum, data + hlen + 8, 8);
-        ok = bytes_sum((const unsigned char *)data + hlen + 16, len - hlen - 16) == sum;
+        ok = jr_cache_sum((const unsigned char *)data + hlen + 16, len - hlen - 16) == sum;
     }
     size_t pos = hlen + 16, count = 0;
     for (uint64_t i = 0; ok && i < n; i++) {
@@ -1427,27 +1375,11 @@ static void shape_save(jr_fontset *fs, jr_font *f, int font)
         }
         n++;
     }
-    uint64_t sum = bytes_sum((const unsigned char *)b.data + hlen + 16, b.len - hlen - 16);
+    uint64_t sum = jr_cache_sum((const unsigned char *)b.data + hlen + 16, b.len - hlen - 16);
     memcpy(b.data + hlen, &n, 8);
     memcpy(b.data + hlen + 8, &sum, 8);
-    char *dir = jr_xstrdup(file);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    char *tmp = jr_xasprintf("%s.%ld.tmp", file, (long)getpid());
-    if (jr_mkdir_p(dir) == 0) {
-        FILE *fp = fopen(tmp, "wb");
-        if (fp) {
-            bool ok = fwrite(b.data, 1, b.len, fp) == b.len;
-            ok = (fclose(fp) == 0) && ok;
-            if (!ok || rename(tmp, file) != 0)
-                remove(tmp);
-            else
-                f->shaped_saved = f->shaped;
-        }
-    }
-    free(tmp);
-    free(dir);
+    if (jr_cache_write(file, b.data, b.len) == 0)
+        f->shaped_saved = f->shaped;
     free(file);
     jr_buf_free(&b);
 }

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "util.h"
 
 #define JR_HYPH_DEFAULT_DIR "/usr/share/hyphen"
@@ -921,19 +922,9 @@ static int flat_hyphenate2(const jr_dict *jd, const char *word, size_t n, char *
 
 static char *cache_file(const char *dict, const struct stat *st)
 {
-    const char *dir = getenv("JOURNAL_CACHE_DIR"), *x;
-    char *d;
-    if (dir) {
-        if (!*dir || strcmp(dir, "off") == 0)
-            return NULL;
-        d = jr_xstrdup(dir);
-    } else if ((x = getenv("XDG_CACHE_HOME")) && x[0] == '/') {
-        d = jr_path_join(x, "journal");
-    } else if ((x = getenv("HOME")) && x[0] == '/') {
-        d = jr_xasprintf("%s/.cache/journal", x);
-    } else {
+    char *d = jr_cache_dir();
+    if (!d)
         return NULL;
-    }
     uint64_t h = hash_str(dict, strlen(dict)) ^ ((uint64_t)st->st_size << 1) ^
                  ((uint64_t)st->st_mtim.tv_sec * 1000000007ull) ^ (uint64_t)st->st_mtim.tv_nsec;
     char *path = jr_xasprintf("%s/hyph-2-%016llx.bin", d, (unsigned long long)h);
@@ -1013,22 +1004,7 @@ static void cache_write(const jr_dict *jd, const char *file, const char *dict,
     uint64_t sum = checksum((const unsigned char *)b.data + sum_at + 8, b.len - sum_at - 8);
     memcpy(b.data + sum_at, &sum, 8);
     /* write beside it, then rename: readers never see half a file */
-    char *dir = jr_xstrdup(file);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    char *tmp = jr_xasprintf("%s.%ld.tmp", file, (long)getpid());
-    if (jr_mkdir_p(dir) == 0) {
-        FILE *f = fopen(tmp, "wb");
-        if (f) {
-            bool ok = fwrite(b.data, 1, b.len, f) == b.len;
-            ok = (fclose(f) == 0) && ok;
-            if (!ok || rename(tmp, file) != 0)
-                remove(tmp);
-        }
-    }
-    free(tmp);
-    free(dir);
+    jr_cache_write(file, b.data, b.len);
     jr_buf_free(&b);
 }
 
@@ -1228,35 +1204,15 @@ static char *words_file(const jr_hyphenator *h)
 {
     if (!h->dict_id)
         return NULL;
-    const char *dir = getenv("JOURNAL_CACHE_DIR"), *x;
-    char *d;
-    if (dir) {
-        if (!*dir || strcmp(dir, "off") == 0)
-            return NULL;
-        d = jr_xstrdup(dir);
-    } else if ((x = getenv("XDG_CACHE_HOME")) && x[0] == '/') {
-        d = jr_path_join(x, "journal");
-    } else if ((x = getenv("HOME")) && x[0] == '/') {
-        d = jr_xasprintf("%s/.cache/journal", x);
-    } else {
+    char *d = jr_cache_dir();
+    if (!d)
         return NULL;
-    }
     char *id = words_identity(h);
     char *p =
         jr_xasprintf("%s/hyphw-1-%016llx.bin", d, (unsigned long long)hash_str(id, strlen(id)));
     free(id);
     free(d);
     return p;
-}
-
-static uint64_t words_sum(const unsigned char *p, size_t n)
-{
-    uint64_t a = 0x9E3779B97F4A7C15ull, b = 0;
-    for (size_t i = 0; i < n; i++) {
-        a += p[i];
-        b += a;
-    }
-    return a ^ (b * 0xC2B2AE3D27D4EB4Full);
 }
 
 static void words_load(jr_hyphenator *h)
@@ -1277,7 +1233,7 @@ static void words_load(jr_hyphenator *h)
     if (ok) {
         memcpy(&n, data + hlen, 8);
         memcpy(&sum, data + hlen + 8, 8);
-        ok = words_sum((const unsigned char *)data + hlen + 16, len - hlen - 16) == sum;
+        ok = jr_cache_sum((const unsigned char *)data + hlen + 16, len - hlen - 16) == sum;
     }
     size_t pos = hlen + 16, got = 0;
     size_t pts[JR_HYPH_CACHE_MAX_LEN];
@@ -1346,25 +1302,10 @@ static void words_save(jr_hyphenator *h)
             jr_buf_putc(&b, e->expl[k] ? 1 : 0);
         n++;
     }
-    uint64_t sum = words_sum((const unsigned char *)b.data + hlen + 16, b.len - hlen - 16);
+    uint64_t sum = jr_cache_sum((const unsigned char *)b.data + hlen + 16, b.len - hlen - 16);
     memcpy(b.data + hlen, &n, 8);
     memcpy(b.data + hlen + 8, &sum, 8);
-    char *dir = jr_xstrdup(file);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    char *tmp = jr_xasprintf("%s.%ld.tmp", file, (long)getpid());
-    if (jr_mkdir_p(dir) == 0) {
-        FILE *f = fopen(tmp, "wb");
-        if (f) {
-            bool ok = fwrite(b.data, 1, b.len, f) == b.len;
-            ok = (fclose(f) == 0) && ok;
-            if (!ok || rename(tmp, file) != 0)
-                remove(tmp);
-        }
-    }
-    free(tmp);
-    free(dir);
+    jr_cache_write(file, b.data, b.len);
     free(file);
     jr_buf_free(&b);
     h->words_new = 0;

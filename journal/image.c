@@ -26,6 +26,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "cache.h"
 #include "util.h"
 
 static bool check_reference; /* see jr_image_check_reference */
@@ -771,17 +772,7 @@ static char *imgc_params(void)
 
 static char *imgc_path(void)
 {
-    const char *dir = getenv("JOURNAL_CACHE_DIR"), *x;
-    if (dir) {
-        if (!*dir || strcmp(dir, "off") == 0)
-            return NULL;
-        return jr_path_join(dir, IMGC_FILE);
-    }
-    if ((x = getenv("XDG_CACHE_HOME")) && x[0] == '/')
-        return jr_xasprintf("%s/journal/%s", x, IMGC_FILE);
-    if ((x = getenv("HOME")) && x[0] == '/')
-        return jr_xasprintf("%s/.cache/journal/%s", x, IMGC_FILE);
-    return NULL;
+    return jr_cache_path(IMGC_FILE);
 }
 
 static size_t imgc_slot(uint64_t dev, uint64_t ino, size_t cap)
@@ -1032,23 +1023,7 @@ static void imgc_write(void)
     put_u64(d + len - 8, imgc_hash(d, len - 8));
     free(params);
 
-    static unsigned serial;
-    char *dir = jr_xstrdup(imgc.file);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    char *tmp = jr_xasprintf("%s.%ld.%u.tmp", imgc.file, (long)getpid(), serial++);
-    if (jr_mkdir_p(dir) == 0) {
-        FILE *f = fopen(tmp, "wbx");
-        if (f) {
-            bool ok = fwrite(d, 1, len, f) == len;
-            ok = (fclose(f) == 0) && ok;
-            if (!ok || rename(tmp, imgc.file) != 0)
-                remove(tmp);
-        }
-    }
-    free(tmp);
-    free(dir);
+    jr_cache_write(imgc.file, d, len);
     free(d);
 }
 

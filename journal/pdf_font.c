@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <harfbuzz/hb-subset.h>
@@ -31,6 +32,7 @@
 #include <hpdf_fontdef.h>
 #include <hpdf_objects.h>
 
+#include "cache.h"
 #include "fontmetrics.h"
 #include "pdf_speed.h"
 #include "util.h"
@@ -418,6 +420,85 @@ static char *replace_cmap(const char *data, size_t len, const unsigned char *bit
     return (char *)o;
 }
 
+/* ---- subsets kept between builds ------------------------------------------ */
+
+/* A rebuild draws the same characters, so the subset of each face is kept
+ * in the cache folder (cache.h), one file per face: subset-1-<hash>.bin
+ * holding what it was made from (font path, face, size and modification
+ * time of the file, HarfBuzz's version), the code points, and the subset
+ * with its length and checksum. Used only when all of it matches. */
+#define SUBSET_MAGIC "JRSUBS1\n"
+
+static char *subset_identity(const char *path, int face)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return NULL;
+    return jr_xasprintf("%s|%d|%lld|%lld.%09ld|%s", path, face, (long long)st.st_size,
+                        (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec,
+                        hb_version_string());
+}
+
+static char *subset_file(const char *path, int face)
+{
+    char *key = jr_xasprintf("%s|%d", path, face);
+    uint64_t h = jr_cache_sum((const unsigned char *)key, strlen(key));
+    free(key);
+    char name[64];
+    snprintf(name, sizeof name, "subset-1-%016llx.bin", (unsigned long long)h);
+    return jr_cache_path(name);
+}
+
+/* The kept subset for (path, face, bits) or NULL. Caller frees. */
+static char *subset_read(const char *path, int face, const unsigned char *bits, size_t *len)
+{
+    char *file = subset_file(path, face);
+    char *id = file ? subset_identity(path, face) : NULL;
+    size_t n = 0;
+    char *d = id ? jr_read_file(file, &n) : NULL;
+    char *out = NULL;
+    size_t idlen = id ? strlen(id) : 0, hlen = 8 + ((idlen + 1 + 7) & ~(size_t)7);
+    if (d && n >= hlen + BMP_BYTES + 16 && memcmp(d, SUBSET_MAGIC, 8) == 0 &&
+        memcmp(d + 8, id, idlen + 1) == 0 && memcmp(d + hlen, bits, BMP_BYTES) == 0) {
+        uint64_t dl, sum;
+        memcpy(&dl, d + hlen + BMP_BYTES, 8);
+        memcpy(&sum, d + hlen + BMP_BYTES + 8, 8);
+        const unsigned char *data = (const unsigned char *)d + hlen + BMP_BYTES + 16;
+        if (dl == n - hlen - BMP_BYTES - 16 && dl >= 12 && jr_cache_sum(data, dl) == sum) {
+            out = jr_xmalloc(dl);
+            memcpy(out, data, dl);
+            *len = dl;
+        }
+    }
+    free(d);
+    free(id);
+    free(file);
+    return out;
+}
+
+static void subset_write(const char *path, int face, const unsigned char *bits, const char *data,
+                         size_t len)
+{
+    char *file = subset_file(path, face);
+    char *id = file ? subset_identity(path, face) : NULL;
+    if (id) {
+        size_t idlen = strlen(id), hlen = 8 + ((idlen + 1 + 7) & ~(size_t)7);
+        size_t n = hlen + BMP_BYTES + 16 + len;
+        unsigned char *d = jr_xcalloc(n, 1);
+        memcpy(d, SUBSET_MAGIC, 8);
+        memcpy(d + 8, id, idlen + 1);
+        memcpy(d + hlen, bits, BMP_BYTES);
+        uint64_t dl = len, sum = jr_cache_sum((const unsigned char *)data, len);
+        memcpy(d + hlen + BMP_BYTES, &dl, 8);
+        memcpy(d + hlen + BMP_BYTES + 8, &sum, 8);
+        memcpy(d + hlen + BMP_BYTES + 16, data, len);
+        jr_cache_write(file, d, n);
+        free(d);
+    }
+    free(id);
+    free(file);
+}
+
 /* A copy of the subset for (path, face, bits), made or remembered. */
 static char *get_subset(const char *path, int face, const unsigned char *bits, size_t *len)
 {
@@ -441,7 +522,12 @@ static char *get_subset(const char *path, int face, const unsigned char *bits, s
         return copy;
     }
     size_t n = 0;
-    char *data = make_subset(path, face, bits, &n);
+    char *data = subset_read(path, face, bits, &n);
+    if (!data) {
+        data = make_subset(path, face, bits, &n);
+        if (data)
+            subset_write(path, face, bits, data, n);
+    }
     if (!data) {
         pthread_mutex_unlock(&make_lock);
         return NULL;
