@@ -503,6 +503,9 @@ int jr_build_run(const jr_build_options *opt)
         }
     }
 
+    /* the web pages' bodies are rendered on other threads meanwhile */
+    if (!opt->check_only && !failed)
+        jr_web_prefetch_start(j);
     jr_fontset *fonts = jr_fontset_new();
     layout_seen seen = {0};
     for (size_t ei = 0; ei < j->neditions && !failed; ei++) {
@@ -523,6 +526,7 @@ int jr_build_run(const jr_build_options *opt)
      * keep the PDF that is already in out/ (its size goes into enclosures). */
     char *atom_path = jr_path_join(out_dir, "atom.xml");
     char *rss_path = jr_path_join(out_dir, "rss.xml");
+    jr_web_prefetch_wait();
     if (!opt->check_only && !failed) {
         const char **names = jr_xcalloc(j->neditions, sizeof *names);
         long long *sizes = jr_xcalloc(j->neditions, sizeof *sizes);

@@ -40,4 +40,13 @@ int jr_html_write_index(const jr_journal *j, const jr_feed_options *opt, const c
  * given again by themselves; this forgets them explicitly. */
 void jr_feed_forget_warnings(void);
 
+/* Render the bodies of every article's page on other threads while the
+ * caller goes on (the layout and the PDFs need none of them): start after
+ * the articles are parsed, wait before the first feed or page is written,
+ * and before the journal is freed. The pages then take their bodies, with
+ * their warnings in the usual order. Waiting when nothing was started does
+ * nothing. */
+void jr_web_prefetch_start(const jr_journal *j);
+void jr_web_prefetch_wait(void);
+
 #endif

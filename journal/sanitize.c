@@ -1464,6 +1464,30 @@ static void pages_fill(const jr_journal *j)
     run_parallel(render_pages, &pages, n);
 }
 
+static pthread_t prefetch_thread;
+static bool prefetch_running;
+
+static void *prefetch_main(void *arg)
+{
+    pages_fill(arg);
+    return NULL;
+}
+
+void jr_web_prefetch_start(const jr_journal *j)
+{
+    if (!prefetch_on || prefetch_running || !j)
+        return;
+    xmlInitParser(); /* before libxml2 is used in other threads */
+    prefetch_running = pthread_create(&prefetch_thread, NULL, prefetch_main, (void *)j) == 0;
+}
+
+void jr_web_prefetch_wait(void)
+{
+    if (prefetch_running)
+        pthread_join(prefetch_thread, NULL);
+    prefetch_running = false;
+}
+
 /* The cached body of `a`, or NULL when there is none. */
 static page_body *pages_find(const jr_journal *j, const jr_article *a)
 {
