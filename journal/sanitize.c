@@ -9,11 +9,14 @@
  * libxml2's HTML parser and written again from an allow-list of elements
  * and attributes. Whatever is not on the list is removed; what is dangerous
  * is removed with its content and reported at its line. */
+#define _XOPEN_SOURCE 700
 #include <ctype.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmark.h>
@@ -22,6 +25,7 @@
 #include <libxml/tree.h>
 #include <libxml/uri.h>
 
+#include "cache.h"
 #include "diag.h"
 #include "feed_int.h"
 #include "markdown.h"
@@ -1252,16 +1256,173 @@ static char *render(cmark_node *doc, bool direct, const char *page_url)
     return out ? out : body_sanitized(doc, page_url);
 }
 
+/* ---- page bodies kept between builds ------------------------------------
+ *
+ * A rebuild renders the same bodies: the bodies of pages that gave no
+ * warning are kept in the cache folder (cache.h) in one file per content
+ * folder (bodies-1-<hash>.bin), under their body_key, made by this very
+ * program (its size and modification time and the version are in the
+ * file's identity). The file is read once per process and written anew,
+ * with the bodies of this build only, when a body was added. Bodies with
+ * warnings are always rendered, so that their warnings are given. */
+#define BODIES_MAGIC "JRBODY1\n"
+#define BODIES_MAX   (64u << 20) /* bytes of HTML kept at most */
+
+typedef struct kept_body {
+    uint64_t key;
+    char *html;
+    size_t len;
+    bool used; /* by this build */
+} kept_body;
+
+static struct {
+    pthread_mutex_t lock;
+    bool loaded;
+    char *file, *id;
+    kept_body *b;
+    size_t n, cap;
+    bool dirty;
+} kept = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static char *kept_identity(void)
+{
+    struct stat st;
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0 || stat((exe[n] = '\0', exe), &st) != 0)
+        return NULL;
+    return jr_xasprintf("%s|%s|%lld|%lld.%09ld", JOURNAL_VERSION, exe, (long long)st.st_size,
+                        (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+}
+
+/* Under kept.lock. */
+static void kept_load(const jr_journal *j)
+{
+    kept.loaded = true;
+    kept.id = kept_identity();
+    const char *root = j->root ? j->root : "";
+    char *real = realpath(root, NULL);
+    const char *where = real ? real : root;
+    char name[64];
+    snprintf(name, sizeof name, "bodies-1-%016llx.bin",
+             (unsigned long long)jr_cache_sum((const unsigned char *)where, strlen(where)));
+    free(real);
+    kept.file = kept.id ? jr_cache_path(name) : NULL;
+    size_t len = 0;
+    unsigned char *d = kept.file ? (unsigned char *)jr_read_file(kept.file, &len) : NULL;
+    size_t idlen = kept.id ? strlen(kept.id) : 0, hlen = 8 + ((idlen + 1 + 7) & ~(size_t)7);
+    uint64_t n = 0, sum = 0;
+    bool ok = d && len >= hlen + 16 && memcmp(d, BODIES_MAGIC, 8) == 0 &&
+              memcmp(d + 8, kept.id, idlen + 1) == 0;
+    if (ok) {
+        memcpy(&n, d + hlen, 8);
+        memcpy(&sum, d + hlen + 8, 8);
+        ok = jr_cache_sum(d + hlen + 16, len - hlen - 16) == sum;
+    }
+    size_t pos = hlen + 16;
+    for (uint64_t i = 0; ok && i < n; i++) {
+        uint64_t key, bl;
+        if (len - pos < 16)
+            break;
+        memcpy(&key, d + pos, 8);
+        memcpy(&bl, d + pos + 8, 8);
+        pos += 16;
+        if (bl > len - pos)
+            break;
+        JR_GROW(kept.b, kept.cap, kept.n + 1);
+        kept.b[kept.n++] = (kept_body){key, jr_xstrndup((const char *)d + pos, bl), bl, false};
+        pos += (bl + 7) & ~(size_t)7;
+    }
+    free(d);
+}
+
+/* A copy of the kept body for key, or NULL. */
+static char *kept_find(const jr_journal *j, uint64_t key)
+{
+    char *html = NULL;
+    pthread_mutex_lock(&kept.lock);
+    if (!kept.loaded)
+        kept_load(j);
+    for (size_t i = 0; i < kept.n && !html; i++)
+        if (kept.b[i].key == key) {
+            html = jr_xstrndup(kept.b[i].html, kept.b[i].len);
+            kept.b[i].used = true;
+        }
+    pthread_mutex_unlock(&kept.lock);
+    return html;
+}
+
+static void kept_add(uint64_t key, const char *html)
+{
+    pthread_mutex_lock(&kept.lock);
+    if (kept.file) {
+        size_t len = strlen(html);
+        JR_GROW(kept.b, kept.cap, kept.n + 1);
+        kept.b[kept.n++] = (kept_body){key, jr_xstrndup(html, len), len, true};
+        kept.dirty = true;
+    }
+    pthread_mutex_unlock(&kept.lock);
+}
+
+/* Write the bodies this build used, when one was added; forget the rest. */
+static void kept_save(void)
+{
+    pthread_mutex_lock(&kept.lock);
+    if (kept.dirty && kept.file && kept.id) {
+        size_t idlen = strlen(kept.id), hlen = 8 + ((idlen + 1 + 7) & ~(size_t)7);
+        jr_buf b = {0};
+        jr_buf_put(&b, BODIES_MAGIC, 8);
+        jr_buf_put(&b, kept.id, idlen + 1);
+        while (b.len % 8)
+            jr_buf_putc(&b, 0);
+        uint64_t n = 0, total = 0;
+        jr_buf_put(&b, (const char *)&n, 8);
+        jr_buf_put(&b, (const char *)&n, 8);
+        for (size_t i = 0; i < kept.n; i++) {
+            const kept_body *k = &kept.b[i];
+            if (!k->used || total + k->len > BODIES_MAX)
+                continue;
+            uint64_t bl = k->len;
+            jr_buf_put(&b, (const char *)&k->key, 8);
+            jr_buf_put(&b, (const char *)&bl, 8);
+            jr_buf_put(&b, k->html, k->len);
+            while (b.len % 8)
+                jr_buf_putc(&b, 0);
+            total += k->len;
+            n++;
+        }
+        uint64_t sum = jr_cache_sum((const unsigned char *)b.data + hlen + 16, b.len - hlen - 16);
+        memcpy(b.data + hlen, &n, 8);
+        memcpy(b.data + hlen + 8, &sum, 8);
+        jr_cache_write(kept.file, b.data, b.len);
+        jr_buf_free(&b);
+    }
+    for (size_t i = 0; i < kept.n; i++)
+        free(kept.b[i].html);
+    free(kept.b);
+    free(kept.file);
+    free(kept.id);
+    kept.b = NULL;
+    kept.file = kept.id = NULL;
+    kept.n = kept.cap = 0;
+    kept.loaded = kept.dirty = false;
+    pthread_mutex_unlock(&kept.lock);
+}
+
 static void render_page(page_cache *c, size_t i)
 {
     page_body *b = &c->b[i];
     if (b->html) /* made with its feed's body */
         return;
     b->key = body_key(c->j, b->a);
+    if ((b->html = kept_find(c->j, b->key)) != NULL)
+        return;
     bool direct = false;
     cmark_node *doc = body_tree(c->j, b->a, &direct, &b->log);
     b->html = render(doc, direct, NULL);
     cmark_node_free(doc);
+    if (b->log.n == 0)
+        kept_add(b->key, b->html);
 }
 
 /* ---- feed bodies: made once for Atom and RSS, with the page's ------------
@@ -1462,6 +1623,7 @@ static void pages_fill(const jr_journal *j)
     feeds_free(); /* the feeds are written before the pages */
     atomic_store(&pages.next, 0);
     run_parallel(render_pages, &pages, n);
+    kept_save();
 }
 
 static pthread_t prefetch_thread;
