@@ -173,6 +173,8 @@ def main():
     ap.add_argument("--peer-max", type=float, default=240.0,
                     help="skip a peer when one run is expected to take longer (s)")
     ap.add_argument("--csv", required=True)
+    ap.add_argument("--note", action="append", default=[],
+                    help="a line for the table's notes (the layout and feeds timings)")
     a = ap.parse_args()
 
     peers = [p for p in a.peers.split(",") if p]
@@ -181,7 +183,7 @@ def main():
         "weasyprint": shutil.which("weasyprint") is not None,
         "xelatex": shutil.which("xelatex") is not None,
     }
-    notes = []
+    notes = list(a.note)
     for p in peers:
         if not have["pandoc"]:
             notes.append("pandoc not installed: peer %s skipped (apt-get install pandoc)" % p)
