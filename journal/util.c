@@ -486,11 +486,42 @@ const char *jr_output_add(jr_output *out, const char *final_path)
  * must go, a full disk) restores every file already replaced: first each
  * existing final file gets a hard link under a backup name, then the
  * temporary files are renamed; on failure the renamed ones are put back. */
+/* Whether the file at `a` holds exactly the `size` bytes of the file at `b`
+ * (read in blocks: PDFs may be large). */
+static bool same_bytes(const char *a, const char *b, off_t size)
+{
+    struct stat st;
+    if (stat(a, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size != size)
+        return false;
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    bool same = fa && fb;
+    enum { BLOCK = 65536 };
+    char *ba = same ? jr_xmalloc(2 * BLOCK) : NULL;
+    char *bb = ba ? ba + BLOCK : NULL;
+    while (same) {
+        size_t na = fread(ba, 1, BLOCK, fa), nb = fread(bb, 1, BLOCK, fb);
+        same = na == nb && memcmp(ba, bb, na) == 0;
+        if (na < BLOCK) {
+            same = same && !ferror(fa) && !ferror(fb) && feof(fa) && feof(fb);
+            break;
+        }
+    }
+    free(ba);
+    if (fa)
+        fclose(fa);
+    if (fb)
+        fclose(fb);
+    return same;
+}
+
 int jr_output_commit(jr_output *out)
 {
     out->failed = NULL;
     char **backup = jr_xcalloc(out->n ? out->n : 1, sizeof *backup);
     bool *existed = jr_xcalloc(out->n ? out->n : 1, sizeof *existed);
+    /* a file whose new bytes equal the old ones is left as it is (its
+     * modification time too), and its temporary file removed */
+    bool *unchanged = jr_xcalloc(out->n ? out->n : 1, sizeof *unchanged);
     size_t done = 0;
     int err = 0;
     for (size_t i = 0; i < out->n && !err; i++) {
@@ -503,6 +534,10 @@ int jr_output_commit(jr_output *out)
             out->failed = out->final_paths[i];
             break;
         }
+        if (S_ISREG(st.st_mode) && same_bytes(out->tmp_paths[i], out->final_paths[i], st.st_size)) {
+            unchanged[i] = true;
+            continue;
+        }
         backup[i] = jr_xasprintf("%s.bak-%ld", out->final_paths[i], (long)getpid());
         unlink(backup[i]);
         if (link(out->final_paths[i], backup[i]) != 0) {
@@ -512,6 +547,10 @@ int jr_output_commit(jr_output *out)
         }
     }
     for (; done < out->n && !err; done++) {
+        if (unchanged[done]) {
+            unlink(out->tmp_paths[done]);
+            continue;
+        }
         if (rename(out->tmp_paths[done], out->final_paths[done]) != 0) {
             err = errno;
             out->failed = out->final_paths[done];
@@ -521,6 +560,8 @@ int jr_output_commit(jr_output *out)
     if (err) {
         /* put back what was replaced, remove what was new */
         for (size_t i = 0; i < done; i++) {
+            if (unchanged[i])
+                continue; /* never touched */
             if (backup[i])
                 rename(backup[i], out->final_paths[i]);
             else if (!existed[i])
@@ -536,6 +577,7 @@ int jr_output_commit(jr_output *out)
     }
     free(backup);
     free(existed);
+    free(unchanged);
     if (err) {
         errno = err;
         return -1;

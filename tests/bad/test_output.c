@@ -114,6 +114,43 @@ int main(void)
     free(s);
     CHECK(count_entries(dir) == 3); /* a, b, c: no backups left */
 
+    /* 4: a file written with the bytes it already has is left as it is
+     * (same inode, same modification time); one with other bytes, even of
+     * the same length, is replaced; no temporary file is left. */
+    struct stat before_a, before_c, after_a, after_c;
+    CHECK(stat(a, &before_a) == 0 && stat(c, &before_c) == 0);
+    out = jr_output_new();
+    put(jr_output_add(out, a), "new a");
+    put(jr_output_add(out, c), "NEW C");
+    CHECK(jr_output_commit(out) == 0);
+    jr_output_free(out);
+    CHECK(stat(a, &after_a) == 0 && stat(c, &after_c) == 0);
+    CHECK(after_a.st_ino == before_a.st_ino);
+    CHECK(after_a.st_mtim.tv_sec == before_a.st_mtim.tv_sec &&
+          after_a.st_mtim.tv_nsec == before_a.st_mtim.tv_nsec);
+    CHECK(after_c.st_ino != before_c.st_ino);
+    s = get(c);
+    CHECK(strcmp(s, "NEW C") == 0);
+    free(s);
+    CHECK(count_entries(dir) == 3);
+
+    /* 5: a failed commit with an unchanged file among the others: the
+     * unchanged file is untouched, the changed one put back. */
+    out = jr_output_new();
+    put(jr_output_add(out, a), "new a");
+    put(jr_output_add(out, c), "newer c");
+    (void)jr_output_add(out, b); /* never written: the commit fails */
+    CHECK(jr_output_commit(out) != 0);
+    jr_output_abort(out);
+    jr_output_free(out);
+    s = get(a);
+    CHECK(strcmp(s, "new a") == 0);
+    free(s);
+    s = get(c);
+    CHECK(strcmp(s, "NEW C") == 0);
+    free(s);
+    CHECK(count_entries(dir) == 3);
+
     unlink(a);
     unlink(b);
     unlink(c);
