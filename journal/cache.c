@@ -67,3 +67,32 @@ int jr_cache_write(const char *path, const void *data, size_t len)
     free(dir);
     return rc;
 }
+
+size_t jr_cache_begin(jr_buf *b, const char *magic, const char *id)
+{
+    size_t idlen = strlen(id), header = 8 + ((idlen + 1 + 7) & ~(size_t)7) + 16;
+    jr_buf_put(b, magic, 8);
+    jr_buf_put(b, id, idlen + 1);
+    while (b->len < header)
+        jr_buf_putc(b, 0);
+    return header;
+}
+
+void jr_cache_seal(jr_buf *b, size_t header, uint64_t count)
+{
+    uint64_t sum = jr_cache_sum((const unsigned char *)b->data + header, b->len - header);
+    memcpy(b->data + header - 16, &count, 8);
+    memcpy(b->data + header - 8, &sum, 8);
+}
+
+size_t jr_cache_check(const void *d, size_t len, const char *magic, const char *id, uint64_t *count)
+{
+    const unsigned char *p = d;
+    size_t idlen = strlen(id), header = 8 + ((idlen + 1 + 7) & ~(size_t)7) + 16;
+    if (!p || len < header || memcmp(p, magic, 8) != 0 || memcmp(p + 8, id, idlen + 1) != 0)
+        return 0;
+    uint64_t sum;
+    memcpy(count, p + header - 16, 8);
+    memcpy(&sum, p + header - 8, 8);
+    return jr_cache_sum(p + header, len - header) == sum ? header : 0;
+}

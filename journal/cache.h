@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util.h"
+
 /* The cache folder (caller frees), or NULL when the cache is off. */
 char *jr_cache_dir(void);
 /* <cache folder>/<name> (caller frees), or NULL when the cache is off. */
@@ -23,5 +25,17 @@ uint64_t jr_cache_sum(const unsigned char *p, size_t n);
  * rename (readers never see half a file), making the folder first.
  * 0, or -1 when nothing was written. */
 int jr_cache_write(const char *path, const void *data, size_t len);
+
+/* Most cache files begin alike: an 8-byte magic, the identity of what the
+ * file was made from (text, NUL-terminated, padded to 8 bytes), then the
+ * number of records and the checksum of everything after these two.
+ * jr_cache_begin appends such a header to b (count and checksum 0) and
+ * returns its length; jr_cache_seal fills them in once the records follow.
+ * jr_cache_check returns where the records start when d holds a header for
+ * magic and id whose checksum holds (*count set), else 0. */
+size_t jr_cache_begin(jr_buf *b, const char *magic, const char *id);
+void jr_cache_seal(jr_buf *b, size_t header, uint64_t count);
+size_t jr_cache_check(const void *d, size_t len, const char *magic, const char *id,
+                      uint64_t *count);
 
 #endif

@@ -1302,17 +1302,10 @@ static void shape_load(jr_fontset *fs, jr_font *f, int font)
     if (!data)
         return;
     char *id = kern_identity(f);
-    size_t idlen = strlen(id), hlen = 8 + ((idlen + 1 + 7) & ~(size_t)7);
-    bool ok = len >= hlen + 16 && memcmp(data, SHAPECACHE_MAGIC, 8) == 0 &&
-              memcmp(data + 8, id, idlen + 1) == 0;
+    uint64_t n = 0;
+    size_t pos = jr_cache_check(data, len, SHAPECACHE_MAGIC, id, &n), count = 0;
+    bool ok = pos > 0;
     free(id);
-    uint64_t n = 0, sum = 0;
-    if (ok) {
-        memcpy(&n, data + hlen, 8);
-        memcpy(&sum, data + hlen + 8, 8);
-        ok = jr_cache_sum((const unsigned char *)data + hlen + 16, len - hlen - 16) == sum;
-    }
-    size_t pos = hlen + 16, count = 0;
     for (uint64_t i = 0; ok && i < n; i++) {
         uint32_t tl, ncp, flags;
         double w;
@@ -1346,15 +1339,9 @@ static void shape_save(jr_fontset *fs, jr_font *f, int font)
         return;
     jr_buf b = {0};
     char *id = kern_identity(f);
-    size_t idlen = strlen(id), hlen = 8 + ((idlen + 1 + 7) & ~(size_t)7);
-    jr_buf_put(&b, SHAPECACHE_MAGIC, 8);
-    jr_buf_put(&b, id, idlen + 1);
-    while (b.len < hlen)
-        jr_buf_putc(&b, 0);
+    size_t header = jr_cache_begin(&b, SHAPECACHE_MAGIC, id);
     free(id);
-    uint64_t n = 0, zero = 0;
-    jr_buf_put(&b, (const char *)&zero, 8);
-    jr_buf_put(&b, (const char *)&zero, 8);
+    uint64_t n = 0;
     /* a file grown big over many editions: only what this run shaped */
     bool big = f->shaped > 16384;
     for (size_t i = 0; i < fs->cache_cap; i++) {
@@ -1375,9 +1362,7 @@ static void shape_save(jr_fontset *fs, jr_font *f, int font)
         }
         n++;
     }
-    uint64_t sum = jr_cache_sum((const unsigned char *)b.data + hlen + 16, b.len - hlen - 16);
-    memcpy(b.data + hlen, &n, 8);
-    memcpy(b.data + hlen + 8, &sum, 8);
+    jr_cache_seal(&b, header, n);
     if (jr_cache_write(file, b.data, b.len) == 0)
         f->shaped_saved = f->shaped;
     free(file);

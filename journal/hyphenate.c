@@ -1225,17 +1225,10 @@ static void words_load(jr_hyphenator *h)
     if (!data)
         return;
     char *id = words_identity(h);
-    size_t idlen = strlen(id), hlen = 8 + ((idlen + 1 + 7) & ~(size_t)7);
-    bool ok = len >= hlen + 16 && memcmp(data, JR_HWORDS_MAGIC, 8) == 0 &&
-              memcmp(data + 8, id, idlen + 1) == 0;
+    uint64_t n = 0;
+    size_t pos = jr_cache_check(data, len, JR_HWORDS_MAGIC, id, &n), got = 0;
+    bool ok = pos > 0;
     free(id);
-    uint64_t n = 0, sum = 0;
-    if (ok) {
-        memcpy(&n, data + hlen, 8);
-        memcpy(&sum, data + hlen + 8, 8);
-        ok = jr_cache_sum((const unsigned char *)data + hlen + 16, len - hlen - 16) == sum;
-    }
-    size_t pos = hlen + 16, got = 0;
     size_t pts[JR_HYPH_CACHE_MAX_LEN];
     bool expl[JR_HYPH_CACHE_MAX_LEN];
     for (uint64_t i = 0; ok && i < n; i++) {
@@ -1276,15 +1269,9 @@ static void words_save(jr_hyphenator *h)
         return;
     jr_buf b = {0};
     char *id = words_identity(h);
-    size_t idlen = strlen(id), hlen = 8 + ((idlen + 1 + 7) & ~(size_t)7);
-    jr_buf_put(&b, JR_HWORDS_MAGIC, 8);
-    jr_buf_put(&b, id, idlen + 1);
-    while (b.len < hlen)
-        jr_buf_putc(&b, 0);
+    size_t header = jr_cache_begin(&b, JR_HWORDS_MAGIC, id);
     free(id);
-    uint64_t n = 0, zero = 0;
-    jr_buf_put(&b, (const char *)&zero, 8);
-    jr_buf_put(&b, (const char *)&zero, 8);
+    uint64_t n = 0;
     bool big = h->cache.used > JR_HWORDS_MAX;
     for (size_t i = 0; i < h->cache.cap; i++) {
         const hyph_entry *e = &h->cache.e[i];
@@ -1302,9 +1289,7 @@ static void words_save(jr_hyphenator *h)
             jr_buf_putc(&b, e->expl[k] ? 1 : 0);
         n++;
     }
-    uint64_t sum = jr_cache_sum((const unsigned char *)b.data + hlen + 16, b.len - hlen - 16);
-    memcpy(b.data + hlen, &n, 8);
-    memcpy(b.data + hlen + 8, &sum, 8);
+    jr_cache_seal(&b, header, n);
     jr_cache_write(file, b.data, b.len);
     free(file);
     jr_buf_free(&b);

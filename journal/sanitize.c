@@ -1310,16 +1310,9 @@ static void kept_load(const jr_journal *j)
     kept.file = kept.id ? jr_cache_path(name) : NULL;
     size_t len = 0;
     unsigned char *d = kept.file ? (unsigned char *)jr_read_file(kept.file, &len) : NULL;
-    size_t idlen = kept.id ? strlen(kept.id) : 0, hlen = 8 + ((idlen + 1 + 7) & ~(size_t)7);
-    uint64_t n = 0, sum = 0;
-    bool ok = d && len >= hlen + 16 && memcmp(d, BODIES_MAGIC, 8) == 0 &&
-              memcmp(d + 8, kept.id, idlen + 1) == 0;
-    if (ok) {
-        memcpy(&n, d + hlen, 8);
-        memcpy(&sum, d + hlen + 8, 8);
-        ok = jr_cache_sum(d + hlen + 16, len - hlen - 16) == sum;
-    }
-    size_t pos = hlen + 16;
+    uint64_t n = 0;
+    size_t pos = d ? jr_cache_check(d, len, BODIES_MAGIC, kept.id, &n) : 0;
+    bool ok = pos > 0;
     for (uint64_t i = 0; ok && i < n; i++) {
         uint64_t key, bl;
         if (len - pos < 16)
@@ -1369,15 +1362,9 @@ static void kept_save(void)
 {
     pthread_mutex_lock(&kept.lock);
     if (kept.dirty && kept.file && kept.id) {
-        size_t idlen = strlen(kept.id), hlen = 8 + ((idlen + 1 + 7) & ~(size_t)7);
         jr_buf b = {0};
-        jr_buf_put(&b, BODIES_MAGIC, 8);
-        jr_buf_put(&b, kept.id, idlen + 1);
-        while (b.len % 8)
-            jr_buf_putc(&b, 0);
+        size_t header = jr_cache_begin(&b, BODIES_MAGIC, kept.id);
         uint64_t n = 0, total = 0;
-        jr_buf_put(&b, (const char *)&n, 8);
-        jr_buf_put(&b, (const char *)&n, 8);
         for (size_t i = 0; i < kept.n; i++) {
             const kept_body *k = &kept.b[i];
             if (!k->used || total + k->len > BODIES_MAX)
@@ -1391,9 +1378,7 @@ static void kept_save(void)
             total += k->len;
             n++;
         }
-        uint64_t sum = jr_cache_sum((const unsigned char *)b.data + hlen + 16, b.len - hlen - 16);
-        memcpy(b.data + hlen, &n, 8);
-        memcpy(b.data + hlen + 8, &sum, 8);
+        jr_cache_seal(&b, header, n);
         jr_cache_write(kept.file, b.data, b.len);
         jr_buf_free(&b);
     }
