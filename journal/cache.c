@@ -33,6 +33,14 @@ char *jr_cache_path(const char *name)
     return p;
 }
 
+char *jr_cache_file(const char *kind, const char *id)
+{
+    char name[96];
+    snprintf(name, sizeof name, "%.60s-%016llx.bin", kind,
+             (unsigned long long)jr_cache_sum((const unsigned char *)id, strlen(id)));
+    return jr_cache_path(name);
+}
+
 uint64_t jr_cache_sum(const unsigned char *p, size_t n)
 {
     uint64_t a = 0x9E3779B97F4A7C15ull, b = 0;

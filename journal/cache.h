@@ -19,6 +19,9 @@
 char *jr_cache_dir(void);
 /* <cache folder>/<name> (caller frees), or NULL when the cache is off. */
 char *jr_cache_path(const char *name);
+/* <cache folder>/<kind>-<hash of id>.bin (caller frees), or NULL when the
+ * cache is off: one file per identity of what it was made from. */
+char *jr_cache_file(const char *kind, const char *id);
 /* A checksum of n bytes (Fletcher-style, 64 bits) for cache files. */
 uint64_t jr_cache_sum(const unsigned char *p, size_t n);
 /* Write len bytes to path through a temporary file beside it and a

@@ -1131,16 +1131,6 @@ typedef struct kern_rec {
     int32_t pad;
 } kern_rec;
 
-static uint64_t kern_sum(const kern_rec *r, size_t n)
-{
-    uint64_t a = 0x9E3779B97F4A7C15ull, b = 0;
-    for (size_t i = 0; i < n; i++) {
-        a += r[i].key ^ ((uint64_t)(uint32_t)r[i].kern << 7);
-        b += a;
-    }
-    return a ^ (b * 0xC2B2AE3D27D4EB4Full);
-}
-
 /* The header: magic, then the identity as text, NUL-padded to 8 bytes. */
 static char *kern_identity(const jr_font *f)
 {
@@ -1148,16 +1138,12 @@ static char *kern_identity(const jr_font *f)
                         f->file_mtime_s, f->file_mtime_ns, hb_version_string());
 }
 
-static char *kern_file(const jr_font *f)
+/* The font's kern-1-*.bin or shape-1-*.bin. */
+static char *font_cache_file(const jr_font *f, const char *kind)
 {
-    char *dir = jr_cache_dir();
-    if (!dir)
-        return NULL;
     char *id = kern_identity(f);
-    uint64_t h = hash_bytes(id, strlen(id), 0);
-    char *p = jr_xasprintf("%s/kern-1-%016llx.bin", dir, (unsigned long long)h);
+    char *p = jr_cache_file(kind, id);
     free(id);
-    free(dir);
     return p;
 }
 
@@ -1171,24 +1157,17 @@ static void kern_load(jr_font *f)
     f->file_mtime_ns = (long long)st.st_mtim.tv_nsec;
     if (!f->pairwise)
         return; /* only the fast path asks for pairs */
-    char *file = kern_file(f);
+    char *file = font_cache_file(f, "kern-1");
     size_t len = 0;
     char *data = file ? jr_read_file(file, &len) : NULL;
     free(file);
     if (!data)
         return;
     char *id = kern_identity(f);
-    size_t idlen = strlen(id), hlen = 8 + ((idlen + 1 + 7) & ~(size_t)7);
-    bool ok = len >= hlen + 16 && memcmp(data, KERNCACHE_MAGIC, 8) == 0 &&
-              memcmp(data + 8, id, idlen + 1) == 0;
-    uint64_t n = 0, sum = 0;
-    if (ok) {
-        memcpy(&n, data + hlen, 8);
-        memcpy(&sum, data + hlen + 8, 8);
-        ok = n < (1u << 24) && len == hlen + 16 + n * sizeof(kern_rec);
-    }
-    const kern_rec *r = ok ? (const kern_rec *)(const void *)(data + hlen + 16) : NULL;
-    if (ok && kern_sum(r, (size_t)n) == sum) {
+    uint64_t n = 0;
+    size_t pos = jr_cache_check(data, len, KERNCACHE_MAGIC, id, &n);
+    if (pos > 0 && n < (1u << 24) && len == pos + n * sizeof(kern_rec)) {
+        const kern_rec *r = (const kern_rec *)(const void *)(data + pos);
         for (size_t i = 0; i < n; i++)
             if (r[i].key)
                 pair_put(f, r[i].key, r[i].kern);
@@ -1202,32 +1181,24 @@ static void kern_save(jr_font *f)
 {
     if (!f->pairwise || f->pairs_used == f->pairs_saved || f->file_size == 0)
         return;
-    char *file = kern_file(f);
+    char *file = font_cache_file(f, "kern-1");
     if (!file)
         return;
     char *id = kern_identity(f);
-    size_t idlen = strlen(id), hlen = 8 + ((idlen + 1 + 7) & ~(size_t)7);
-    size_t n = f->pairs_used;
-    size_t len = hlen + 16 + n * sizeof(kern_rec);
-    char *data = jr_xcalloc(len, 1);
-    memcpy(data, KERNCACHE_MAGIC, 8);
-    memcpy(data + 8, id, idlen + 1);
-    kern_rec *r = (kern_rec *)(void *)(data + hlen + 16);
-    size_t k = 0;
-    for (size_t i = 0; i < f->pairs_cap && k < n; i++)
+    jr_buf b = {0};
+    size_t header = jr_cache_begin(&b, KERNCACHE_MAGIC, id);
+    free(id);
+    uint64_t k = 0;
+    for (size_t i = 0; i < f->pairs_cap && k < f->pairs_used; i++)
         if (f->pairs[i].key) {
-            r[k].key = f->pairs[i].key;
-            r[k].kern = f->pairs[i].kern;
+            kern_rec r = {f->pairs[i].key, f->pairs[i].kern, 0};
+            jr_buf_put(&b, (const char *)&r, sizeof r);
             k++;
         }
-    uint64_t n64 = k, sum = kern_sum(r, k);
-    memcpy(data + hlen, &n64, 8);
-    memcpy(data + hlen + 8, &sum, 8);
-    len = hlen + 16 + k * sizeof(kern_rec);
-    if (jr_cache_write(file, data, len) == 0)
+    jr_cache_seal(&b, header, k);
+    if (jr_cache_write(file, b.data, b.len) == 0)
         f->pairs_saved = f->pairs_used;
-    free(data);
-    free(id);
+    jr_buf_free(&b);
     free(file);
 }
 
@@ -1242,19 +1213,6 @@ static void kern_save(jr_font *f)
  * text (padded to 4 bytes), the kern values. */
 
 #define SHAPECACHE_MAGIC "JRSHAP\x01\n"
-
-static char *shape_file(const jr_font *f)
-{
-    char *dir = jr_cache_dir();
-    if (!dir)
-        return NULL;
-    char *id = kern_identity(f);
-    uint64_t h = hash_bytes(id, strlen(id), 1);
-    char *p = jr_xasprintf("%s/shape-1-%016llx.bin", dir, (unsigned long long)h);
-    free(id);
-    free(dir);
-    return p;
-}
 
 /* Put a measurement into the measurement cache (unless it is there). */
 static void cache_insert(jr_fontset *fs, int font, const char *text, size_t len, size_t ncp,
@@ -1295,7 +1253,7 @@ static void shape_load(jr_fontset *fs, jr_font *f, int font)
 {
     if (f->file_size == 0)
         return;
-    char *file = shape_file(f);
+    char *file = font_cache_file(f, "shape-1");
     size_t len = 0;
     char *data = file ? jr_read_file(file, &len) : NULL;
     free(file);
@@ -1334,7 +1292,7 @@ static void shape_save(jr_fontset *fs, jr_font *f, int font)
 {
     if (f->shaped == f->shaped_saved || f->file_size == 0)
         return;
-    char *file = shape_file(f);
+    char *file = font_cache_file(f, "shape-1");
     if (!file)
         return;
     jr_buf b = {0};

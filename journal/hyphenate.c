@@ -1204,14 +1204,9 @@ static char *words_file(const jr_hyphenator *h)
 {
     if (!h->dict_id)
         return NULL;
-    char *d = jr_cache_dir();
-    if (!d)
-        return NULL;
     char *id = words_identity(h);
-    char *p =
-        jr_xasprintf("%s/hyphw-1-%016llx.bin", d, (unsigned long long)hash_str(id, strlen(id)));
+    char *p = jr_cache_file("hyphw-1", id);
     free(id);
-    free(d);
     return p;
 }
 

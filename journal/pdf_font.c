@@ -423,10 +423,11 @@ static char *replace_cmap(const char *data, size_t len, const unsigned char *bit
 /* ---- subsets kept between builds ------------------------------------------ */
 
 /* A rebuild draws the same characters, so the subset of each face is kept
- * in the cache folder (cache.h), one file per face: subset-1-<hash>.bin
- * holding what it was made from (font path, face, size and modification
- * time of the file, HarfBuzz's version), the code points, and the subset
- * with its length and checksum. Used only when all of it matches. */
+ * in the cache folder (cache.h), one file per face: subset-1-<hash>.bin,
+ * named by what it was made from (font path, face, size and modification
+ * time of the file, HarfBuzz's version), holding the code points and the
+ * subset under cache.c's header (the count is the subset's length). Used
+ * only when all of it matches. */
 #define SUBSET_MAGIC "JRSUBS1\n"
 
 static char *subset_identity(const char *path, int face)
@@ -439,64 +440,45 @@ static char *subset_identity(const char *path, int face)
                         hb_version_string());
 }
 
-static char *subset_file(const char *path, int face)
-{
-    char *key = jr_xasprintf("%s|%d", path, face);
-    uint64_t h = jr_cache_sum((const unsigned char *)key, strlen(key));
-    free(key);
-    char name[64];
-    snprintf(name, sizeof name, "subset-1-%016llx.bin", (unsigned long long)h);
-    return jr_cache_path(name);
-}
-
-/* The kept subset for (path, face, bits) or NULL. Caller frees. */
+/* The kept subset for (path, face, bits) or NULL. Caller frees. The
+ * records after the header: the code points (BMP bits), then the subset. */
 static char *subset_read(const char *path, int face, const unsigned char *bits, size_t *len)
 {
-    char *file = subset_file(path, face);
-    char *id = file ? subset_identity(path, face) : NULL;
+    char *id = subset_identity(path, face);
+    char *file = id ? jr_cache_file("subset-1", id) : NULL;
     size_t n = 0;
-    char *d = id ? jr_read_file(file, &n) : NULL;
+    char *d = file ? jr_read_file(file, &n) : NULL;
+    uint64_t dl = 0;
+    size_t pos = d ? jr_cache_check(d, n, SUBSET_MAGIC, id, &dl) : 0;
     char *out = NULL;
-    size_t idlen = id ? strlen(id) : 0, hlen = 8 + ((idlen + 1 + 7) & ~(size_t)7);
-    if (d && n >= hlen + BMP_BYTES + 16 && memcmp(d, SUBSET_MAGIC, 8) == 0 &&
-        memcmp(d + 8, id, idlen + 1) == 0 && memcmp(d + hlen, bits, BMP_BYTES) == 0) {
-        uint64_t dl, sum;
-        memcpy(&dl, d + hlen + BMP_BYTES, 8);
-        memcpy(&sum, d + hlen + BMP_BYTES + 8, 8);
-        const unsigned char *data = (const unsigned char *)d + hlen + BMP_BYTES + 16;
-        if (dl == n - hlen - BMP_BYTES - 16 && dl >= 12 && jr_cache_sum(data, dl) == sum) {
-            out = jr_xmalloc(dl);
-            memcpy(out, data, dl);
-            *len = dl;
-        }
+    if (pos > 0 && n - pos >= BMP_BYTES + 12 && dl == n - pos - BMP_BYTES &&
+        memcmp(d + pos, bits, BMP_BYTES) == 0) {
+        out = jr_xmalloc(dl);
+        memcpy(out, d + pos + BMP_BYTES, dl);
+        *len = dl;
     }
     free(d);
-    free(id);
     free(file);
+    free(id);
     return out;
 }
 
 static void subset_write(const char *path, int face, const unsigned char *bits, const char *data,
                          size_t len)
 {
-    char *file = subset_file(path, face);
-    char *id = file ? subset_identity(path, face) : NULL;
-    if (id) {
-        size_t idlen = strlen(id), hlen = 8 + ((idlen + 1 + 7) & ~(size_t)7);
-        size_t n = hlen + BMP_BYTES + 16 + len;
-        unsigned char *d = jr_xcalloc(n, 1);
-        memcpy(d, SUBSET_MAGIC, 8);
-        memcpy(d + 8, id, idlen + 1);
-        memcpy(d + hlen, bits, BMP_BYTES);
-        uint64_t dl = len, sum = jr_cache_sum((const unsigned char *)data, len);
-        memcpy(d + hlen + BMP_BYTES, &dl, 8);
-        memcpy(d + hlen + BMP_BYTES + 8, &sum, 8);
-        memcpy(d + hlen + BMP_BYTES + 16, data, len);
-        jr_cache_write(file, d, n);
-        free(d);
+    char *id = subset_identity(path, face);
+    char *file = id ? jr_cache_file("subset-1", id) : NULL;
+    if (file) {
+        jr_buf b = {0};
+        size_t header = jr_cache_begin(&b, SUBSET_MAGIC, id);
+        jr_buf_put(&b, (const char *)bits, BMP_BYTES);
+        jr_buf_put(&b, data, len);
+        jr_cache_seal(&b, header, len);
+        jr_cache_write(file, b.data, b.len);
+        jr_buf_free(&b);
     }
-    free(id);
     free(file);
+    free(id);
 }
 
 /* A copy of the subset for (path, face, bits), made or remembered. */
@@ -577,7 +559,9 @@ static char *write_temp(const char *data, size_t len)
     return path;
 }
 
-const char *jr_pdf_fonts_load(jr_pdf_fonts *f, HPDF_Doc pdf, int id)
+/* The subset of font `id` with the code points the document draws in it
+ * (caller frees), or NULL. */
+static char *subset_of(const jr_pdf_fonts *f, HPDF_Doc pdf, int id, size_t *len)
 {
     if (!f || !pdf || id < 0 || (size_t)id >= f->n)
         return NULL;
@@ -585,8 +569,13 @@ const char *jr_pdf_fonts_load(jr_pdf_fonts *f, HPDF_Doc pdf, int id)
     const unsigned char *bits = f->bits[f->rep[id]];
     if (!fi || !fi->path || !bits)
         return NULL;
+    return get_subset(fi->path, fi->face_index, bits, len);
+}
+
+const char *jr_pdf_fonts_load(jr_pdf_fonts *f, HPDF_Doc pdf, int id)
+{
     size_t len = 0;
-    char *data = get_subset(fi->path, fi->face_index, bits, &len);
+    char *data = subset_of(f, pdf, id, &len);
     if (!data)
         return NULL;
     char *tmp = write_temp(data, len);
@@ -1096,14 +1085,8 @@ static jr_pdf_own_font *own_build(jr_pdf_fonts *f, HPDF_Doc pdf, const unsigned 
 jr_pdf_own_font *jr_pdf_fonts_own(jr_pdf_fonts *f, HPDF_Doc pdf, int id, jr_deflater *defl,
                                   bool cidset)
 {
-    if (!f || !pdf || id < 0 || (size_t)id >= f->n)
-        return NULL;
-    const jr_font_info *fi = jr_font_get(f->dl->fonts, id);
-    const unsigned char *bits = f->bits[f->rep[id]];
-    if (!fi || !fi->path || !bits)
-        return NULL;
     size_t len = 0;
-    char *data = get_subset(fi->path, fi->face_index, bits, &len);
+    char *data = subset_of(f, pdf, id, &len);
     if (!data)
         return NULL;
     f->scratch = data; /* (libharu's error handler may jump out of own_build) */

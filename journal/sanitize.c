@@ -1303,11 +1303,8 @@ static void kept_load(const jr_journal *j)
     const char *root = j->root ? j->root : "";
     char *real = realpath(root, NULL);
     const char *where = real ? real : root;
-    char name[64];
-    snprintf(name, sizeof name, "bodies-1-%016llx.bin",
-             (unsigned long long)jr_cache_sum((const unsigned char *)where, strlen(where)));
+    kept.file = kept.id ? jr_cache_file("bodies-1", where) : NULL;
     free(real);
-    kept.file = kept.id ? jr_cache_path(name) : NULL;
     size_t len = 0;
     unsigned char *d = kept.file ? (unsigned char *)jr_read_file(kept.file, &len) : NULL;
     uint64_t n = 0;
