@@ -96,7 +96,7 @@ static void write_error(const char *path)
 static long long file_size(const char *path)
 {
     struct stat st;
-    return stat(path, &st) == 0 ? (long long)st.st_size : 0;
+    return stat(path, &st) == 0 ? (long long)st.st_size : -1;
 }
 
 /* Creation time: SOURCE_DATE_EPOCH if set, else the edition date (00:00 UTC),
@@ -129,13 +129,7 @@ static int copy_file(const char *from, const char *to)
     char *data = jr_read_file(from, &len);
     if (!data)
         return -1;
-    FILE *f = fopen(to, "wb");
-    int rc = -1;
-    if (f) {
-        rc = fwrite(data, 1, len, f) == len ? 0 : -1;
-        if (fclose(f) != 0)
-            rc = -1;
-    }
+    int rc = jr_output_write(to, data, len);
     free(data);
     return rc;
 }
@@ -363,6 +357,8 @@ static int layout_and_write(const jr_journal *j, edition_out *eo, const jr_build
             jr_pdf_diags_free(print.diags);
         if (rc == 0) {
             eo->pdf_size = file_size(eo->pdf_tmp);
+            if (eo->pdf_size < 0) /* the same bytes as the file there: not written again */
+                eo->pdf_size = file_size(eo->pdf_path);
             jr_progress("PDF pages written", eo->pages, eo->pages);
             po = print.opt;
             if (!opt->no_print) {
@@ -390,8 +386,7 @@ static int layout_and_write(const jr_journal *j, edition_out *eo, const jr_build
             if (rc == 0) {
                 char *json = jr_preflight_json(eo->preflight);
                 char *jpath = jr_path_join(eo->dir, "preflight.json");
-                FILE *f = fopen(jr_output_add(out, jpath), "wb");
-                if (!f || fputs(json, f) < 0 || fclose(f) != 0) {
+                if (jr_output_write(jr_output_add(out, jpath), json, strlen(json)) != 0) {
                     write_error(jpath);
                     rc = -1;
                 }
@@ -533,6 +528,8 @@ int jr_build_run(const jr_build_options *opt)
         for (size_t ei = 0; ei < j->neditions; ei++) {
             names[ei] = eos[ei].pdf_name;
             sizes[ei] = eos[ei].build ? eos[ei].pdf_size : file_size(eos[ei].pdf_path);
+            if (sizes[ei] < 0)
+                sizes[ei] = 0;
         }
         jr_feed_options fo = {
             .out_dir = out_dir,

@@ -314,37 +314,8 @@ char *jr_authors_joined(const jr_article *a, const char *lang)
 
 int jr_write_bytes(const char *path, const char *data, size_t len)
 {
-    /* The folder is made only when the file cannot be created without it
-     * (a build makes the folders first: one system call per file then). */
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0 && errno == ENOENT) {
-        char *dir = jr_xstrdup(path);
-        char *slash = strrchr(dir, '/');
-        if (slash && slash != dir) {
-            *slash = '\0';
-            jr_mkdir_p(dir);
-        }
-        free(dir);
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    }
-    if (fd < 0) {
+    if (jr_output_write(path, data, len) != 0) {
         jr_diag(JR_E_WRITE, path, 0, 0, strerror(errno));
-        return -1;
-    }
-    int err = 0;
-    for (size_t done = 0; done < len && !err;) {
-        ssize_t w = write(fd, data + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            err = w < 0 ? errno : EIO;
-        else
-            done += (size_t)w;
-    }
-    if (close(fd) != 0 && !err)
-        err = errno ? errno : EIO;
-    if (err) {
-        jr_diag(JR_E_WRITE, path, 0, 0, strerror(err));
         return -1;
     }
     return 0;

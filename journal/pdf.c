@@ -1939,7 +1939,7 @@ static void draw_page(pdf_ctx *c, size_t index)
 
 /* The PDF file being written: libharu's output through a buffer. */
 struct out_file {
-    FILE *f;
+    jr_outfile *f;
     size_t n;
     bool failed;
     unsigned char buf[1 << 16];
@@ -1947,7 +1947,7 @@ struct out_file {
 
 static bool file_flush(struct out_file *o)
 {
-    if (o->n > 0 && !o->failed && fwrite(o->buf, 1, o->n, o->f) != o->n)
+    if (o->n > 0 && !o->failed && jr_outfile_write(o->f, o->buf, o->n) != 0)
         o->failed = true;
     o->n = 0;
     return !o->failed;
@@ -1959,7 +1959,7 @@ static HPDF_STATUS file_write(HPDF_Stream s, const HPDF_BYTE *p, HPDF_UINT n)
     if (n > sizeof o->buf - o->n) {
         file_flush(o);
         if (n >= sizeof o->buf) {
-            if (!o->failed && fwrite(p, 1, n, o->f) != n)
+            if (!o->failed && jr_outfile_write(o->f, p, n) != 0)
                 o->failed = true;
             n = 0;
         }
@@ -2118,22 +2118,18 @@ static int write_doc(pdf_ctx *c, const char *path)
     /* HPDF_SaveToFile's writer calls fwrite for every token; ours gathers
      * them in a buffer (the same bytes) */
     c->file = jr_xcalloc(1, sizeof *c->file);
-    c->file->f = fopen(path, "wb");
-    if (!c->file->f) {
-        c->err_no = HPDF_FILE_OPEN_ERROR;
-        c->err_detail = (HPDF_STATUS)errno;
-        return -1;
-    }
+    c->file->f = jr_outfile_open(path);
     c->pdf->stream = HPDF_CallbackWriter_New(c->pdf->mmgr, file_write, c->file);
     HPDF_SaveToStream(c->pdf);
     hook_defl = NULL;
-    if (!file_flush(c->file) || fclose(c->file->f) != 0) {
-        c->file->f = NULL;
+    bool flushed = file_flush(c->file);
+    jr_outfile *f = c->file->f;
+    c->file->f = NULL;
+    if (jr_outfile_close(f) != 0 || !flushed) {
         c->err_no = HPDF_FILE_IO_ERROR;
         c->err_detail = (HPDF_STATUS)errno;
         return -1;
     }
-    c->file->f = NULL;
     c->stage = NULL;
     return 0;
 }
@@ -2168,7 +2164,7 @@ int jr_pdf_write(const jr_doclayout *dl, const jr_pdf_options *opt, const char *
     hook_defl = NULL;
     jr_deflater_free(c.defl);
     if (c.file && c.file->f)
-        fclose(c.file->f); /* (after an error while saving) */
+        jr_outfile_close(c.file->f); /* (after an error while saving) */
     free(c.file);
     free(c.out.d);
     for (size_t i = 0; i < c.nfonts; i++)

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -417,10 +418,19 @@ void jr_fmt_double(char *out, size_t outlen, double v, int decimals)
 
 struct jr_output {
     char **final_paths, **tmp_paths;
+    /* per file, when written through jr_outfile: its bytes equal the final
+     * file's (no temporary file exists, the file stays as it is), or its
+     * temporary file was made */
+    unsigned char *state;
     size_t n, cap;
     const char *failed;     /* final path whose commit failed, or NULL */
     struct jr_output *next; /* list of live outputs, for jr_output_remove_all_temp */
 };
+
+/* Guards the entries of every jr_output: files are added and written on
+ * several threads (the PDFs, the web pages). */
+static pthread_mutex_t output_lock = PTHREAD_MUTEX_INITIALIZER;
+enum { OUT_UNKNOWN, OUT_SAME, OUT_MADE };
 
 /* Live outputs, for the signal handler. Changed only with the termination
  * signals blocked, so a handler never sees a half-made change. */
@@ -463,9 +473,13 @@ const char *jr_output_add(jr_output *out, const char *final_path)
 {
     /* The same file asked for twice is written once (two renames of one
      * temporary file would make the second fail). */
+    pthread_mutex_lock(&output_lock);
     for (size_t i = 0; i < out->n; i++)
-        if (strcmp(out->final_paths[i], final_path) == 0)
-            return out->tmp_paths[i];
+        if (strcmp(out->final_paths[i], final_path) == 0) {
+            const char *t = out->tmp_paths[i];
+            pthread_mutex_unlock(&output_lock);
+            return t;
+        }
     char *final_copy = jr_xstrdup(final_path);
     char *tmp = jr_xasprintf("%s.tmp-%ld", final_path, (long)getpid());
     sigset_t old;
@@ -474,12 +488,207 @@ const char *jr_output_add(jr_output *out, const char *final_path)
         out->cap = out->cap ? out->cap * 2 : 16;
         out->final_paths = jr_xrealloc(out->final_paths, out->cap * sizeof(char *));
         out->tmp_paths = jr_xrealloc(out->tmp_paths, out->cap * sizeof(char *));
+        out->state = jr_xrealloc(out->state, out->cap);
     }
     out->final_paths[out->n] = final_copy;
     out->tmp_paths[out->n] = tmp;
+    out->state[out->n] = OUT_UNKNOWN;
     out->n++;
     restore_signals(&old);
+    pthread_mutex_unlock(&output_lock);
     return tmp;
+}
+
+/* ---- writing an output file: compared first, written only if different --
+ *
+ * A rebuild mostly makes the bytes that are already there. Written through
+ * jr_outfile, a file of a jr_output is first compared with its final file
+ * as the bytes come; only at the first difference is the temporary file
+ * created (with the equal part copied from the final file) and written
+ * from then on. A file that comes out equal creates nothing, and the
+ * commit leaves it alone. Any other path is simply written. */
+
+struct jr_outfile {
+    char *path;   /* the path asked for (a temporary path, or a plain one) */
+    jr_output *o; /* the output it belongs to, NULL for a plain path */
+    size_t idx;   /* its entry in o */
+    int old;      /* comparing: the final file (fd), else -1 */
+    off_t old_size, pos;
+    int fd; /* writing: the file being written, else -1 */
+    bool make_folder;
+    int err;
+    unsigned char *scratch;
+};
+
+/* The entry whose temporary path is `tmp`; output_lock held. Searched from
+ * the newest: a file is mostly written right after it is added. */
+static jr_output *find_tmp(const char *tmp, size_t *idx)
+{
+    for (jr_output *o = live_outputs; o; o = o->next)
+        for (size_t i = o->n; i-- > 0;)
+            if (strcmp(o->tmp_paths[i], tmp) == 0) {
+                *idx = i;
+                return o;
+            }
+    return NULL;
+}
+
+static int open_for_writing(const char *path, bool make_folder)
+{
+    /* The folder is made only when the file cannot be created without it
+     * (a build makes the folders first: one system call per file then). */
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0 && errno == ENOENT && make_folder) {
+        char *dir = jr_xstrdup(path);
+        char *slash = strrchr(dir, '/');
+        if (slash && slash != dir) {
+            *slash = '\0';
+            jr_mkdir_p(dir);
+        }
+        free(dir);
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    }
+    return fd;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    for (size_t done = 0; done < len;) {
+        ssize_t w = write(fd, p + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return w < 0 ? errno : EIO;
+        done += (size_t)w;
+    }
+    return 0;
+}
+
+enum { OUTFILE_BLOCK = 65536 };
+
+/* Stop comparing: create the file and copy the `pos` equal bytes into it
+ * from the final file. */
+static int outfile_diverge(jr_outfile *f)
+{
+    f->fd = open_for_writing(f->path, f->make_folder);
+    if (f->fd < 0)
+        return errno ? errno : EIO;
+    int err = 0;
+    for (off_t at = 0; at < f->pos && !err;) {
+        size_t want = (size_t)(f->pos - at) < OUTFILE_BLOCK ? (size_t)(f->pos - at) : OUTFILE_BLOCK;
+        ssize_t r = pread(f->old, f->scratch, want, at);
+        if (r <= 0)
+            err = r < 0 ? errno : EIO;
+        else {
+            err = write_all(f->fd, f->scratch, (size_t)r);
+            at += r;
+        }
+    }
+    close(f->old);
+    f->old = -1;
+    return err;
+}
+
+static jr_outfile *outfile_open(const char *path, bool make_folder)
+{
+    jr_outfile *f = jr_xcalloc(1, sizeof *f);
+    f->path = jr_xstrdup(path);
+    f->make_folder = make_folder;
+    f->old = f->fd = -1;
+    pthread_mutex_lock(&output_lock);
+    f->o = find_tmp(path, &f->idx);
+    const char *final = f->o ? f->o->final_paths[f->idx] : NULL;
+    bool made = f->o && f->o->state[f->idx] == OUT_MADE;
+    if (f->o)
+        f->o->state[f->idx] = OUT_MADE; /* until found equal */
+    pthread_mutex_unlock(&output_lock);
+    struct stat st;
+    if (final && (f->old = open(final, O_RDONLY | O_CLOEXEC)) >= 0) {
+        if (fstat(f->old, &st) == 0 && S_ISREG(st.st_mode)) {
+            f->old_size = st.st_size;
+            f->scratch = jr_xmalloc(OUTFILE_BLOCK);
+            if (made)
+                unlink(path); /* an earlier write of this path made it */
+            return f;
+        }
+        close(f->old);
+        f->old = -1;
+    }
+    f->fd = open_for_writing(path, make_folder);
+    if (f->fd < 0)
+        f->err = errno ? errno : EIO;
+    return f;
+}
+
+jr_outfile *jr_outfile_open(const char *path)
+{
+    return outfile_open(path, false);
+}
+
+int jr_outfile_write(jr_outfile *f, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    while (!f->err && f->old >= 0 && len > 0) {
+        size_t want = len < OUTFILE_BLOCK ? len : OUTFILE_BLOCK;
+        ssize_t r = 0;
+        if (f->pos + (off_t)want <= f->old_size)
+            r = pread(f->old, f->scratch, want, f->pos);
+        if (r == (ssize_t)want && memcmp(f->scratch, p, want) == 0) {
+            f->pos += (off_t)want;
+            p += want;
+            len -= want;
+        } else {
+            f->err = outfile_diverge(f);
+        }
+    }
+    if (!f->err && len > 0)
+        f->err = write_all(f->fd, p, len);
+    if (f->err) {
+        errno = f->err;
+        return -1;
+    }
+    return 0;
+}
+
+int jr_outfile_close(jr_outfile *f)
+{
+    if (!f)
+        return 0;
+    if (!f->err && f->old >= 0 && f->pos != f->old_size)
+        f->err = outfile_diverge(f); /* shorter than the final file */
+    if (f->old >= 0) {
+        close(f->old); /* equal: nothing was created */
+        if (!f->err) {
+            pthread_mutex_lock(&output_lock);
+            f->o->state[f->idx] = OUT_SAME;
+            pthread_mutex_unlock(&output_lock);
+        }
+    }
+    if (f->fd >= 0 && close(f->fd) != 0 && !f->err)
+        f->err = errno ? errno : EIO;
+    int err = f->err;
+    free(f->scratch);
+    free(f->path);
+    free(f);
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    return 0;
+}
+
+int jr_output_write(const char *path, const void *data, size_t len)
+{
+    jr_outfile *f = outfile_open(path, true);
+    int rc = jr_outfile_write(f, data, len);
+    int err = errno;
+    if (jr_outfile_close(f) != 0) {
+        rc = -1;
+        err = errno;
+    }
+    errno = err;
+    return rc;
 }
 
 /* Commit in two phases so that a failure part-way (a folder where a file
@@ -525,6 +734,10 @@ int jr_output_commit(jr_output *out)
     size_t done = 0;
     int err = 0;
     for (size_t i = 0; i < out->n && !err; i++) {
+        if (out->state[i] == OUT_SAME) { /* compared while written (jr_outfile) */
+            existed[i] = unchanged[i] = true;
+            continue;
+        }
         struct stat st;
         if (lstat(out->final_paths[i], &st) != 0)
             continue; /* new file */
@@ -548,7 +761,8 @@ int jr_output_commit(jr_output *out)
     }
     for (; done < out->n && !err; done++) {
         if (unchanged[done]) {
-            unlink(out->tmp_paths[done]);
+            if (out->state[done] != OUT_SAME)
+                unlink(out->tmp_paths[done]);
             continue;
         }
         if (rename(out->tmp_paths[done], out->final_paths[done]) != 0) {
@@ -568,7 +782,8 @@ int jr_output_commit(jr_output *out)
                 unlink(out->final_paths[i]);
         }
         for (size_t i = done; i < out->n; i++)
-            unlink(out->tmp_paths[i]);
+            if (out->state[i] != OUT_SAME)
+                unlink(out->tmp_paths[i]);
     }
     for (size_t i = 0; i < out->n; i++) {
         if (backup[i])
@@ -593,7 +808,8 @@ const char *jr_output_failed_path(const jr_output *out)
 void jr_output_abort(jr_output *out)
 {
     for (size_t i = 0; i < out->n; i++)
-        unlink(out->tmp_paths[i]);
+        if (out->state[i] != OUT_SAME)
+            unlink(out->tmp_paths[i]);
 }
 
 void jr_output_free(jr_output *out)
@@ -615,6 +831,7 @@ void jr_output_free(jr_output *out)
     }
     free(out->final_paths);
     free(out->tmp_paths);
+    free(out->state);
     free(out);
 }
 

@@ -102,6 +102,16 @@ int jr_output_commit(jr_output *out);
 /* After a failed commit: the final path that could not be written. */
 const char *jr_output_failed_path(const jr_output *out);
 void jr_output_abort(jr_output *out); /* removes the temporary files */
+/* Writing a file: to a temporary path of a jr_output, the bytes are first
+ * compared with the final file's and the temporary file is created only
+ * when they differ (an equal file is left alone by the commit); any other
+ * path is simply written. 0, or -1 with errno. Thread-safe. */
+typedef struct jr_outfile jr_outfile;
+jr_outfile *jr_outfile_open(const char *path); /* errors show in write/close */
+int jr_outfile_write(jr_outfile *f, const void *data, size_t len);
+int jr_outfile_close(jr_outfile *f); /* frees f */
+/* All at once; a missing folder of the file is made. */
+int jr_output_write(const char *path, const void *data, size_t len);
 void jr_output_free(jr_output *out);
 /* Removes the temporary files of every live jr_output; async-signal-safe
  * (for a SIGINT/SIGTERM handler: an interrupted build leaves no

@@ -2,6 +2,7 @@
  * part-way (here: a temporary file that was never written) must put back
  * every file already replaced and remove the new ones. */
 #define _POSIX_C_SOURCE 200809L
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,72 @@ int main(void)
     CHECK(strcmp(s, "NEW C") == 0);
     free(s);
     CHECK(count_entries(dir) == 3);
+
+    /* 6: written through jr_outfile (compared while written): equal bytes
+     * create no temporary file and leave the file as it is; bytes that are
+     * longer, shorter, or differ late in a large file replace it whole. */
+    size_t big = 200000;
+    char *old_big = jr_xmalloc(big), *new_big = jr_xmalloc(big + 7);
+    for (size_t i = 0; i < big; i++)
+        old_big[i] = (char)('a' + i % 23);
+    memcpy(new_big, old_big, big);
+    memcpy(new_big + big, "+7 more", 7);
+    FILE *f = fopen(a, "wb");
+    CHECK(f && fwrite(old_big, 1, big, f) == big);
+    if (f)
+        fclose(f);
+    CHECK(stat(a, &before_a) == 0 && stat(c, &before_c) == 0);
+    struct {
+        const char *what;
+        const char *data;
+        size_t len;
+    } cases[] = {
+        {"equal", old_big, big},
+        {"longer", new_big, big + 7},
+        {"shorter", old_big, big - 1},
+        {"equal again", old_big, big - 1},
+        {"differs late", new_big, big - 1},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        /* "differs late": the last byte of the old contents changes */
+        if (strcmp(cases[k].what, "differs late") == 0)
+            new_big[big - 2] = '#';
+        out = jr_output_new();
+        const char *t = jr_output_add(out, a);
+        jr_outfile *of = jr_outfile_open(t);
+        /* in uneven pieces, as the PDF writer hands them */
+        for (size_t at = 0; at < cases[k].len;) {
+            size_t n = cases[k].len - at < 70001 ? cases[k].len - at : 70001;
+            CHECK(jr_outfile_write(of, cases[k].data + at, n) == 0);
+            at += n;
+        }
+        CHECK(jr_outfile_close(of) == 0);
+        bool equal = strncmp(cases[k].what, "equal", 5) == 0;
+        CHECK((access(t, F_OK) == 0) == !equal); /* a temporary file only if different */
+        CHECK(jr_output_commit(out) == 0);
+        jr_output_free(out);
+        size_t n = 0;
+        char *got = jr_read_file(a, &n);
+        CHECK(got && n == cases[k].len && memcmp(got, cases[k].data, n) == 0);
+        free(got);
+        CHECK(stat(a, &after_a) == 0);
+        if (equal)
+            CHECK(after_a.st_ino == before_a.st_ino &&
+                  after_a.st_mtim.tv_nsec == before_a.st_mtim.tv_nsec);
+        else
+            CHECK(after_a.st_ino != before_a.st_ino);
+        before_a = after_a;
+        CHECK(count_entries(dir) == 3);
+        if (failures)
+            fprintf(stderr, "(case %s)\n", cases[k].what);
+    }
+    /* a plain path (no jr_output) is simply written */
+    CHECK(jr_output_write(b, "plain", 5) == 0);
+    s = get(b);
+    CHECK(strcmp(s, "plain") == 0);
+    free(s);
+    free(old_big);
+    free(new_big);
 
     unlink(a);
     unlink(b);
