@@ -5,9 +5,11 @@
  * content streams (hex text, numbers): they are compressed here as each
  * page is finished, by a second thread while the next page is drawn, and
  * the raw content never enters libharu (its memory streams copy byte by
- * byte). The other streams we write (ToUnicode CMaps, CIDToGIDMaps, font
- * programs, ICC profiles) are compressed once per run and shared by the
- * screen and the print PDF (a cache keyed by the whole content).
+ * byte). The other streams we write (ICC profiles, ...) are compressed
+ * once per run and shared by the screen and the print PDF (a cache keyed
+ * by the whole content); the font streams are compressed by pdf_font.c
+ * (jr_deflater_compress), which keeps them for the run and in the cache
+ * folder.
  *
  * The compressed data becomes the stream's data with no filter for
  * libharu, and a write hook adds /Filter /FlateDecode. libdeflate's output
@@ -132,8 +134,7 @@ void jr_pdf_stream_set_deflated(HPDF_Dict d, const void *z, size_t zlen)
     d->write_fn = write_filter;
 }
 
-/* Takes z (malloc'd). */
-static void stream_take_deflated(HPDF_Dict d, unsigned char *z, size_t zlen)
+void jr_pdf_stream_take_deflated(HPDF_Dict d, unsigned char *z, size_t zlen)
 {
     jr_pdf_stream_take(d, z, zlen);
     d->filter = HPDF_STREAM_FILTER_NONE;
@@ -288,7 +289,7 @@ static void harvest_one(jr_deflater *d)
     if (j->out) {
         unsigned char *z = j->out;
         j->out = NULL; /* (the stream has it, even if libharu jumps out) */
-        stream_take_deflated(j->dict, z, j->outlen);
+        jr_pdf_stream_take_deflated(j->dict, z, j->outlen);
     } else {
         /* not compressed: the raw data, for libharu to compress */
         HPDF_Stream_Write(j->dict->stream, j->in, (HPDF_UINT)j->inlen);
@@ -376,9 +377,7 @@ bool jr_deflater_stream(jr_deflater *d, HPDF_Dict dict, const void *data, size_t
     }
     pthread_mutex_unlock(&zcache_lock);
     if (!z) {
-        if (!d->scomp)
-            d->scomp = libdeflate_alloc_compressor(SHARED_LEVEL);
-        z = zcompress(d->scomp, data, len, &zlen);
+        z = jr_deflater_compress(d, data, len, &zlen);
         if (!z) {
             pthread_mutex_unlock(&zmake_lock);
             return false;
@@ -403,8 +402,24 @@ bool jr_deflater_stream(jr_deflater *d, HPDF_Dict dict, const void *data, size_t
         }
     }
     pthread_mutex_unlock(&zmake_lock);
-    stream_take_deflated(dict, z, zlen);
+    jr_pdf_stream_take_deflated(dict, z, zlen);
     return true;
+}
+
+unsigned char *jr_deflater_compress(jr_deflater *d, const void *data, size_t len, size_t *zlen)
+{
+    if (!d)
+        return NULL;
+    if (!d->scomp)
+        d->scomp = libdeflate_alloc_compressor(SHARED_LEVEL);
+    return zcompress(d->scomp, data, len, zlen);
+}
+
+const char *jr_deflate_identity(void)
+{
+#define JR_STR2(x) #x
+#define JR_STR(x)  JR_STR2(x)
+    return "libdeflate " LIBDEFLATE_VERSION_STRING " zlib level " JR_STR(SHARED_LEVEL);
 }
 
 void jr_pdf_deflate_cache_clear(void)

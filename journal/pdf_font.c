@@ -48,9 +48,11 @@ struct jr_pdf_fonts {
     size_t ntemp, temp_cap;
     struct jr_pdf_own_font **own; /* font objects made here (freed with f) */
     size_t nown, own_cap;
-    char *scratch; /* a subset being made into objects (freed with f after a libharu error) */
-    unsigned char *scratch2, *scratch3; /* its program without names, its map */
+    struct font_rec *held; /* what objects are being made of (freed with f after a libharu error) */
 };
+
+struct font_rec;
+static void rec_free(struct font_rec *r);
 
 static bool same_face(const jr_font_info *a, const jr_font_info *b)
 {
@@ -126,9 +128,10 @@ void jr_pdf_fonts_free(jr_pdf_fonts *f)
     for (size_t i = 0; i < f->nown; i++)
         jr_pdf_own_free(f->own[i]);
     free(f->own);
-    free(f->scratch);
-    free(f->scratch2);
-    free(f->scratch3);
+    if (f->held) {
+        rec_free(f->held);
+        free(f->held);
+    }
     for (size_t i = 0; i < f->n; i++)
         free(f->bits[i]);
     free(f->bits);
@@ -141,8 +144,7 @@ void jr_pdf_fonts_free(jr_pdf_fonts *f)
 #define SUBSET_CACHE 32
 
 static struct subset_entry {
-    char *path;
-    int face;
+    char *id;            /* subset_identity: path, face, size, modification time */
     unsigned char *bits; /* BMP_BYTES */
     char *data;          /* the subset font file */
     size_t len;
@@ -429,6 +431,7 @@ static char *replace_cmap(const char *data, size_t len, const unsigned char *bit
  * subset under cache.c's header (the count is the subset's length). Used
  * only when all of it matches. */
 #define SUBSET_MAGIC "JRSUBS1\n"
+#define SUBSET_KIND  "subset-1"
 
 static char *subset_identity(const char *path, int face)
 {
@@ -440,12 +443,11 @@ static char *subset_identity(const char *path, int face)
                         hb_version_string());
 }
 
-/* The kept subset for (path, face, bits) or NULL. Caller frees. The
- * records after the header: the code points (BMP bits), then the subset. */
-static char *subset_read(const char *path, int face, const unsigned char *bits, size_t *len)
+/* The kept subset for (id, bits) or NULL. Caller frees. The records
+ * after the header: the code points (BMP bits), then the subset. */
+static char *subset_read(const char *id, const unsigned char *bits, size_t *len)
 {
-    char *id = subset_identity(path, face);
-    char *file = id ? jr_cache_file("subset-1", id) : NULL;
+    char *file = jr_cache_file(SUBSET_KIND, id);
     size_t n = 0;
     char *d = file ? jr_read_file(file, &n) : NULL;
     uint64_t dl = 0;
@@ -459,15 +461,12 @@ static char *subset_read(const char *path, int face, const unsigned char *bits, 
     }
     free(d);
     free(file);
-    free(id);
     return out;
 }
 
-static void subset_write(const char *path, int face, const unsigned char *bits, const char *data,
-                         size_t len)
+static void subset_write(const char *id, const unsigned char *bits, const char *data, size_t len)
 {
-    char *id = subset_identity(path, face);
-    char *file = id ? jr_cache_file("subset-1", id) : NULL;
+    char *file = jr_cache_file(SUBSET_KIND, id);
     if (file) {
         jr_buf b = {0};
         size_t header = jr_cache_begin(&b, SUBSET_MAGIC, id);
@@ -478,21 +477,22 @@ static void subset_write(const char *path, int face, const unsigned char *bits, 
         jr_buf_free(&b);
     }
     free(file);
-    free(id);
 }
 
-/* A copy of the subset for (path, face, bits), made or remembered. */
+/* A copy of the subset for (path, face, bits), made or remembered (for
+ * the run under the file's identity: a font file changed while `journal
+ * watch` runs is subset anew). */
 static char *get_subset(const char *path, int face, const unsigned char *bits, size_t *len)
 {
+    char *id = subset_identity(path, face);
     char *copy = NULL;
     /* held while a subset is made: the screen and the print PDF, written at
      * the same time, need the same subsets, and each is made once */
     pthread_mutex_lock(&make_lock);
     pthread_mutex_lock(&cache_lock);
-    for (unsigned i = 0; i < SUBSET_CACHE && !copy; i++) {
+    for (unsigned i = 0; id && i < SUBSET_CACHE && !copy; i++) {
         struct subset_entry *e = &cache[i];
-        if (e->path && e->face == face && strcmp(e->path, path) == 0 &&
-            memcmp(e->bits, bits, BMP_BYTES) == 0) {
+        if (e->id && strcmp(e->id, id) == 0 && memcmp(e->bits, bits, BMP_BYTES) == 0) {
             copy = jr_xmalloc(e->len);
             memcpy(copy, e->data, e->len);
             *len = e->len;
@@ -501,26 +501,29 @@ static char *get_subset(const char *path, int face, const unsigned char *bits, s
     pthread_mutex_unlock(&cache_lock);
     if (copy) {
         pthread_mutex_unlock(&make_lock);
+        free(id);
         return copy;
     }
     size_t n = 0;
-    char *data = subset_read(path, face, bits, &n);
+    char *data = id ? subset_read(id, bits, &n) : NULL;
     if (!data) {
         data = make_subset(path, face, bits, &n);
-        if (data)
-            subset_write(path, face, bits, data, n);
+        if (data && id)
+            subset_write(id, bits, data, n);
     }
-    if (!data) {
+    if (!data || !id) {
         pthread_mutex_unlock(&make_lock);
-        return NULL;
+        free(id);
+        if (data)
+            *len = n;
+        return data;
     }
     pthread_mutex_lock(&cache_lock);
     struct subset_entry *e = &cache[cache_next++ % SUBSET_CACHE];
-    free(e->path);
+    free(e->id);
     free(e->bits);
     free(e->data);
-    e->path = jr_xstrdup(path);
-    e->face = face;
+    e->id = id;
     e->bits = jr_xmalloc(BMP_BYTES);
     memcpy(e->bits, bits, BMP_BYTES);
     e->data = jr_xmalloc(n);
@@ -867,10 +870,115 @@ static bool own_cmap(jr_pdf_own_font *o, const unsigned char *t, size_t tl)
     return true;
 }
 
-/* Make the objects (see above); NULL on anything unexpected. */
-static jr_pdf_own_font *own_build(jr_pdf_fonts *f, HPDF_Doc pdf, const unsigned char *d, size_t n,
-                                  jr_deflater *defl, bool cidset)
+/* ---- what the objects are made of, made once and kept ----------------------
+ *
+ * Everything the objects take from the subset: the code-to-glyph map and
+ * the widths, the names, flags and metrics, and the four streams ready
+ * compressed (ToUnicode, CIDToGIDMap, the program with a format 3 post,
+ * CIDSet). Made once per run and face (the screen and the print PDF,
+ * written at the same time, share it) and kept in the cache folder, so
+ * that a rebuild whose fonts did not change reads the finished streams:
+ * no subset, no post rewrite, no compression. */
+
+typedef struct zdata {
+    unsigned char *p; /* zlib data (z), else the raw bytes for libharu to compress */
+    size_t len;       /* [bytes] */
+    bool z;
+} zdata;
+
+typedef struct font_rec {
+    uint32_t ncodes;
+    uint16_t *gid_of; /* [ncodes]: the subset's glyph per code (0: none) */
+    uint32_t nmapped;
+    uint16_t *mapped; /* [nmapped]: the codes with a glyph, ascending */
+    unsigned nglyphs;
+    int16_t *adv;             /* [nglyphs]: widths [1/1000 em] */
+    char ps[128], style[128]; /* PostScript name; style ("" for Regular), spaces removed */
+    int32_t flags;
+    int32_t bl, bb, br, bt, ascent, descent, xh, ch; /* [1/1000 em] */
+    int32_t italic;                                  /* [degrees] */
+    uint32_t maxcid;                                 /* the last code with a glyph (0 if none) */
+    uint32_t length1;                                /* [bytes] the program, uncompressed */
+    zdata tou, map, prog, cidset;
+} font_rec;
+
+static void rec_free(font_rec *r)
 {
+    free(r->gid_of);
+    free(r->mapped);
+    free(r->adv);
+    free(r->tou.p);
+    free(r->map.p);
+    free(r->prog.p);
+    free(r->cidset.p);
+    memset(r, 0, sizeof *r);
+}
+
+static void *dup_bytes(const void *p, size_t n)
+{
+    void *d = jr_xmalloc(n ? n : 1);
+    if (n)
+        memcpy(d, p, n);
+    return d;
+}
+
+static void zdata_copy(zdata *dst, const zdata *src)
+{
+    dst->p = dup_bytes(src->p, src->len);
+    dst->len = src->len;
+    dst->z = src->z;
+}
+
+static void rec_copy(font_rec *dst, const font_rec *src)
+{
+    *dst = *src;
+    dst->gid_of = dup_bytes(src->gid_of, src->ncodes * sizeof *src->gid_of);
+    dst->mapped = dup_bytes(src->mapped, src->nmapped * sizeof *src->mapped);
+    dst->adv = dup_bytes(src->adv, src->nglyphs * sizeof *src->adv);
+    zdata_copy(&dst->tou, &src->tou);
+    zdata_copy(&dst->map, &src->map);
+    zdata_copy(&dst->prog, &src->prog);
+    zdata_copy(&dst->cidset, &src->cidset);
+}
+
+/* `raw` compressed as jr_deflater_stream would (else kept raw). */
+static void zset(zdata *z, jr_deflater *defl, const void *raw, size_t len)
+{
+    size_t zl = 0;
+    unsigned char *c = jr_deflater_compress(defl, raw, len, &zl);
+    if (c) {
+        z->p = c;
+        z->len = zl;
+        z->z = true;
+    } else {
+        z->p = dup_bytes(raw, len);
+        z->len = len;
+        z->z = false;
+    }
+}
+
+/* The ToUnicode CMap is the same for every font: compressed once per run
+ * (under obj_make_lock). */
+static zdata tou_once;
+
+static void tou_data(jr_deflater *defl, zdata *out)
+{
+    if (tou_once.z) {
+        zdata_copy(out, &tou_once);
+        return;
+    }
+    size_t tul = 0;
+    const char *tu = jr_pdf_tounicode(&tul);
+    zset(out, defl, tu ? tu : "", tu ? tul : 0);
+    if (out->z)
+        zdata_copy(&tou_once, out);
+}
+
+/* Everything own_emit needs from the subset d (n bytes); false on anything
+ * unexpected (then libharu loads the font). No libharu calls. */
+static bool rec_make(const unsigned char *d, size_t n, jr_deflater *defl, font_rec *r)
+{
+    memset(r, 0, sizeof *r);
     size_t hl, hhl, ml, mxl, cl, nl, ol = 0, pl = 0;
     const unsigned char *head = tt_table(d, n, "head", &hl);
     const unsigned char *hhea = tt_table(d, n, "hhea", &hhl);
@@ -881,47 +989,44 @@ static jr_pdf_own_font *own_build(jr_pdf_fonts *f, HPDF_Doc pdf, const unsigned 
     const unsigned char *os2 = tt_table(d, n, "OS/2", &ol);
     const unsigned char *post = tt_table(d, n, "post", &pl);
     if (!head || hl < 54 || !hhea || hhl < 36 || !hmtx || !maxp || mxl < 6 || !cmap || !name)
-        return NULL;
+        return false;
     unsigned upem = be16(head + 18);
     unsigned nglyphs = be16(maxp + 4), nhm = be16(hhea + 34);
     if (upem == 0 || nglyphs == 0 || nhm == 0 || nhm > nglyphs || (size_t)nhm * 4 > ml)
-        return NULL;
-    jr_pdf_own_font *o = jr_xcalloc(1, sizeof *o);
-    if (!own_cmap(o, cmap, cl)) {
-        jr_pdf_own_free(o);
-        return NULL;
+        return false;
+    jr_pdf_own_font o = {0};
+    char sub[128];
+    tt_name(name, nl, 6, r->ps, sizeof r->ps);
+    tt_name(name, nl, 2, sub, sizeof sub);
+    if (!own_cmap(&o, cmap, cl) || !r->ps[0] || !sub[0] || strlen(r->ps) + strlen(sub) + 8 > 127) {
+        free(o.gid_of);
+        memset(r, 0, sizeof *r);
+        return false;
     }
-    JR_GROW(f->own, f->own_cap, f->nown + 1);
-    f->own[f->nown++] = o; /* freed with f from here on */
-    o->nglyphs = nglyphs;
-    o->adv = jr_xmalloc(nglyphs * sizeof *o->adv);
+    r->ncodes = o.ncodes;
+    r->gid_of = o.gid_of;
+    r->nglyphs = nglyphs;
+    r->adv = jr_xmalloc(nglyphs * sizeof *r->adv);
     unsigned last = 0;
     for (unsigned g = 0; g < nglyphs; g++) {
         unsigned aw = g < nhm ? be16(hmtx + 4 * g) : last;
         last = aw;
-        o->adv[g] = (int16_t)(uint16_t)(aw * 1000u / upem);
+        r->adv[g] = (int16_t)(uint16_t)(aw * 1000u / upem);
     }
-    o->dw = o->adv[0];
 
-    /* base font: TAG+PostScriptName[,Subfamily] as libharu makes it */
-    char ps[128], sub[128], base[300];
-    tt_name(name, nl, 6, ps, sizeof ps);
-    tt_name(name, nl, 2, sub, sizeof sub);
-    if (!ps[0] || !sub[0] || strlen(ps) + strlen(sub) + 8 > 127)
-        return NULL;
+    /* flags and style as libharu makes them */
     long flags = HPDF_FONT_STD_CHARSET;
-    char style[128];
     size_t sn = 0;
     if (strncmp(sub, "Regular", 7) != 0) {
-        for (const char *p = sub; *p && sn + 1 < sizeof style; p++)
+        for (const char *p = sub; *p && sn + 1 < sizeof r->style; p++)
             if (*p != ' ')
-                style[sn++] = *p;
+                r->style[sn++] = *p;
         if (strstr(sub, "Bold"))
             flags |= HPDF_FONT_FOURCE_BOLD;
         if (strstr(sub, "Italic"))
             flags |= HPDF_FONT_ITALIC;
     }
-    style[sn] = 0;
+    r->style[sn] = 0;
     if (os2 && ol >= 32) {
         unsigned fc = os2[30];
         if ((fc > 0 && fc < 6) || fc == 7)
@@ -931,6 +1036,305 @@ static jr_pdf_own_font *own_build(jr_pdf_fonts *f, HPDF_Doc pdf, const unsigned 
         if (fc == 12)
             flags |= HPDF_FONT_SYMBOLIC;
     }
+    r->flags = (int32_t)flags;
+    r->bl = sbe16(head + 36) * 1000 / (int)upem;
+    r->bb = sbe16(head + 38) * 1000 / (int)upem;
+    r->br = sbe16(head + 40) * 1000 / (int)upem;
+    r->bt = sbe16(head + 42) * 1000 / (int)upem;
+    r->ascent = sbe16(hhea + 4) * 1000 / (int)upem;
+    r->descent = sbe16(hhea + 6) * 1000 / (int)upem;
+    int long_loca = sbe16(head + 50);
+    r->xh = glyph_top(d, n, lookup(&o, 'x'), nglyphs, long_loca, upem);
+    r->ch = glyph_top(d, n, lookup(&o, 'H'), nglyphs, long_loca, upem);
+    r->italic = post && pl >= 8 ? (int)((int32_t)jr_tt_get32(post + 4) / 65536) : 0;
+    r->mapped = jr_xmalloc((r->ncodes ? r->ncodes : 1) * sizeof *r->mapped);
+    for (uint32_t cp = 0; cp < r->ncodes; cp++)
+        if (r->gid_of[cp]) {
+            r->maxcid = cp;
+            r->mapped[r->nmapped++] = (uint16_t)cp;
+        }
+
+    tou_data(defl, &r->tou);
+    /* CIDToGIDMap up to the last code with a glyph */
+    size_t ml2 = 2 * ((size_t)r->maxcid + 1);
+    unsigned char *map = jr_xmalloc(ml2);
+    for (uint32_t cp = 0; cp <= r->maxcid; cp++) {
+        uint16_t g = lookup(&o, cp);
+        map[2 * cp] = (unsigned char)(g >> 8);
+        map[2 * cp + 1] = (unsigned char)g;
+    }
+    zset(&r->map, defl, map, ml2);
+    free(map);
+    /* the program without glyph names (a CID font needs none) */
+    size_t pn = 0;
+    unsigned char *prog = jr_tt_post3(d, n, &pn);
+    if (!prog)
+        pn = n;
+    r->length1 = (uint32_t)pn;
+    zset(&r->prog, defl, prog ? prog : d, pn);
+    free(prog);
+    /* PDF/A-1: the CIDs with a glyph in the program */
+    size_t setl = (size_t)r->maxcid / 8 + 1;
+    unsigned char *set = jr_xcalloc(setl, 1);
+    set[0] = 0x80; /* CID 0, .notdef */
+    for (uint32_t cp = 1; cp <= r->maxcid; cp++)
+        if (lookup(&o, cp))
+            set[cp / 8] |= (unsigned char)(0x80u >> (cp % 8));
+    zset(&r->cidset, defl, set, setl);
+    free(set);
+    return true;
+}
+
+/* ---- kept between builds ----------------------------------------------------
+ *
+ * fontobj-1-<hash>.bin, one file per face, named by the subset's identity
+ * (font path, face, size and modification time, HarfBuzz's version) with
+ * this format's version and what the compressed bytes depend on
+ * (jr_deflate_identity), under cache.c's header (the count is the length
+ * of the records). The records: the code points (BMP bits, compared with
+ * the document's), OBJ_FIELDS numbers, the names, the (code, glyph)
+ * pairs, the widths, the four streams. Native byte order: the folder
+ * belongs to one machine. */
+#define OBJ_MAGIC  "JRFOBJ1\n"
+#define OBJ_KIND   "fontobj-1"
+#define OBJ_FIELDS 23
+
+static char *obj_identity(const char *path, int face)
+{
+    char *sid = subset_identity(path, face);
+    if (!sid)
+        return NULL;
+    char *id = jr_xasprintf("%s|%s|%s|%s", OBJ_KIND, SUBSET_KIND, sid, jr_deflate_identity());
+    free(sid);
+    return id;
+}
+
+static void rec_write(const char *id, const unsigned char *bits, const font_rec *r)
+{
+    const zdata *zs[4] = {&r->tou, &r->map, &r->prog, &r->cidset};
+    for (int i = 0; i < 4; i++)
+        if (zs[i]->len > UINT32_MAX / 2)
+            return;
+    char *file = jr_cache_file(OBJ_KIND, id);
+    if (!file)
+        return;
+    uint32_t npairs = r->nmapped;
+    uint32_t v[OBJ_FIELDS] = {r->ncodes,
+                              r->nglyphs,
+                              (uint32_t)r->flags,
+                              (uint32_t)r->bl,
+                              (uint32_t)r->bb,
+                              (uint32_t)r->br,
+                              (uint32_t)r->bt,
+                              (uint32_t)r->ascent,
+                              (uint32_t)r->descent,
+                              (uint32_t)r->xh,
+                              (uint32_t)r->ch,
+                              (uint32_t)r->italic,
+                              r->maxcid,
+                              r->length1,
+                              npairs,
+                              (uint32_t)r->tou.len,
+                              r->tou.z,
+                              (uint32_t)r->map.len,
+                              r->map.z,
+                              (uint32_t)r->prog.len,
+                              r->prog.z,
+                              (uint32_t)r->cidset.len,
+                              r->cidset.z};
+    jr_buf b = {0};
+    size_t header = jr_cache_begin(&b, OBJ_MAGIC, id);
+    jr_buf_put(&b, (const char *)bits, BMP_BYTES);
+    jr_buf_put(&b, (const char *)v, sizeof v);
+    jr_buf_put(&b, r->ps, sizeof r->ps);
+    jr_buf_put(&b, r->style, sizeof r->style);
+    for (uint32_t i = 0; i < r->nmapped; i++) {
+        uint16_t pair[2] = {r->mapped[i], r->gid_of[r->mapped[i]]};
+        jr_buf_put(&b, (const char *)pair, sizeof pair);
+    }
+    jr_buf_put(&b, (const char *)r->adv, r->nglyphs * sizeof *r->adv);
+    for (int i = 0; i < 4; i++)
+        jr_buf_put(&b, (const char *)zs[i]->p, zs[i]->len);
+    jr_cache_seal(&b, header, b.len - header);
+    jr_cache_write(file, b.data, b.len);
+    jr_buf_free(&b);
+    free(file);
+}
+
+/* The kept objects for (id, bits) into *r; false if there are none that
+ * check (missing, damaged, truncated, other code points). */
+static bool rec_read(const char *id, const unsigned char *bits, font_rec *r)
+{
+    memset(r, 0, sizeof *r);
+    char *file = jr_cache_file(OBJ_KIND, id);
+    size_t n = 0;
+    unsigned char *d = file ? (unsigned char *)jr_read_file(file, &n) : NULL;
+    free(file);
+    uint64_t count = 0;
+    size_t pos = d ? jr_cache_check(d, n, OBJ_MAGIC, id, &count) : 0;
+    size_t fixed = BMP_BYTES + OBJ_FIELDS * 4 + sizeof r->ps + sizeof r->style;
+    if (pos == 0 || count != n - pos || n - pos < fixed || memcmp(d + pos, bits, BMP_BYTES) != 0) {
+        free(d);
+        return false;
+    }
+    const unsigned char *p = d + pos + BMP_BYTES;
+    uint32_t v[OBJ_FIELDS];
+    memcpy(v, p, sizeof v);
+    p += sizeof v;
+    memcpy(r->ps, p, sizeof r->ps);
+    p += sizeof r->ps;
+    memcpy(r->style, p, sizeof r->style);
+    p += sizeof r->style;
+    r->ps[sizeof r->ps - 1] = r->style[sizeof r->style - 1] = 0;
+    r->ncodes = v[0];
+    r->nglyphs = v[1];
+    r->flags = (int32_t)v[2];
+    r->bl = (int32_t)v[3];
+    r->bb = (int32_t)v[4];
+    r->br = (int32_t)v[5];
+    r->bt = (int32_t)v[6];
+    r->ascent = (int32_t)v[7];
+    r->descent = (int32_t)v[8];
+    r->xh = (int32_t)v[9];
+    r->ch = (int32_t)v[10];
+    r->italic = (int32_t)v[11];
+    r->maxcid = v[12];
+    r->length1 = v[13];
+    uint32_t npairs = v[14];
+    zdata *zs[4] = {&r->tou, &r->map, &r->prog, &r->cidset};
+    uint64_t need = (uint64_t)npairs * 4 + (uint64_t)r->nglyphs * 2;
+    bool ok = r->ncodes <= 65536 && npairs <= r->ncodes && r->nglyphs > 0 && r->nglyphs <= 65535 &&
+              (r->maxcid < r->ncodes || r->maxcid == 0);
+    for (int i = 0; i < 4; i++) {
+        zs[i]->len = v[15 + 2 * i];
+        ok = ok && v[16 + 2 * i] <= 1;
+        zs[i]->z = v[16 + 2 * i] == 1;
+        need += zs[i]->len;
+    }
+    ok = ok && need == (uint64_t)(n - pos - fixed);
+    if (ok) {
+        r->gid_of = jr_xcalloc(r->ncodes ? r->ncodes : 1, sizeof *r->gid_of);
+        r->mapped = jr_xmalloc((npairs ? npairs : 1) * sizeof *r->mapped);
+        for (uint32_t i = 0; ok && i < npairs; i++, p += 4) {
+            uint16_t pair[2];
+            memcpy(pair, p, sizeof pair);
+            ok = pair[0] < r->ncodes && pair[1] != 0 && (i == 0 || pair[0] > r->mapped[i - 1]);
+            if (ok) {
+                r->gid_of[pair[0]] = pair[1];
+                r->mapped[r->nmapped++] = pair[0];
+            }
+        }
+        ok = ok && r->maxcid == (r->nmapped ? r->mapped[r->nmapped - 1] : 0u);
+        r->adv = dup_bytes(p, r->nglyphs * sizeof *r->adv);
+        p += r->nglyphs * sizeof *r->adv;
+        for (int i = 0; i < 4; i++) {
+            zs[i]->p = dup_bytes(p, zs[i]->len);
+            p += zs[i]->len;
+        }
+    }
+    free(d);
+    if (!ok)
+        rec_free(r);
+    return ok;
+}
+
+/* ---- remembered for the run ------------------------------------------------ */
+
+#define OBJ_CACHE 32
+
+static struct obj_entry {
+    char *id; /* obj_identity */
+    unsigned char *bits;
+    font_rec r;
+} objs[OBJ_CACHE];
+static unsigned objs_next;
+static pthread_mutex_t objs_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t obj_make_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A copy of what the objects of (path, face, bits) are made of: from the
+ * run, from the cache folder or made anew (and kept in both). */
+static bool get_rec(const char *path, int face, const unsigned char *bits, jr_deflater *defl,
+                    font_rec *out /* OUT */)
+{
+    char *id = obj_identity(path, face);
+    bool found = false;
+    /* held while the objects are made: the screen and the print PDF,
+     * written at the same time, need the same fonts, and each is made once */
+    pthread_mutex_lock(&obj_make_lock);
+    pthread_mutex_lock(&objs_lock);
+    for (unsigned i = 0; id && i < OBJ_CACHE && !found; i++) {
+        struct obj_entry *e = &objs[i];
+        if (e->id && strcmp(e->id, id) == 0 && memcmp(e->bits, bits, BMP_BYTES) == 0) {
+            rec_copy(out, &e->r);
+            found = true;
+        }
+    }
+    pthread_mutex_unlock(&objs_lock);
+    if (found) {
+        pthread_mutex_unlock(&obj_make_lock);
+        free(id);
+        return true;
+    }
+    font_rec r;
+    bool ok = id && defl && rec_read(id, bits, &r);
+    if (!ok) {
+        size_t n = 0;
+        char *data = get_subset(path, face, bits, &n);
+        ok = data && rec_make((const unsigned char *)data, n, defl, &r);
+        free(data);
+        /* (without a deflater the streams are left to libharu: not kept) */
+        if (ok && id && defl)
+            rec_write(id, bits, &r);
+    }
+    if (ok && id && defl) {
+        pthread_mutex_lock(&objs_lock);
+        struct obj_entry *e = &objs[objs_next++ % OBJ_CACHE]; /* the oldest goes */
+        free(e->id);
+        free(e->bits);
+        rec_free(&e->r);
+        e->id = id;
+        id = NULL;
+        e->bits = dup_bytes(bits, BMP_BYTES);
+        e->r = r;
+        rec_copy(out, &e->r);
+        pthread_mutex_unlock(&objs_lock);
+    } else if (ok) {
+        *out = r;
+    }
+    pthread_mutex_unlock(&obj_make_lock);
+    free(id);
+    return ok;
+}
+
+/* ---- the objects of one document ------------------------------------------- */
+
+/* z becomes the data of stream dict (its bytes taken over when compressed). */
+static void zput(HPDF_Dict dict, zdata *z)
+{
+    if (z->z) {
+        unsigned char *p = z->p;
+        z->p = NULL;
+        jr_pdf_stream_take_deflated(dict, p, z->len);
+    } else if (z->len > 0) {
+        HPDF_Stream_Write(dict->stream, z->p, (HPDF_UINT)z->len);
+        dict->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+    }
+}
+
+/* Make the objects (see above) from r (its arrays and streams taken). */
+static jr_pdf_own_font *own_emit(jr_pdf_fonts *f, HPDF_Doc pdf, font_rec *r, bool cidset)
+{
+    jr_pdf_own_font *o = jr_xcalloc(1, sizeof *o);
+    o->ncodes = r->ncodes;
+    o->gid_of = r->gid_of;
+    o->nglyphs = r->nglyphs;
+    o->adv = r->adv;
+    o->dw = o->adv[0];
+    r->gid_of = NULL;
+    r->adv = NULL;
+    JR_GROW(f->own, f->own_cap, f->nown + 1);
+    f->own[f->nown++] = o; /* freed with f from here on */
+
     /* the next tag in libharu's sequence (HPDFAA, HPDFAB, ...) */
     if (pdf->ttfont_tag[0] == 0) {
         memcpy(pdf->ttfont_tag, "HPDFAA", 6);
@@ -943,19 +1347,12 @@ static jr_pdf_own_font *own_build(jr_pdf_fonts *f, HPDF_Doc pdf, const unsigned 
                 break;
         }
     }
-    char tag[7];
+    /* base font: TAG+PostScriptName[,Subfamily] as libharu makes it */
+    char tag[7], base[300];
     memcpy(tag, pdf->ttfont_tag, 6);
     tag[6] = 0;
-    snprintf(base, sizeof base, "%s+%s%s%s", tag, ps, style[0] ? "," : "", style);
+    snprintf(base, sizeof base, "%s+%s%s%s", tag, r->ps, r->style[0] ? "," : "", r->style);
     base[HPDF_LIMIT_MAX_NAME_LEN] = 0;
-
-    int bl = sbe16(head + 36) * 1000 / (int)upem, bb = sbe16(head + 38) * 1000 / (int)upem;
-    int br = sbe16(head + 40) * 1000 / (int)upem, bt = sbe16(head + 42) * 1000 / (int)upem;
-    int ascent = sbe16(hhea + 4) * 1000 / (int)upem, descent = sbe16(hhea + 6) * 1000 / (int)upem;
-    int long_loca = sbe16(head + 50);
-    int xh = glyph_top(d, n, lookup(o, 'x'), nglyphs, long_loca, upem);
-    int ch = glyph_top(d, n, lookup(o, 'H'), nglyphs, long_loca, upem);
-    int italic = post && pl >= 8 ? (int)((int32_t)jr_tt_get32(post + 4) / 65536) : 0;
 
     HPDF_MMgr mm = pdf->mmgr;
     HPDF_Xref xref = pdf->xref;
@@ -967,13 +1364,8 @@ static jr_pdf_own_font *own_build(jr_pdf_fonts *f, HPDF_Doc pdf, const unsigned 
     HPDF_Dict_AddName(font, "BaseFont", base);
     HPDF_Dict_AddName(font, "Subtype", "Type0");
     HPDF_Dict_AddName(font, "Encoding", "Identity-H");
-    size_t tul = 0;
-    const char *tu = jr_pdf_tounicode(&tul);
     HPDF_Dict tou = HPDF_DictStream_New(mm, xref);
-    if (tu && !jr_deflater_stream(defl, tou, tu, tul)) {
-        HPDF_Stream_Write(tou->stream, (const HPDF_BYTE *)tu, (HPDF_UINT)tul);
-        tou->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
-    }
+    zput(tou, &r->tou);
     HPDF_Dict_Add(font, "ToUnicode", tou);
     HPDF_Array desc = HPDF_Array_New(mm);
     HPDF_Dict_Add(font, "DescendantFonts", desc);
@@ -991,18 +1383,17 @@ static jr_pdf_own_font *own_build(jr_pdf_fonts *f, HPDF_Doc pdf, const unsigned 
     HPDF_Dict_Add(cid, "CIDSystemInfo", info);
     HPDF_Dict_AddNumber(cid, "DW", o->dw);
     HPDF_Array dw2 = HPDF_Array_New(mm);
-    HPDF_Array_AddNumber(dw2, bb);
-    HPDF_Array_AddNumber(dw2, bb - bt);
+    HPDF_Array_AddNumber(dw2, r->bb);
+    HPDF_Array_AddNumber(dw2, r->bb - r->bt);
     HPDF_Dict_Add(cid, "DW2", dw2);
     /* W: runs of consecutive codes whose width is not DW */
     HPDF_Array w = HPDF_Array_New(mm);
     HPDF_Array run = NULL;
-    uint32_t maxcid = 0;
-    for (uint32_t cp = 0; cp < o->ncodes; cp++) {
-        uint16_t g = o->gid_of[cp];
-        int wd = g ? jr_pdf_own_width(o, cp) : o->dw;
-        if (g)
-            maxcid = cp;
+    for (uint32_t i = 0; i < r->nmapped; i++) {
+        uint32_t cp = r->mapped[i];
+        if (i > 0 && cp != r->mapped[i - 1] + 1u)
+            run = NULL; /* codes without a glyph between: widths DW */
+        int wd = jr_pdf_own_width(o, cp);
         if (wd == o->dw) {
             run = NULL;
             continue;
@@ -1015,67 +1406,32 @@ static jr_pdf_own_font *own_build(jr_pdf_fonts *f, HPDF_Doc pdf, const unsigned 
         HPDF_Array_AddNumber(run, wd);
     }
     HPDF_Dict_Add(cid, "W", w);
-    /* CIDToGIDMap up to the last code with a glyph */
-    size_t ml2 = 2 * ((size_t)maxcid + 1);
-    unsigned char *map = f->scratch3 = jr_xmalloc(ml2);
-    for (uint32_t cp = 0; cp <= maxcid; cp++) {
-        uint16_t g = lookup(o, cp);
-        map[2 * cp] = (unsigned char)(g >> 8);
-        map[2 * cp + 1] = (unsigned char)g;
-    }
     HPDF_Dict mapd = HPDF_DictStream_New(mm, xref);
-    if (!jr_deflater_stream(defl, mapd, map, ml2)) {
-        HPDF_Stream_Write(mapd->stream, map, (HPDF_UINT)ml2);
-        mapd->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
-    }
-    f->scratch3 = NULL;
-    free(map);
+    zput(mapd, &r->map);
     HPDF_Dict_Add(cid, "CIDToGIDMap", mapd);
 
     HPDF_Dict fd = HPDF_Dict_New(mm);
     HPDF_Xref_Add(xref, fd);
     HPDF_Dict_AddName(fd, "Type", "FontDescriptor");
     HPDF_Dict_AddName(fd, "FontName", base);
-    HPDF_Dict_AddNumber(fd, "Ascent", ascent);
-    HPDF_Dict_AddNumber(fd, "Descent", descent);
-    HPDF_Dict_AddNumber(fd, "CapHeight", ch);
-    HPDF_Dict_AddNumber(fd, "Flags", (HPDF_INT32)flags);
-    HPDF_Box box = {(HPDF_REAL)bl, (HPDF_REAL)bb, (HPDF_REAL)br, (HPDF_REAL)bt};
+    HPDF_Dict_AddNumber(fd, "Ascent", r->ascent);
+    HPDF_Dict_AddNumber(fd, "Descent", r->descent);
+    HPDF_Dict_AddNumber(fd, "CapHeight", r->ch);
+    HPDF_Dict_AddNumber(fd, "Flags", r->flags);
+    HPDF_Box box = {(HPDF_REAL)r->bl, (HPDF_REAL)r->bb, (HPDF_REAL)r->br, (HPDF_REAL)r->bt};
     HPDF_Dict_Add(fd, "FontBBox", HPDF_Box_Array_New(mm, box));
-    HPDF_Dict_AddNumber(fd, "ItalicAngle", italic);
+    HPDF_Dict_AddNumber(fd, "ItalicAngle", r->italic);
     HPDF_Dict_AddNumber(fd, "StemV", 0);
-    HPDF_Dict_AddNumber(fd, "XHeight", xh);
-    /* the program without glyph names (a CID font needs none) */
-    size_t pn = 0;
-    unsigned char *prog = jr_tt_post3(d, n, &pn);
-    f->scratch2 = prog;
-    const unsigned char *pd = prog ? prog : d;
-    if (!prog)
-        pn = n;
+    HPDF_Dict_AddNumber(fd, "XHeight", r->xh);
     HPDF_Dict ff = HPDF_DictStream_New(mm, xref);
-    if (!jr_deflater_stream(defl, ff, pd, pn)) {
-        HPDF_Stream_Write(ff->stream, pd, (HPDF_UINT)pn);
-        ff->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
-    }
-    HPDF_Dict_AddNumber(ff, "Length1", (HPDF_INT32)pn);
-    f->scratch2 = NULL;
-    free(prog);
+    zput(ff, &r->prog);
+    HPDF_Dict_AddNumber(ff, "Length1", (HPDF_INT32)r->length1);
     HPDF_Dict_AddNumber(ff, "Length2", 0);
     HPDF_Dict_AddNumber(ff, "Length3", 0);
     HPDF_Dict_Add(fd, "FontFile2", ff);
-    if (cidset) { /* PDF/A-1: the CIDs with a glyph in the program */
-        unsigned char *bits = f->scratch3 = jr_xcalloc((size_t)maxcid / 8 + 1, 1);
-        bits[0] = 0x80; /* CID 0, .notdef */
-        for (uint32_t cp = 1; cp <= maxcid; cp++)
-            if (lookup(o, cp))
-                bits[cp / 8] |= (unsigned char)(0x80u >> (cp % 8));
+    if (cidset) {
         HPDF_Dict set = HPDF_DictStream_New(mm, xref);
-        if (!jr_deflater_stream(defl, set, bits, (size_t)maxcid / 8 + 1)) {
-            HPDF_Stream_Write(set->stream, bits, (HPDF_UINT)(maxcid / 8 + 1));
-            set->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
-        }
-        f->scratch3 = NULL;
-        free(bits);
+        zput(set, &r->cidset);
         HPDF_Dict_Add(fd, "CIDSet", set);
     }
     HPDF_Dict_Add(cid, "FontDescriptor", fd);
@@ -1085,13 +1441,19 @@ static jr_pdf_own_font *own_build(jr_pdf_fonts *f, HPDF_Doc pdf, const unsigned 
 jr_pdf_own_font *jr_pdf_fonts_own(jr_pdf_fonts *f, HPDF_Doc pdf, int id, jr_deflater *defl,
                                   bool cidset)
 {
-    size_t len = 0;
-    char *data = subset_of(f, pdf, id, &len);
-    if (!data)
+    if (!f || !pdf || id < 0 || (size_t)id >= f->n)
         return NULL;
-    f->scratch = data; /* (libharu's error handler may jump out of own_build) */
-    jr_pdf_own_font *o = own_build(f, pdf, (const unsigned char *)data, len, defl, cidset);
-    f->scratch = NULL;
-    free(data);
+    const jr_font_info *fi = jr_font_get(f->dl->fonts, id);
+    const unsigned char *bits = f->bits[f->rep[id]];
+    if (!fi || !fi->path || !bits)
+        return NULL;
+    /* (libharu's error handler may jump out of own_emit: freed with f) */
+    font_rec *r = f->held = jr_xcalloc(1, sizeof *r);
+    jr_pdf_own_font *o = NULL;
+    if (get_rec(fi->path, fi->face_index, bits, defl, r))
+        o = own_emit(f, pdf, r, cidset);
+    f->held = NULL;
+    rec_free(r);
+    free(r);
     return o;
 }

@@ -40,7 +40,9 @@ const char *jr_pdf_fonts_load(jr_pdf_fonts *f, HPDF_Doc pdf, int id);
 
 /* The font objects for font `id` made by us from its subset (no libharu
  * font: see pdf_font.c), owned by `f`; NULL if the subset cannot be read
- * (then load it through libharu). `cidset`: PDF/A's CIDSet. */
+ * (then load it through libharu). `cidset`: PDF/A's CIDSet. What they are
+ * made of (streams compressed with `defl`'s compressor) is made once per
+ * run and face and kept in the cache folder (fontobj-1-*.bin). */
 typedef struct jr_pdf_own_font {
     HPDF_Dict dict;   /* the Type0 font */
     uint16_t *gid_of; /* [ncodes]: the subset's glyph per code (0: none) */
@@ -103,6 +105,19 @@ void jr_deflater_finish(jr_deflater *d);
  * becomes the data of stream `dict`, with /Filter /FlateDecode. false:
  * nothing was done (then write the data and let libharu compress it). */
 bool jr_deflater_stream(jr_deflater *d, HPDF_Dict dict, const void *data, size_t len);
+/* `data` compressed as jr_deflater_stream compresses it (the same bytes),
+ * not looked up or remembered: zlib data (caller frees), or NULL when it
+ * cannot be compressed (d NULL, len 0, too large; then leave it to
+ * libharu). Call on d's document thread. */
+unsigned char *jr_deflater_compress(jr_deflater *d, const void *data, size_t len,
+                                    size_t *zlen /* OUT */);
+/* Compressed zlib data `z` (malloc'd, taken over) becomes the data of
+ * stream `dict`, as jr_deflater_stream leaves it. */
+void jr_pdf_stream_take_deflated(HPDF_Dict dict, unsigned char *z, size_t zlen);
+/* What jr_deflater_compress's output depends on besides its input (the
+ * library version and the level): for the identity of cache files that
+ * keep compressed data. */
+const char *jr_deflate_identity(void);
 /* Compressed zlib data `z` becomes the data of stream `dict` (no filter
  * for libharu; /Filter /FlateDecode is written by a hook). */
 void jr_pdf_stream_set_deflated(HPDF_Dict dict, const void *z, size_t zlen);
