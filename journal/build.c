@@ -337,6 +337,9 @@ static int layout_and_write(const jr_journal *j, edition_out *eo, const jr_build
             .edition = e, /* tagged PDF: headings, lists, titles, languages */
         };
         eo->pdf_tmp = jr_output_add(out, eo->pdf_path);
+        /* the pages go as the PDFs draw them, unless more PDFs follow */
+        if (!opt->booklet && !opt->pdfa)
+            jr_doclayout_release_pages(dl, opt->no_print ? 1 : 2);
         /* The print PDF is written on a second thread meanwhile; its
          * diagnostics are reported after the screen PDF's, and only if
          * that one succeeded (as if written one after the other). */

@@ -3,6 +3,9 @@
 #include "pages.h"
 
 #define _POSIX_C_SOURCE 200809L
+#include <malloc.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,18 +56,60 @@ static void *arena_alloc(jr_page *p, size_t n)
     return c->data;
 }
 
-void jr_page_clear(jr_page *pg)
+static void free_items(jr_page *pg)
 {
     for (size_t i = 0; i < pg->nitems; i++)
         free(pg->items[i].uri);
     free(pg->items);
-    free(pg->label);
     for (jr_text_arena *a = pg->arena; a;) {
         jr_text_arena *next = a->next;
         free(a);
         a = next;
     }
+    pg->items = NULL;
+    pg->nitems = pg->cap = 0;
+    pg->arena = NULL;
+}
+
+void jr_page_clear(jr_page *pg)
+{
+    free_items(pg);
+    free(pg->label);
     memset(pg, 0, sizeof *pg);
+}
+
+/* The items are most of a large layout's memory (200 articles: some 30 MB),
+ * and both PDFs are written from them at once: a page goes as soon as both
+ * have drawn it, and the memory serves the PDFs' objects. */
+struct jr_page_release {
+    jr_doclayout *dl;
+    int writers;
+    atomic_int *done; /* per page: writers finished with it */
+};
+
+void jr_doclayout_release_pages(jr_doclayout *dl, int writers)
+{
+    if (!dl || dl->release || writers < 1)
+        return;
+    struct jr_page_release *r = jr_xcalloc(1, sizeof *r);
+    r->dl = dl;
+    r->writers = writers;
+    r->done = jr_xcalloc(dl->npages ? dl->npages : 1, sizeof *r->done);
+    for (size_t i = 0; i < dl->npages; i++)
+        atomic_init(&r->done[i], 0);
+    dl->release = r;
+}
+
+void jr_doclayout_page_done(const jr_doclayout *dl, size_t page)
+{
+    struct jr_page_release *r = dl ? dl->release : NULL;
+    if (!r || page >= r->dl->npages)
+        return;
+    if (atomic_fetch_add(&r->done[page], 1) + 1 == r->writers) {
+        free_items(&r->dl->pages[page]);
+        if (page % 16 == 15)
+            malloc_trim(0);
+    }
 }
 
 static void page_trim(jr_page *pg)
@@ -103,6 +148,9 @@ void jr_doclayout_free(jr_doclayout *dl)
     free(dl->outline);
     free(dl->lines);
     free(dl->article_page);
+    if (dl->release)
+        free(dl->release->done);
+    free(dl->release);
     free(dl);
 }
 

@@ -127,6 +127,7 @@ typedef struct jr_doclayout {
     int blank_pages;   /* blank pages added before the back cover so that the page count
                           is a multiple of four (saddle stitching) */
     size_t narticle_page;
+    struct jr_page_release *release; /* see jr_doclayout_release_pages (owned) */
 } jr_doclayout;
 
 jr_doclayout *jr_doclayout_new(jr_fontset *fonts, double page_width, double page_height);
@@ -140,6 +141,13 @@ jr_item *jr_page_add_item(jr_page *p, const jr_item *item);
 /* Free a page's items, label and arena and zero it (the page stays in the
  * layout's array). */
 void jr_page_clear(jr_page *p);
+/* Pages given back while they are written: after this, the `writers`-th
+ * call of jr_doclayout_page_done for a page frees its items and their text
+ * (its label stays). For writers that go through the pages once and never
+ * look back at one (the PDFs of a build, written at once on two threads);
+ * nothing may read the items afterwards. Thread-safe. */
+void jr_doclayout_release_pages(jr_doclayout *dl, int writers);
+void jr_doclayout_page_done(const jr_doclayout *dl, size_t page);
 /* Give back the unused capacity of every page's item array (after layout). */
 void jr_doclayout_trim(jr_doclayout *dl);
 int jr_doclayout_add_image(jr_doclayout *dl, const char *path, int px_w, int px_h, const char *alt);

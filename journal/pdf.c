@@ -94,7 +94,23 @@ typedef struct image_slot {
     int orientation;  /* EXIF orientation, 1..8 */
 } image_slot;
 
+/* A document ID from what the document holds (deterministic: the same input
+ * gives the same file): two FNV-1a hashes over the options and every text. */
+typedef struct id_hash {
+    uint64_t a, b;
+} id_hash;
+
+static void id_add(id_hash *h, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        h->a = (h->a ^ *p) * 1099511628211ull;
+        h->b = (h->b ^ (uint64_t)(*p + 0x9E)) * 1099511628211ull + 0x3779;
+    }
+    h->a = (h->a ^ 0xFF) * 1099511628211ull; /* separator */
+}
+
 typedef struct pdf_ctx {
+    id_hash idh; /* the document ID's hash (id_begin, id_page, add_id) */
     HPDF_Doc pdf;
     jmp_buf jb;
     HPDF_STATUS err_no, err_detail;
@@ -160,7 +176,7 @@ typedef struct pdf_ctx {
  * frees them, larger ones from malloc; the chunks go when the document is
  * freed. libharu's allocation hooks have no user data: the arena is the
  * thread's (a document is made, saved and freed on one thread). */
-#define ARENA_CHUNK (256u * 1024)
+#define ARENA_CHUNK (64u * 1024)
 #define ARENA_SMALL 8192 /* larger blocks: malloc */
 #define ARENA_ALIGN 8
 
@@ -1622,37 +1638,30 @@ static void set_info(pdf_ctx *c, HPDF_InfoType type, const char *value)
     free(v);
 }
 
-/* A document ID from what the document holds (deterministic: the same input
- * gives the same file): two FNV-1a hashes over the options and every text. */
-typedef struct id_hash {
-    uint64_t a, b;
-} id_hash;
-
-static void id_add(id_hash *h, const char *s)
+/* The ID's hash is begun before the pages are drawn and takes each page's
+ * text as it is drawn (the items may be gone afterwards). */
+static void id_begin(pdf_ctx *c)
 {
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        h->a = (h->a ^ *p) * 1099511628211ull;
-        h->b = (h->b ^ (uint64_t)(*p + 0x9E)) * 1099511628211ull + 0x3779;
-    }
-    h->a = (h->a ^ 0xFF) * 1099511628211ull; /* separator */
+    c->idh = (id_hash){1469598103934665603ull, 1469598103934665603ull ^ 0x5DEECE66Dull};
+    char buf[128];
+    snprintf(buf, sizeof buf, "%lld|%zu|%zu|%d|%d", c->opt->created, c->dl->npages, c->dl->noutline,
+             (int)c->opt->print, (int)c->opt->pdfa);
+    id_add(&c->idh, buf);
+    id_add(&c->idh, c->opt->title);
+    id_add(&c->idh, c->opt->author);
+}
+
+static void id_page(pdf_ctx *c, const jr_page *pg)
+{
+    id_add(&c->idh, pg->label);
+    for (size_t i = 0; i < pg->nitems; i++)
+        if (pg->items[i].kind == JR_ITEM_TEXT)
+            id_add(&c->idh, pg->items[i].text);
 }
 
 static void add_id(pdf_ctx *c)
 {
-    id_hash h = {1469598103934665603ull, 1469598103934665603ull ^ 0x5DEECE66Dull};
-    char buf[128];
-    snprintf(buf, sizeof buf, "%lld|%zu|%zu|%d|%d", c->opt->created, c->dl->npages, c->dl->noutline,
-             (int)c->opt->print, (int)c->opt->pdfa);
-    id_add(&h, buf);
-    id_add(&h, c->opt->title);
-    id_add(&h, c->opt->author);
-    for (size_t p = 0; p < c->dl->npages; p++) {
-        const jr_page *pg = &c->dl->pages[p];
-        id_add(&h, pg->label);
-        for (size_t i = 0; i < pg->nitems; i++)
-            if (pg->items[i].kind == JR_ITEM_TEXT)
-                id_add(&h, pg->items[i].text);
-    }
+    id_hash h = c->idh;
     HPDF_BYTE id[16];
     for (int i = 0; i < 8; i++) {
         id[i] = (HPDF_BYTE)(h.a >> (8 * i));
@@ -2049,8 +2058,13 @@ static int write_doc(pdf_ctx *c, const char *path)
         free(fill);
     }
     c->defl = jr_deflater_new(dl->npages);
-    for (size_t i = 0; i < dl->npages; i++)
+    id_begin(c);
+    for (size_t i = 0; i < dl->npages; i++) {
         draw_page(c, i);
+        id_page(c, &dl->pages[i]);
+        jr_doclayout_page_done(dl, i); /* (its items may go now) */
+    }
+    c->pg = NULL;
     if (dl->npages == 0) {
         /* A PDF needs a page (readers refuse a page count of 0). */
         HPDF_Page page = HPDF_AddPage(c->pdf);

@@ -156,7 +156,10 @@ static unsigned char *zcompress(struct libdeflate_compressor *comp, const void *
         free(out);
         return NULL;
     }
-    return out;
+    /* kept until the document is saved: without the room the bound asked
+     * for (a page's contents compress to a third or less) */
+    unsigned char *fit = realloc(out, *zlen);
+    return fit ? fit : out;
 }
 
 /* ---- compressed data remembered for the run ------------------------------- */
