@@ -386,6 +386,14 @@ static void prepare_bodies(const jr_journal *j, const entry *list, size_t n)
     free(arts);
 }
 
+void jr_feed_prefetch(const jr_journal *j)
+{
+    size_t n;
+    entry *list = collect_entries(j, &n);
+    prepare_bodies(j, list, n);
+    free(list);
+}
+
 /* ---- a checked writer ------------------------------------------------------- */
 
 typedef struct xw {

@@ -89,6 +89,9 @@ void jr_html_prefetch(bool on);
 /* The bodies of n articles for the feeds (absolute against urls[i]), made
  * ahead at once on all processors, with their pages' bodies; their
  * warnings are given when jr_article_body_html asks for each. */
+/* The bodies of the feeds' entries made ahead (jr_feed_bodies_prepare),
+ * as the feeds will ask for them; with their warnings, given when asked. */
+void jr_feed_prefetch(const jr_journal *j);
 void jr_feed_bodies_prepare(const jr_journal *j, const jr_article *const *a,
                             const char *const *urls, size_t n);
 

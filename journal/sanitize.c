@@ -1576,7 +1576,7 @@ static void run_parallel(void *(*fn)(void *), void *arg, size_t jobs)
         pthread_join(threads[t], NULL);
 }
 
-static void pages_fill(const jr_journal *j)
+static void pages_fill(const jr_journal *j, bool keep_feeds)
 {
     pages_free();
     size_t n = 0;
@@ -1602,7 +1602,8 @@ static void pages_fill(const jr_journal *j)
             b->log = log_copy(&f->log);
         }
     }
-    feeds_free(); /* the feeds are written before the pages */
+    if (!keep_feeds)
+        feeds_free(); /* the feeds are written before the pages */
     atomic_store(&pages.next, 0);
     run_parallel(render_pages, &pages, n);
     kept_save();
@@ -1611,9 +1612,13 @@ static void pages_fill(const jr_journal *j)
 static pthread_t prefetch_thread;
 static bool prefetch_running;
 
+/* Ahead of a build's feeds and pages, while the PDFs are made: the feeds'
+ * bodies (with the pages' as a by-product), then the other pages'. The
+ * feeds are kept for the feed writers; they go with the page bodies. */
 static void *prefetch_main(void *arg)
 {
-    pages_fill(arg);
+    jr_feed_prefetch(arg);
+    pages_fill(arg, true);
     return NULL;
 }
 
@@ -1656,7 +1661,7 @@ char *jr_article_page_body(const jr_journal *j, const jr_article *a)
     page_body *b = pages_find(j, a);
     if (!b || (b->html && b->key != body_key(j, a))) {
         /* the first page of this journal, or a cache left by another run */
-        pages_fill(j);
+        pages_fill(j, false);
         b = pages_find(j, a);
     }
     if (!b || !b->html || b->key != body_key(j, a))
@@ -1664,7 +1669,9 @@ char *jr_article_page_body(const jr_journal *j, const jr_article *a)
     log_give_and_free(&b->log);
     char *html = b->html;
     b->html = NULL;
-    if (--pages.left == 0)
+    if (--pages.left == 0) {
         pages_free();
+        feeds_free(); /* (kept by a prefetch) */
+    }
     return html;
 }
