@@ -149,7 +149,20 @@ static void check_layout(jr_journal *j, const char *layout)
           tabs);
     CHECK(dl->npages % 4 == 0, "%s: %zu pages, not a multiple of four", layout, dl->npages);
     check_qr(dl, dl->npages - 1, j->base_url, layout);
-    jr_doclayout_free(dl);
+    /* Pages given back as two writers draw them: a page's items go only
+     * when both are done with it; its label stays. */
+    jr_doclayout_release_pages(dl, 2);
+    size_t before = dl->pages[1].nitems;
+    jr_doclayout_page_done(dl, 1);
+    CHECK(dl->pages[1].nitems == before && dl->pages[1].items != NULL,
+          "%s: page 2 freed after one of two writers", layout);
+    jr_doclayout_page_done(dl, 1);
+    CHECK(dl->pages[1].nitems == 0 && dl->pages[1].items == NULL,
+          "%s: page 2 kept after both writers", layout);
+    CHECK(dl->pages[1].label && strcmp(dl->pages[1].label, "2") == 0, "%s: page 2 lost its label",
+          layout);
+    CHECK(dl->pages[2].nitems > 0, "%s: page 3 freed with page 2", layout);
+    jr_doclayout_free(dl); /* (frees the rest) */
 out:
     free(path);
     jr_style_clear(&st);
