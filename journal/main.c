@@ -74,6 +74,7 @@ static int usage_error(const char *fmt, const char *arg)
 
 int main(int argc, char **argv)
 {
+    jr_memory_setup();
     if (argc < 2)
         return usage_error("%s", "no command given (build or check)");
     const char *cmd = argv[1];

@@ -87,6 +87,9 @@ static inline size_t jr_ascii_printable(const char *s, size_t n)
     return i;
 }
 
+/* Called first in main: how the process's memory is laid out (util.c). */
+void jr_memory_setup(void);
+
 /* Numbers in PDF, XML and JSON never depend on the locale (no decimal comma). */
 void jr_fmt_double(char *out, size_t outlen, double v, int decimals);
 
