@@ -455,28 +455,15 @@ static void xw_attr(xw *x, const char *name, const char *value, const jr_src *sr
  * here in one pass (article bodies are long). */
 static void xw_text(xw *x, const char *text, const jr_src *src)
 {
-    char *c = jr_xml_clean(text ? text : "", src);
-    jr_buf b = {0};
-    const char *run = c, *p = c, *end = c + strlen(c);
-    for (;; p++) {
-        p += jr_ascii_run(p, (size_t)(end - p), "&<>\""); /* the bulk of the text */
-        char ch = *p;
-        if (ch != '&' && ch != '<' && ch != '>' && ch != '"' && ch != '\r' && ch)
-            continue;
-        if (p > run)
-            jr_buf_put(&b, run, (size_t)(p - run));
-        if (!ch)
-            break;
-        jr_buf_puts(&b, ch == '&'   ? "&amp;"
-                        : ch == '<' ? "&lt;"
-                        : ch == '>' ? "&gt;"
-                        : ch == '"' ? "&quot;"
-                                    : "&#13;");
-        run = p + 1;
-    }
-    xw_check(x, xmlTextWriterWriteRaw(x->w, (const xmlChar *)(b.data ? b.data : "")));
-    jr_buf_free(&b);
+    char *c = jr_xml_text(text ? text : "", src);
+    xw_check(x, xmlTextWriterWriteRaw(x->w, (const xmlChar *)c));
     free(c);
+}
+
+/* Text escaped already (jr_xml_text). */
+static void xw_escaped(xw *x, const char *text)
+{
+    xw_check(x, xmlTextWriterWriteRaw(x->w, (const xmlChar *)text));
 }
 
 static void xw_elem(xw *x, const char *name, const char *text, const jr_src *src)
@@ -569,7 +556,9 @@ static char *edition_html(const jr_journal *j, const jr_feed_options *opt, size_
 
 /* An article's full content for feeds: subtitle and lead image (with
  * caption and credit) before the body, so that readers show all of it. */
-static char *article_content(const jr_journal *j, const jr_article *a, const char *url)
+/* An entry's content: what stands before the body (subtitle, picture),
+ * as HTML; the body comes escaped from jr_article_body_xml (made ahead). */
+static char *content_head(const jr_article *a, const char *url)
 {
     jr_buf b = {0};
     if (a->subtitle) {
@@ -600,10 +589,18 @@ static char *article_content(const jr_journal *j, const jr_article *a, const cha
         jr_buf_puts(&b, "</figure>\n");
         free(src);
     }
-    char *body = jr_article_body_html(j, a, url);
-    jr_buf_puts(&b, body);
+    return b.data ? jr_buf_detach(&b) : jr_xstrdup("");
+}
+
+/* The content of an article's entry, escaped as text of the element open. */
+static void content_text(xw *x, const jr_journal *j, const jr_article *a, const char *url)
+{
+    char *head = content_head(a, url);
+    char *body = jr_article_body_xml(j, a, url);
+    xw_text(x, head, NULL);
+    xw_escaped(x, body);
     free(body);
-    return jr_buf_detach(&b);
+    free(head);
 }
 
 static const char *article_lang(const jr_journal *j, const jr_article *a)
@@ -692,12 +689,10 @@ static void atom_entry(xw *x, const jr_journal *j, const jr_feed_options *opt, c
             xw_text(x, a->summary, &sm);
             xw_end(x);
         }
-        char *html = article_content(j, a, url);
         xw_start(x, "content");
         xw_attr_raw(x, "type", "html");
-        xw_text(x, html, NULL);
+        content_text(x, j, a, url);
         xw_end(x);
-        free(html);
         free(id);
         free(url);
     } else {
@@ -888,9 +883,9 @@ static void rss_item(xw *x, const jr_journal *j, const jr_feed_options *opt, con
             jr_src sm = src_art(a, JR_FM_SUMMARY, "summary");
             rss_html_text(x, "description", a->summary, &sm);
         }
-        char *html = article_content(j, a, url);
-        xw_elem(x, "content:encoded", html, NULL);
-        free(html);
+        xw_start(x, "content:encoded");
+        content_text(x, j, a, url);
+        xw_end(x);
         rss_enclosure(x, j, opt, en->ei);
         free(id);
         free(url);

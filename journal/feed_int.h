@@ -35,6 +35,12 @@ typedef struct jr_src {
  * text (an article body) `src->line` is the line of the first line, and the
  * reported line is the line of the character. NULL stays NULL. Caller frees. */
 char *jr_xml_clean(const char *s, const jr_src *src);
+/* jr_xml_clean, then escaped as character data the way
+ * xmlTextWriterWriteString escapes it (& < > " and CR). */
+char *jr_xml_text(const char *s, const jr_src *src);
+/* jr_article_body_html(j, a, page_url) as jr_xml_text makes it (made
+ * ahead with the feeds' bodies when it can be). */
+char *jr_article_body_xml(const jr_journal *j, const jr_article *a, const char *page_url);
 /* The same without warnings (for text that was cleaned before). */
 char *jr_xml_clean_quiet(const char *s, size_t len);
 

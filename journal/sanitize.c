@@ -233,6 +233,31 @@ char *jr_xml_clean(const char *s, const jr_src *src)
     return clean(s, strlen(s), src ? src : &none);
 }
 
+char *jr_xml_text(const char *s, const jr_src *src)
+{
+    char *c = jr_xml_clean(s ? s : "", src);
+    jr_buf b = {0};
+    const char *run = c, *p = c, *end = c + strlen(c);
+    for (;; p++) {
+        p += jr_ascii_run(p, (size_t)(end - p), "&<>\""); /* the bulk of the text */
+        char ch = *p;
+        if (ch != '&' && ch != '<' && ch != '>' && ch != '"' && ch != '\r' && ch)
+            continue;
+        if (p > run)
+            jr_buf_put(&b, run, (size_t)(p - run));
+        if (!ch)
+            break;
+        jr_buf_puts(&b, ch == '&'   ? "&amp;"
+                        : ch == '<' ? "&lt;"
+                        : ch == '>' ? "&gt;"
+                        : ch == '"' ? "&quot;"
+                                    : "&#13;");
+        run = p + 1;
+    }
+    free(c);
+    return b.data ? jr_buf_detach(&b) : jr_xstrdup("");
+}
+
 char *jr_xml_clean_quiet(const char *s, size_t len)
 {
     if (!s)
@@ -1420,6 +1445,7 @@ typedef struct feed_entry {
     uint64_t key;
     char *url, *feed_html, *page_html;
     diag_log log;
+    char *feed_xml; /* feed_html escaped (jr_xml_text), when that cannot warn */
 } feed_entry;
 
 static struct {
@@ -1434,6 +1460,7 @@ static void feeds_free(void)
         free(feeds.e[i].url);
         free(feeds.e[i].feed_html);
         free(feeds.e[i].page_html);
+        free(feeds.e[i].feed_xml);
         log_free(&feeds.e[i].log);
     }
     free(feeds.e);
@@ -1487,10 +1514,25 @@ static char *feed_body(const jr_journal *j, const jr_article *a, const char *pag
     }
     JR_GROW(feeds.e, feeds.cap, feeds.n + 1);
     f = &feeds.e[feeds.n++];
-    *f = (feed_entry){a,  key, jr_xstrdup(page_url), jr_xstrdup(html), render(doc, direct, NULL),
-                      log};
+    *f = (feed_entry){a,   key, jr_xstrdup(page_url), jr_xstrdup(html), render(doc, direct, NULL),
+                      log, NULL};
     cmark_node_free(doc);
     return html;
+}
+
+char *jr_article_body_xml(const jr_journal *j, const jr_article *a, const char *page_url)
+{
+    if (prefetch_on && page_url && feeds.j == j) {
+        feed_entry *f = feeds_find(j, a, body_key(j, a));
+        if (f && f->feed_xml && strcmp(f->url, page_url) == 0) {
+            log_give(&f->log); /* as feed_body */
+            return jr_xstrdup(f->feed_xml);
+        }
+    }
+    char *html = jr_article_body_html(j, a, page_url);
+    char *x = jr_xml_text(html, NULL);
+    free(html);
+    return x;
 }
 
 /* Feed bodies made ahead, in parallel: the entries from `first` on. */
@@ -1512,6 +1554,10 @@ static void *render_feeds(void *arg)
         f->feed_html = render(doc, direct, f->url);
         f->page_html = render(doc, direct, NULL);
         cmark_node_free(doc);
+        /* escaped for both feeds (only XML characters: no warning to give) */
+        size_t len = strlen(f->feed_html);
+        if (xml_ok_prefix(f->feed_html, len) == len)
+            f->feed_xml = jr_xml_text(f->feed_html, NULL);
     }
     return NULL;
 }
@@ -1532,7 +1578,8 @@ void jr_feed_bodies_prepare(const jr_journal *j, const jr_article *const *a,
         for (size_t k = 0; k < feeds.n && !have; k++)
             have = feeds.e[k].a == a[i] && feeds.e[k].key == key;
         if (!have)
-            feeds.e[feeds.n++] = (feed_entry){a[i], key, jr_xstrdup(urls[i]), NULL, NULL, {0}};
+            feeds.e[feeds.n++] =
+                (feed_entry){a[i], key, jr_xstrdup(urls[i]), NULL, NULL, {0}, NULL};
     }
     /* The warnings stay with the entries: feed_body gives them when the
      * body is first asked for, where it gave them before. */
