@@ -27,6 +27,7 @@
 #include <hpdf_streams.h>
 #include <libdeflate.h>
 
+#include "cache.h"
 #include "pdf_speed.h"
 #include "util.h"
 
@@ -359,6 +360,64 @@ void jr_deflater_finish(jr_deflater *d)
     harvest(d, d->submitted);
 }
 
+/* Large streams that every build writes again (the colour profiles: half a
+ * megabyte, 6e6 instructions to compress) are kept compressed in the cache
+ * folder too, named by their length and two hashes of their bytes and by
+ * the compressor's identity. */
+#define KEEP_MIN   (64u << 10)
+#define KEEP_MAGIC "JRZSTRM1"
+
+static char *kept_id(const void *data, size_t len, uint64_t h)
+{
+    return jr_xasprintf("%s|%zu|%016llx|%016llx", jr_deflate_identity(), len, (unsigned long long)h,
+                        (unsigned long long)jr_cache_sum((const unsigned char *)data, len));
+}
+
+static char *kept_file(const void *data, size_t len, uint64_t h)
+{
+    char *id = kept_id(data, len, h);
+    char *path = jr_cache_file("zstream-1", id);
+    free(id);
+    return path;
+}
+
+/* The kept compressed bytes (caller frees), or NULL. */
+static unsigned char *kept_load(const char *path, const void *data, size_t len, uint64_t h,
+                                size_t *zlen)
+{
+    if (!path)
+        return NULL;
+    size_t n = 0;
+    char *f = jr_read_file(path, &n);
+    if (!f)
+        return NULL;
+    char *id = kept_id(data, len, h);
+    uint64_t count = 0;
+    size_t at = jr_cache_check(f, n, KEEP_MAGIC, id, &count);
+    free(id);
+    unsigned char *z = NULL;
+    if (at > 0 && count == n - at && count > 0) {
+        z = jr_xmalloc(count);
+        memcpy(z, f + at, count);
+        *zlen = count;
+    }
+    free(f);
+    return z;
+}
+
+static void kept_save(const char *path, const void *data, size_t len, uint64_t h,
+                      const unsigned char *z, size_t zlen)
+{
+    char *id = kept_id(data, len, h);
+    jr_buf b = {0};
+    size_t header = jr_cache_begin(&b, KEEP_MAGIC, id);
+    jr_buf_put(&b, (const char *)z, zlen);
+    jr_cache_seal(&b, header, zlen);
+    jr_cache_write(path, b.data, b.len);
+    jr_buf_free(&b);
+    free(id);
+}
+
 bool jr_deflater_stream(jr_deflater *d, HPDF_Dict dict, const void *data, size_t len)
 {
     if (!d || !dict || !dict->stream || dict->stream->type != HPDF_STREAM_MEMORY || dict->write_fn)
@@ -379,12 +438,24 @@ bool jr_deflater_stream(jr_deflater *d, HPDF_Dict dict, const void *data, size_t
         }
     }
     pthread_mutex_unlock(&zcache_lock);
+    bool fresh = !z; /* not from this run's cache: remembered below */
+    char *kept = NULL;
+    if (!z && len >= KEEP_MIN) {
+        kept = kept_file(data, len, h);
+        z = kept_load(kept, data, len, h, &zlen);
+    }
     if (!z) {
         z = jr_deflater_compress(d, data, len, &zlen);
         if (!z) {
             pthread_mutex_unlock(&zmake_lock);
+            free(kept);
             return false;
         }
+        if (kept)
+            kept_save(kept, data, len, h, z, zlen);
+    }
+    free(kept);
+    if (fresh) {
         if (len <= CACHE_BYTES / 4) {
             struct zentry n = {h, jr_xmalloc(len), len, jr_xmalloc(zlen), zlen};
             memcpy(n.raw, data, len);

@@ -91,6 +91,23 @@ done
 build "$SRC/articles" objtruncated "$cache"
 same_pdfs off objtruncated "font objects, truncated cache"
 
+# ---- large streams kept compressed (zstream-1-*.bin: the colour
+# profiles of the print PDF): a damaged or truncated one is not used ----
+ls "$cache"/zstream-1-*.bin >/dev/null 2>&1 || fail "no compressed profile kept in the cache folder"
+for f in "$cache"/zstream-1-*.bin; do
+    size=$(stat -c %s "$f")
+    printf '\125\252\125\252' | dd of="$f" bs=1 seek=$((size / 2)) conv=notrunc status=none
+done
+build "$SRC/articles" zdamaged "$cache"
+same_pdfs off zdamaged "compressed profile, damaged cache"
+for f in "$cache"/zstream-1-*.bin; do
+    truncate -s $(($(stat -c %s "$f") - 5)) "$f"
+done
+build "$SRC/articles" ztruncated "$cache"
+same_pdfs off ztruncated "compressed profile, truncated cache"
+build "$SRC/articles" zwarm "$cache"
+same_pdfs off zwarm "compressed profile, warm cache"
+
 # a font file that changed: its kept objects are not used. The layout takes
 # its body fonts from a file in the work folder, which is then replaced by
 # another font (and, separately, only touched).
