@@ -20,6 +20,7 @@
 #include "fontmetrics.h"
 #include "image.h"
 #include "impose.h"
+#include "hyphenate.h"
 #include "layout.h"
 #include "layoutfile.h"
 #include "markdown.h"
@@ -417,11 +418,14 @@ int jr_build_run(const jr_build_options *opt)
     jr_journal *j = jr_content_load(root);
     if (!j)
         return 1;
+
     if (j->neditions == 0) {
         jr_diag(JR_E_NO_EDITIONS, root, 0, 0);
         jr_journal_free(j);
         return 1;
     }
+    /* the hyphenation patterns are opened while the articles are read */
+    jr_hyphen_open_ahead(j->language);
 
     /* Parse every article of every edition: the feeds span all editions,
      * and `check` checks everything. */
@@ -453,6 +457,7 @@ int jr_build_run(const jr_build_options *opt)
             jr_diag(JR_E_NO_EDITION, NULL, 0, 0, opt->edition);
             jr_progress_end();
             jr_journal_free(j);
+            jr_hyphen_ahead_drop();
             return 1;
         }
     } else if (!opt->all) {
@@ -629,5 +634,6 @@ int jr_build_run(const jr_build_options *opt)
     jr_output_free(out);
     jr_fontset_free(fonts);
     jr_journal_free(j);
+    jr_hyphen_ahead_drop();
     return status;
 }

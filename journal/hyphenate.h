@@ -32,6 +32,11 @@ typedef struct jr_hyphenator jr_hyphenator;
  * arrays by our own code (libhyphen's answers, see hyphenate.c); others
  * are handed to libhyphen. */
 jr_hyphenator *jr_hyphenator_new(const char *lang);
+/* Open the dictionary for lang on another thread now; the next
+ * jr_hyphenator_new for it (on this thread) takes it. jr_hyphen_ahead_drop
+ * waits for it and frees it if nobody took it. */
+void jr_hyphen_open_ahead(const char *lang);
+void jr_hyphen_ahead_drop(void);
 /* Frees h; words hyphenated since it was made are first written to the
  * word cache file in the cache folder (hyphw-1-*.bin, named by the
  * dictionary, limits and exceptions), which the next hyphenator with the
