@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,6 +215,75 @@ static int copy_edition_images(const jr_journal *j, const jr_edition *e, const c
         free(copied[k]);
     free(copied);
     return status;
+}
+
+/* ---- the articles parsed on all processors ---------------------------------
+ *
+ * Each article's Markdown is parsed on its own (cmark, typography); the
+ * warnings of each are held and given in the articles' order, each before
+ * the checks of its article, as when they were parsed one by one. */
+
+static struct {
+    const jr_journal *j;
+    jr_article **a; /* every article and rejected article, in order */
+    jr_diag_held **held;
+    size_t n, taken;
+    atomic_size_t next;
+} parsing;
+
+static void *parse_worker(void *arg)
+{
+    (void)arg;
+    size_t i;
+    while ((i = atomic_fetch_add(&parsing.next, 1)) < parsing.n) {
+        jr_article *a = parsing.a[i];
+        jr_diag_hold(&parsing.held[i]);
+        jr_markdown_parse(a, a->lang ? a->lang : parsing.j->language);
+        jr_diag_hold(NULL);
+    }
+    return NULL;
+}
+
+static void parse_all(const jr_journal *j)
+{
+    size_t n = 0;
+    for (size_t ei = 0; ei < j->neditions; ei++)
+        n += j->editions[ei].narticles + j->editions[ei].nrejected;
+    parsing.j = j;
+    parsing.n = n;
+    parsing.taken = 0;
+    parsing.a = jr_xcalloc(n ? n : 1, sizeof *parsing.a);
+    parsing.held = jr_xcalloc(n ? n : 1, sizeof *parsing.held);
+    size_t k = 0;
+    for (size_t ei = 0; ei < j->neditions; ei++) {
+        for (size_t ai = 0; ai < j->editions[ei].narticles; ai++)
+            parsing.a[k++] = &j->editions[ei].articles[ai];
+        for (size_t ai = 0; ai < j->editions[ei].nrejected; ai++)
+            parsing.a[k++] = &j->editions[ei].rejected[ai];
+    }
+    atomic_store(&parsing.next, 0);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t extra = cpus > 1 ? (size_t)(cpus - 1) : 0;
+    if (extra > 3)
+        extra = 3;
+    if (extra > n / 8) /* a few articles: not worth a thread */
+        extra = n / 8;
+    pthread_t t[3];
+    size_t started = 0;
+    for (size_t i = 0; i < extra; i++)
+        if (pthread_create(&t[started], NULL, parse_worker, NULL) == 0)
+            started++;
+    parse_worker(NULL);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(t[i], NULL);
+    free(parsing.a);
+    parsing.a = NULL;
+}
+
+/* The held warnings of the next article, in parse_all's order. */
+static jr_diag_held *next_held(void)
+{
+    return parsing.held && parsing.taken < parsing.n ? parsing.held[parsing.taken++] : NULL;
 }
 
 /* ---- the run ----------------------------------------------------------------- */
@@ -433,21 +503,24 @@ int jr_build_run(const jr_build_options *opt)
     for (size_t ei = 0; ei < j->neditions; ei++)
         narticles += (long)j->editions[ei].narticles;
     jr_progress_begin(opt->quiet);
+    parse_all(j);
     for (size_t ei = 0; ei < j->neditions; ei++) {
         jr_edition *e = &j->editions[ei];
         check_edition(j, e);
         for (size_t ai = 0; ai < e->narticles; ai++) {
             jr_article *a = &e->articles[ai];
-            jr_markdown_parse(a, a->lang ? a->lang : j->language);
+            jr_diag_release(next_held());
             check_article(j, a);
             jr_progress("articles read", ++nread, narticles);
         }
         for (size_t ai = 0; ai < e->nrejected; ai++) {
             jr_article *a = &e->rejected[ai];
-            jr_markdown_parse(a, a->lang ? a->lang : j->language);
+            jr_diag_release(next_held());
             check_article(j, a);
         }
     }
+    free(parsing.held);
+    parsing.held = NULL;
 
     /* Which editions to typeset. */
     const jr_edition *chosen = NULL;

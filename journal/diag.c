@@ -1,7 +1,10 @@
 /* diag.c: printing and counting diagnostics from the message table. */
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include "diag.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 
 static const struct {
     jr_level level;
@@ -19,16 +22,22 @@ static int diag_out_set;
 static int counts[3];
 static int id_counts[JR_DIAG_COUNT];
 
-void jr_diag(jr_diag_id id, const char *path, int line, int col, ...)
+struct jr_diag_held {
+    struct jr_diag_held *next; /* the one after (the list ends at NULL) */
+    jr_diag_id id;
+    char text[]; /* the whole line, newline included */
+};
+
+static _Thread_local jr_diag_held **hold; /* where this thread's go, or NULL */
+
+void jr_diag_hold(jr_diag_held **into)
 {
-    if ((unsigned)id >= JR_DIAG_COUNT)
-        return;
-    jr_level level = messages[id].level;
-    counts[level]++;
-    id_counts[id]++;
-    FILE *f = diag_out_set ? diag_out : stderr;
-    if (!f)
-        return;
+    hold = into;
+}
+
+static void print_line(FILE *f, const char *path, int line, int col, jr_level level,
+                       const char *fmt, va_list ap)
+{
     if (path && *path) {
         fputs(path, f);
         if (line > 0) {
@@ -41,11 +50,64 @@ void jr_diag(jr_diag_id id, const char *path, int line, int col, ...)
         fputs("journal: ", f);
     }
     fprintf(f, "%s: ", level_names[level]);
+    vfprintf(f, fmt, ap);
+    fputc('\n', f);
+}
+
+void jr_diag_release(jr_diag_held *held)
+{
+    while (held) {
+        jr_diag_held *next = held->next;
+        jr_level level = messages[held->id].level;
+        counts[level]++;
+        id_counts[held->id]++;
+        FILE *f = diag_out_set ? diag_out : stderr;
+        if (f)
+            fputs(held->text, f);
+        free(held);
+        held = next;
+    }
+}
+
+void jr_diag(jr_diag_id id, const char *path, int line, int col, ...)
+{
+    if ((unsigned)id >= JR_DIAG_COUNT)
+        return;
+    jr_level level = messages[id].level;
+    if (hold) {
+        /* the line as it would be printed, kept at the end of the list */
+        char *text = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&text, &len);
+        if (!m)
+            return;
+        va_list ap;
+        va_start(ap, col);
+        print_line(m, path, line, col, level, messages[id].text, ap);
+        va_end(ap);
+        fclose(m);
+        jr_diag_held *h = malloc(sizeof *h + len + 1);
+        if (h) {
+            h->next = NULL;
+            h->id = id;
+            memcpy(h->text, text, len + 1);
+            jr_diag_held **end = hold;
+            while (*end)
+                end = &(*end)->next;
+            *end = h;
+        }
+        free(text);
+        return;
+    }
+    counts[level]++;
+    id_counts[id]++;
+    FILE *f = diag_out_set ? diag_out : stderr;
+    if (!f)
+        return;
     va_list ap;
     va_start(ap, col);
-    vfprintf(f, messages[id].text, ap);
+    print_line(f, path, line, col, level, messages[id].text, ap);
     va_end(ap);
-    fputc('\n', f);
 }
 
 jr_level jr_diag_level(jr_diag_id id)

@@ -394,5 +394,32 @@ grep -qxF 'journal: error: cannot write output: afile/out (Not a directory)' "$W
 expect_status 0 "$JOURNAL" build changed --out good --quiet
 grep -q 'geänderter' good/2026-1/zwei.html || fail "the changed build did not replace zwei.html"
 
+# Many articles (parsed on several threads): each article's warnings come
+# together and in its order (the Markdown's, then the checks'), the
+# articles in the edition's order, as when they were read one by one.
+prepare many
+for i in $(seq -w 1 30); do
+    cat >"many/2026-1/m$i.md" <<MD
+---
+title: Artikel $i
+author: Test
+date: 2026-03-01
+---
+Absatz <span>eins</span> von $i.
+
+<div>roh $i</div>
+
+![](fehlt-$i.png)
+MD
+done
+expect_status 1 "$JOURNAL" check many
+order=$(grep -o 'many/2026-1/m[0-9]*\.md:[0-9]*:[0-9]*: [a-z]*: [A-Za-z ]*' "$WORK/stderr" |
+    sed -E 's/^many\/2026-1\/m([0-9]+)\.md:([0-9]+):([0-9]+): ([a-z]+): ([A-Za-z ]+)$/\1 \2 \5/')
+want=$(for i in $(seq -w 1 30); do
+    printf '%s 6 raw HTML dropped\n%s 6 raw HTML dropped\n%s 8 raw HTML dropped\n' $i $i $i
+    printf '%s 10 image not found\n%s 10 image fehlt\n' $i $i
+done)
+[ "$order" = "$want" ] || { fail "many articles: warnings out of order"; diff <(echo "$want") <(echo "$order") | head -8 >&2; }
+
 echo "$ncases cases"
 finish
