@@ -29,10 +29,12 @@ char *jr_pdf_clean_text(const char *s, size_t max);
  * structure tree when the pages are done. */
 typedef struct jr_tagger jr_tagger;
 
-/* `pages` (npages of dl) stay owned by the caller and must live until
- * jr_tags_finish. `utf8`: libharu's UTF-8 encoder (text strings). */
+/* `pages` (npages of dl) are copied. `utf8`: libharu's UTF-8 encoder (text
+ * strings). */
 jr_tagger *jr_tags_new(HPDF_Doc pdf, HPDF_Encoder utf8, const jr_doclayout *dl,
                        const jr_pdf_options *opt, HPDF_Page *pages);
+/* Only after HPDF_Free: the structure elements in libharu's xref are the
+ * tagger's memory, written from it while the document is saved. */
 void jr_tags_free(jr_tagger *t);
 
 /* Page `index` is drawn next: its /StructParents, /Tabs /S. */
