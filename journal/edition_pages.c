@@ -71,7 +71,7 @@ static void add_rect(jr_lstate *ls, int page, double x, double y, double w, doub
     it.y = y;
     it.w = w;
     it.h = h;
-    it.color = c;
+    it.color = jr_doclayout_color(ls->dl, c);
     jr_page_add_item(&ls->dl->pages[page], &it);
 }
 
@@ -82,7 +82,7 @@ static void add_rule(jr_lstate *ls, int page, double x, double y, double w, doub
     it.y = y;
     it.w = w;
     it.line_width = lw;
-    it.color = c;
+    it.color = jr_doclayout_color(ls->dl, c);
     jr_page_add_item(&ls->dl->pages[page], &it);
 }
 
@@ -179,7 +179,7 @@ static double put_lines(jr_lstate *ls, int page, jr_vlist *v, double x, double t
             it.x = x + e->x + p->x + shift;
             it.y = top - bl;
             it.w = p->w;
-            it.color = p->color;
+            it.color = jr_doclayout_color(ls->dl, p->color);
             it.font = p->font;
             it.size = p->size;
             it.text = p->text ? p->text : jr_xstrdup("");

@@ -119,7 +119,7 @@ static void emit_line(jr_lstate *ls, jr_vlist *v, const jr_velem *e, double x0, 
         it.x = x0 + e->x + p->x;
         it.y = baseline;
         it.w = p->w;
-        it.color = p->color;
+        it.color = jr_doclayout_color(ls->dl, p->color);
         it.font = p->font;
         it.size = p->size;
         it.text = p->text ? p->text : jr_xstrdup("");
@@ -146,7 +146,7 @@ static void emit_line(jr_lstate *ls, jr_vlist *v, const jr_velem *e, double x0, 
         it.w = rw;
         it.h = 0;
         it.line_width = 0.5;
-        it.color = ls->st->rule_color;
+        it.color = jr_doclayout_color(ls->dl, ls->st->rule_color);
         it.dest_page = -1;
         it.image = -1;
         it.article = ls->article;
@@ -202,7 +202,7 @@ static void emit_figure(jr_lstate *ls, const jr_velem *e, double x0, double y_to
     } else {
         it.kind = JR_ITEM_RECT;
         jr_color grey = {0.85, 0.85, 0.85, 0, 0, 0, 0.15};
-        it.color = grey;
+        it.color = jr_doclayout_color(ls->dl, grey);
     }
     jr_page_add_item(cur_page(ls), &it);
 }
@@ -601,7 +601,7 @@ int jr_flow_new_page(jr_lstate *ls, jr_page_type type)
         it.y = head_y - 5;
         it.w = xr - xl;
         it.line_width = 0.3;
-        it.color = st->rule_color;
+        it.color = jr_doclayout_color(ls->dl, st->rule_color);
         it.dest_page = -1;
         it.image = -1;
         it.article = -1;

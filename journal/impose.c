@@ -117,7 +117,8 @@ static bool has_wide_image(const jr_doclayout *dl, int src, int right, double bl
     return false;
 }
 
-static void add_artifact_line(jr_page *sheet, double x, double y, double w, double h)
+static void add_artifact_line(jr_page *sheet, uint32_t color, double x, double y, double w,
+                              double h)
 {
     jr_item it;
     memset(&it, 0, sizeof it);
@@ -128,8 +129,7 @@ static void add_artifact_line(jr_page *sheet, double x, double y, double w, doub
     it.w = w;
     it.h = h;
     it.line_width = 0.25;
-    /* registration: all inks (black on screen) */
-    it.color = (jr_color){0, 0, 0, 1, 1, 1, 1};
+    it.color = color;
     it.image = -1;
     it.dest_page = -1;
     it.article = -1;
@@ -137,7 +137,7 @@ static void add_artifact_line(jr_page *sheet, double x, double y, double w, doub
     jr_page_add_item(sheet, &it);
 }
 
-static void add_white(jr_page *sheet, double x, double y, double w, double h)
+static void add_white(jr_page *sheet, uint32_t color, double x, double y, double w, double h)
 {
     jr_item it;
     memset(&it, 0, sizeof it);
@@ -147,7 +147,7 @@ static void add_white(jr_page *sheet, double x, double y, double w, double h)
     it.y = y;
     it.w = w;
     it.h = h;
-    it.color = (jr_color){1, 1, 1, 0, 0, 0, 0};
+    it.color = color;
     it.image = -1;
     it.dest_page = -1;
     it.article = -1;
@@ -161,6 +161,12 @@ jr_doclayout *jr_impose_booklet(const jr_doclayout *dl, double bleed)
     if (bleed < 0)
         bleed = 0;
     jr_doclayout *out = jr_doclayout_new(dl->fonts, 2 * W, H);
+    /* the pages' colours under the same indices, then the sheet's own */
+    for (size_t i = 1; i < dl->ncolors; i++)
+        jr_doclayout_color(out, dl->colors[i]);
+    uint32_t white = jr_doclayout_color(out, (jr_color){1, 1, 1, 0, 0, 0, 0});
+    /* registration: all inks (black on screen) */
+    uint32_t reg = jr_doclayout_color(out, (jr_color){0, 0, 0, 1, 1, 1, 1});
     for (size_t i = 0; i < dl->nimages; i++)
         jr_doclayout_add_image(out, dl->images[i].path, dl->images[i].px_width,
                                dl->images[i].px_height, dl->images[i].alt);
@@ -174,18 +180,18 @@ jr_doclayout *jr_impose_booklet(const jr_doclayout *dl, double bleed)
          * edge made white again, then the rest */
         if (lw) {
             place(sheet, dl, lp, 0, bleed, 1);
-            add_white(sheet, W, -bleed, bleed, H + 2 * bleed);
+            add_white(sheet, white, W, -bleed, bleed, H + 2 * bleed);
         }
         if (rw) {
             place(sheet, dl, rp, 1, bleed, 1);
             if (!lw)
-                add_white(sheet, W - bleed, -bleed, bleed, H + 2 * bleed);
+                add_white(sheet, white, W - bleed, -bleed, bleed, H + 2 * bleed);
         }
         place(sheet, dl, lp, 0, bleed, 0);
         place(sheet, dl, rp, 1, bleed, 0);
         /* fold marks at the spine, outside the bleed */
-        add_artifact_line(sheet, W, -bleed - FOLD_GAP - FOLD_LENGTH, 0, FOLD_LENGTH);
-        add_artifact_line(sheet, W, H + bleed + FOLD_GAP, 0, FOLD_LENGTH);
+        add_artifact_line(sheet, reg, W, -bleed - FOLD_GAP - FOLD_LENGTH, 0, FOLD_LENGTH);
+        add_artifact_line(sheet, reg, W, H + bleed + FOLD_GAP, 0, FOLD_LENGTH);
     }
     return out;
 }

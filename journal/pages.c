@@ -18,7 +18,30 @@ jr_doclayout *jr_doclayout_new(jr_fontset *fonts, double page_width, double page
     dl->fonts = fonts;
     dl->page_width = page_width;
     dl->page_height = page_height;
+    dl->colors = jr_xcalloc(1, sizeof *dl->colors); /* [0]: all zero */
+    dl->ncolors = dl->colors_cap = 1;
     return dl;
+}
+
+uint32_t jr_doclayout_color(jr_doclayout *dl, jr_color c)
+{
+    /* (the words of a line mostly share the colour asked for last) */
+    if (memcmp(&dl->colors[dl->color_last], &c, sizeof c) == 0)
+        return (uint32_t)dl->color_last;
+    for (size_t i = 0; i < dl->ncolors; i++)
+        if (memcmp(&dl->colors[i], &c, sizeof c) == 0)
+            return (uint32_t)(dl->color_last = i);
+    if (dl->ncolors >= UINT32_MAX)
+        return 0;
+    JR_GROW(dl->colors, dl->colors_cap, dl->ncolors + 1);
+    dl->colors[dl->ncolors] = c;
+    dl->color_last = dl->ncolors;
+    return (uint32_t)dl->ncolors++;
+}
+
+const jr_color *jr_doclayout_item_color(const jr_doclayout *dl, const jr_item *it)
+{
+    return &dl->colors[it->color < dl->ncolors ? it->color : 0];
 }
 
 /* The text and kern arrays of a page's items: chunks that are only ever
@@ -151,6 +174,7 @@ void jr_doclayout_free(jr_doclayout *dl)
     if (dl->release)
         free(dl->release->done);
     free(dl->release);
+    free(dl->colors);
     free(dl);
 }
 

@@ -40,9 +40,10 @@ typedef enum jr_item_tag {
     JR_TAG_TOC_ENTRY, /* an entry of the contents (TOCI), with its link */
 } jr_item_tag;
 
-/* 160 bytes: one per word of the edition, so the small fields are
- * bit-fields and the rare ones (LINE, LINK) floats (libharu takes them as
- * floats anyway; line widths are written with 3 decimals). */
+/* 104 bytes: one per word of the edition, so the small fields are
+ * bit-fields, the rare ones (LINE, LINK) floats (libharu takes them as
+ * floats anyway; line widths are written with 3 decimals) and the colour
+ * an index into the layout's few colours. */
 typedef struct jr_item {
     jr_item_kind kind : 4;
     jr_item_role role : 2;
@@ -64,15 +65,17 @@ typedef struct jr_item {
     float dest_y;  /* internal link: y on that page */
     /* LINE */
     float line_width; /* pt */
-    double x, y;      /* TEXT: start of the baseline; others: lower-left corner [pt] */
-    double w, h;      /* TEXT: w = advance width, h = 0; others: size [pt] */
+    /* its colour: index into the layout's colours (jr_doclayout_color); 0 is
+     * all zero (what an item cleared with memset has) */
+    uint32_t color;
+    double x, y; /* TEXT: start of the baseline; others: lower-left corner [pt] */
+    double w, h; /* TEXT: w = advance width, h = 0; others: size [pt] */
     /* TEXT */
     double size; /* pt */
-    jr_color color;
-    char *text; /* UTF-8 (owned: in the page's arena); every code point has a glyph in `font` */
-    int *kern;  /* one per code point, TJ units (see jr_font_measure), in the page's arena;
-                   may be NULL */
-    char *uri;  /* LINK: owned; external link, or NULL */
+    char *text;  /* UTF-8 (owned: in the page's arena); every code point has a glyph in `font` */
+    int *kern;   /* one per code point, TJ units (see jr_font_measure), in the page's arena;
+                    may be NULL */
+    char *uri;   /* LINK: owned; external link, or NULL */
 } jr_item;
 
 typedef struct jr_page {
@@ -128,11 +131,17 @@ typedef struct jr_doclayout {
                           is a multiple of four (saddle stitching) */
     size_t narticle_page;
     struct jr_page_release *release; /* see jr_doclayout_release_pages (owned) */
+    jr_color *colors;                /* the items' colours, each once; [0] is all zero */
+    size_t ncolors, colors_cap, color_last;
 } jr_doclayout;
 
 jr_doclayout *jr_doclayout_new(jr_fontset *fonts, double page_width, double page_height);
 void jr_doclayout_free(jr_doclayout *dl);
 jr_page *jr_doclayout_add_page(jr_doclayout *dl);
+/* The index of colour c in the layout's colours (added if new), for
+ * jr_item.color; and an item's colour. */
+uint32_t jr_doclayout_color(jr_doclayout *dl, jr_color c);
+const jr_color *jr_doclayout_item_color(const jr_doclayout *dl, const jr_item *it);
 /* Add an item (copied). Its text, kern and uri must be malloc'd; they
  * become the page's: text and kern are moved into the page's arena (the
  * originals freed at once), so an item's text and kern must never be

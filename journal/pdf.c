@@ -948,7 +948,8 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
      * its spaces); the number after the space puts it at x. */
     double gap = x - c->pen_x;
     bool join = c->tj_open && font == c->cur_font && size == c->cur_size && y == c->ty &&
-                slot_has_space(slot) && c->fill_set && same_color(&c->fill, &it->color, c->cmyk) &&
+                slot_has_space(slot) && c->fill_set &&
+                same_color(&c->fill, jr_doclayout_item_color(c->dl, it), c->cmyk) &&
                 gap > 0.1 * size && gap < 4 * size;
     double sw = join || c->tj_open ? char_width(slot, 0x20) * size / 1000.0 : 0;
     outbuf *o = &c->out;
@@ -984,7 +985,7 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
             c->cur_font = font;
             c->cur_size = size;
         }
-        set_fill(c, &it->color);
+        set_fill(c, jr_doclayout_item_color(c->dl, it));
         /* the letter spacing of this word (or the next ones) goes into Tc */
         set_spacing(c, mm >= 2 ? mode_of(adj + 1, mm - 1) : peek_spacing(c, it), size);
         /* Td moves relative to the last line start; computed from the
@@ -1075,7 +1076,7 @@ done:
 static void draw_rect(pdf_ctx *c, const jr_item *it)
 {
     end_text(c);
-    set_fill(c, &it->color);
+    set_fill(c, jr_doclayout_item_color(c->dl, it));
     emit_num(c, it->x, 3);
     emit_num(c, it->y, 3);
     emit_num(c, it->w, 3);
@@ -1088,7 +1089,7 @@ static void draw_line(pdf_ctx *c, const jr_item *it)
     if (!(it->line_width > 0))
         return;
     end_text(c);
-    set_stroke(c, &it->color, it->line_width);
+    set_stroke(c, jr_doclayout_item_color(c->dl, it), it->line_width);
     emit_num(c, it->x, 3);
     emit_num(c, it->y, 3);
     emit(c, "m ");

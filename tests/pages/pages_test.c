@@ -48,7 +48,8 @@ static void check_qr(const jr_doclayout *dl, size_t p, const char *url, const ch
     const jr_item *sq = NULL;
     for (size_t i = 0; i < pg->nitems; i++) {
         const jr_item *it = &pg->items[i];
-        if (it->kind == JR_ITEM_RECT && is_white(it->color) && fabs(it->w - it->h) < 0.01)
+        if (it->kind == JR_ITEM_RECT && is_white(*jr_doclayout_item_color(dl, it)) &&
+            fabs(it->w - it->h) < 0.01)
             sq = it;
     }
     CHECK(sq != NULL, "%s: no white square for the QR code on the last page", name);
@@ -61,7 +62,7 @@ static void check_qr(const jr_doclayout *dl, size_t p, const char *url, const ch
     int outside = 0;
     for (size_t i = 0; i < pg->nitems; i++) {
         const jr_item *it = &pg->items[i];
-        if (it->kind != JR_ITEM_RECT || !is_black(it->color))
+        if (it->kind != JR_ITEM_RECT || !is_black(*jr_doclayout_item_color(dl, it)))
             continue;
         if (it->x < sq->x - 0.01 || it->x + it->w > sq->x + sq->w + 0.01 || it->y < sq->y - 0.1 ||
             it->y + it->h > sq->y + sq->h + 0.1)

@@ -197,6 +197,9 @@ static void write_jpeg_flavour(const char *path, char flavour)
 
 /* ---- items ---- */
 
+/* the layout being made (its colours) */
+static jr_doclayout *cur_dl;
+
 static jr_color rgb(double r, double g, double b)
 {
     jr_color c = {r, g, b, 0, 0, 0, 0};
@@ -219,7 +222,7 @@ static void text(jr_page *p, int font, double size, double x, double y, const ch
     it.y = y;
     it.font = font;
     it.size = size;
-    it.color = col;
+    it.color = jr_doclayout_color(cur_dl, col);
     it.text = jr_xstrdup(s);
     it.image = it.dest_page = -1;
     it.article = cur_article;
@@ -250,7 +253,7 @@ static void box(jr_page *p, jr_item_kind kind, double x, double y, double w, dou
     it.y = y;
     it.w = w;
     it.h = h;
-    it.color = rgb(0.1, 0.3, 0.6);
+    it.color = jr_doclayout_color(cur_dl, rgb(0.1, 0.3, 0.6));
     it.line_width = 0.5;
     it.image = it.dest_page = -1;
     it.article = cur_article;
@@ -299,6 +302,7 @@ static void link(jr_page *p, double x, double y, double w, double h, const char 
 static jr_doclayout *sample(const char *imgdir)
 {
     jr_doclayout *dl = jr_doclayout_new(fs, 595.276, 841.89);
+    cur_dl = dl;
     char *png = jr_path_join(imgdir, "bild.png");
     char *jpg = jr_path_join(imgdir, "foto.jpg");
     write_png_rgba(png);
@@ -386,6 +390,7 @@ static jr_doclayout *sample(const char *imgdir)
 static jr_doclayout *stress(void)
 {
     jr_doclayout *dl = jr_doclayout_new(fs, 300, 400);
+    cur_dl = dl;
     jr_color black = rgb(0, 0, 0);
     cur_article = 0;
     cur_block = 0;
@@ -437,6 +442,7 @@ static const jr_edition *sample_edition(void)
 static jr_doclayout *hostile(const char *imgdir)
 {
     jr_doclayout *dl = jr_doclayout_new(fs, 420, 595);
+    cur_dl = dl;
     char *bad = jr_path_join(imgdir, "kaputt.png");
     FILE *f = fopen(bad, "wb");
     if (f) {

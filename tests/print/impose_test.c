@@ -129,7 +129,8 @@ static void spreads(void)
         const jr_item *it = &f->items[i];
         if (it->kind == JR_ITEM_IMAGE)
             iimg = (int)i;
-        else if (it->kind == JR_ITEM_RECT && it->color.r == 1 && it->color.k == 0 && it->h > H)
+        else if (it->kind == JR_ITEM_RECT && jr_doclayout_item_color(bk, it)->r == 1 &&
+                 jr_doclayout_item_color(bk, it)->k == 0 && it->h > H)
             iwhite = (int)i;
         else if (it->kind == JR_ITEM_RECT && it->h == 20)
             iband = (int)i;
