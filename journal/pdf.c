@@ -1993,11 +1993,17 @@ static int write_doc(pdf_ctx *c, const char *path)
     const jr_pdf_options *opt = c->opt;
     HPDF_SetCompressionMode(c->pdf, HPDF_COMP_ALL);
     /* libharu's list of objects grows by 1,024 entries at a time, copying
-     * the whole list each time (quadratic for a long edition): room for
-     * about as many objects as the layout has items, at once */
+     * the whole list each time (quadratic for a long edition): room at once
+     * for what a document has, about: some objects per page, one per link
+     * and image, a structure element per few words (a too small guess only
+     * means a few more steps; 200 articles: 12,000 objects) */
     size_t est = 1024 + 16 * dl->npages;
-    for (size_t i = 0; i < dl->npages; i++)
-        est += dl->pages[i].nitems;
+    for (size_t i = 0; i < dl->npages; i++) {
+        const jr_page *pg = &dl->pages[i];
+        est += pg->nitems / 8;
+        for (size_t k = 0; k < pg->nitems; k++)
+            est += pg->items[k].kind == JR_ITEM_LINK || pg->items[k].kind == JR_ITEM_IMAGE;
+    }
     HPDF_List entries = c->pdf->xref ? c->pdf->xref->entries : NULL;
     if (entries && est > entries->items_per_block && est < (1u << 24))
         entries->items_per_block = (HPDF_UINT)est;
