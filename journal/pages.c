@@ -3,7 +3,6 @@
 #include "pages.h"
 
 #define _POSIX_C_SOURCE 200809L
-#include <malloc.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -130,8 +129,6 @@ void jr_doclayout_page_done(const jr_doclayout *dl, size_t page)
         return;
     if (atomic_fetch_add(&r->done[page], 1) + 1 == r->writers) {
         free_items(&r->dl->pages[page]);
-        if (page % 16 == 15)
-            malloc_trim(0);
     }
 }
 
