@@ -268,14 +268,7 @@ static void parse_all(const jr_journal *j)
         extra = 3;
     if (extra > n / 8) /* a few articles: not worth a thread */
         extra = n / 8;
-    pthread_t t[3];
-    size_t started = 0;
-    for (size_t i = 0; i < extra; i++)
-        if (pthread_create(&t[started], NULL, parse_worker, NULL) == 0)
-            started++;
-    parse_worker(NULL);
-    for (size_t i = 0; i < started; i++)
-        pthread_join(t[i], NULL);
+    jr_parallel(parse_worker, NULL, extra + 1);
     free(parsing.a);
     parsing.a = NULL;
 }

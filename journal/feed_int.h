@@ -38,6 +38,7 @@ char *jr_xml_clean(const char *s, const jr_src *src);
 /* jr_xml_clean, then escaped as character data the way
  * xmlTextWriterWriteString escapes it (& < > " and CR). */
 char *jr_xml_text(const char *s, const jr_src *src);
+void jr_xml_text_put(jr_buf *b, const char *s, const jr_src *src); /* appended to b */
 /* jr_article_body_html(j, a, page_url) as jr_xml_text makes it (made
  * ahead with the feeds' bodies when it can be). */
 char *jr_article_body_xml(const jr_journal *j, const jr_article *a, const char *page_url);

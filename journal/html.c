@@ -126,23 +126,7 @@ static void h_attr(hw *h, const char *name, const char *value, const jr_src *src
 static void h_text(hw *h, const char *text, const jr_src *src)
 {
     h_close_tag(h);
-    char *c = jr_xml_clean(text ? text : "", src);
-    const char *run = c, *p = c;
-    for (;; p++) {
-        char ch = *p;
-        if (ch != '&' && ch != '<' && ch != '>' && ch != '"' && ch != '\r' && ch)
-            continue;
-        jr_buf_put(&h->out, run, (size_t)(p - run));
-        if (!ch)
-            break;
-        jr_buf_puts(&h->out, ch == '&'   ? "&amp;"
-                             : ch == '<' ? "&lt;"
-                             : ch == '>' ? "&gt;"
-                             : ch == '"' ? "&quot;"
-                                         : "&#13;");
-        run = p + 1;
-    }
-    free(c);
+    jr_xml_text_put(&h->out, text, src);
 }
 
 /* Only for text that is safe HTML already (sanitiser output, our CSS). */

@@ -233,10 +233,9 @@ char *jr_xml_clean(const char *s, const jr_src *src)
     return clean(s, strlen(s), src ? src : &none);
 }
 
-char *jr_xml_text(const char *s, const jr_src *src)
+void jr_xml_text_put(jr_buf *b, const char *s, const jr_src *src)
 {
     char *c = jr_xml_clean(s ? s : "", src);
-    jr_buf b = {0};
     const char *run = c, *p = c, *end = c + strlen(c);
     for (;; p++) {
         p += jr_ascii_run(p, (size_t)(end - p), "&<>\""); /* the bulk of the text */
@@ -244,17 +243,23 @@ char *jr_xml_text(const char *s, const jr_src *src)
         if (ch != '&' && ch != '<' && ch != '>' && ch != '"' && ch != '\r' && ch)
             continue;
         if (p > run)
-            jr_buf_put(&b, run, (size_t)(p - run));
+            jr_buf_put(b, run, (size_t)(p - run));
         if (!ch)
             break;
-        jr_buf_puts(&b, ch == '&'   ? "&amp;"
-                        : ch == '<' ? "&lt;"
-                        : ch == '>' ? "&gt;"
-                        : ch == '"' ? "&quot;"
-                                    : "&#13;");
+        jr_buf_puts(b, ch == '&'   ? "&amp;"
+                       : ch == '<' ? "&lt;"
+                       : ch == '>' ? "&gt;"
+                       : ch == '"' ? "&quot;"
+                                   : "&#13;");
         run = p + 1;
     }
     free(c);
+}
+
+char *jr_xml_text(const char *s, const jr_src *src)
+{
+    jr_buf b = {0};
+    jr_xml_text_put(&b, s, src);
     return b.data ? jr_buf_detach(&b) : jr_xstrdup("");
 }
 
@@ -1611,16 +1616,9 @@ static void run_parallel(void *(*fn)(void *), void *arg, size_t jobs)
         nthreads = MAX_RENDER_THREADS;
     if (nthreads > jobs)
         nthreads = jobs;
-    pthread_t threads[MAX_RENDER_THREADS];
-    size_t started = 0;
     if (nthreads > 1)
         xmlInitParser(); /* before libxml2 is used in other threads */
-    for (size_t t = 1; t < nthreads; t++)
-        if (pthread_create(&threads[started], NULL, fn, arg) == 0)
-            started++;
-    fn(arg);
-    for (size_t t = 0; t < started; t++)
-        pthread_join(threads[t], NULL);
+    jr_parallel(fn, arg, nthreads);
 }
 
 static void pages_fill(const jr_journal *j, bool keep_feeds)

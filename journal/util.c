@@ -418,6 +418,19 @@ void jr_fmt_double(char *out, size_t outlen, double v, int decimals)
     out[len] = 0;
 }
 
+void jr_parallel(void *(*fn)(void *), void *arg, size_t threads)
+{
+    enum { MAX = 16 };
+    pthread_t t[MAX];
+    size_t started = 0;
+    for (size_t i = 1; i < threads && i < MAX; i++)
+        if (pthread_create(&t[started], NULL, fn, arg) == 0)
+            started++;
+    fn(arg);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(t[i], NULL);
+}
+
 /* ---- the process's memory ---- */
 
 void jr_memory_setup(void)

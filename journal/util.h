@@ -87,6 +87,10 @@ static inline size_t jr_ascii_printable(const char *s, size_t n)
     return i;
 }
 
+/* fn(arg) on `threads` threads at once (this one and threads - 1 more, as
+ * many as can be started; at most 16), until all return. */
+void jr_parallel(void *(*fn)(void *), void *arg, size_t threads);
+
 /* Called first in main: how the process's memory is laid out (util.c). */
 void jr_memory_setup(void);
 
