@@ -423,9 +423,7 @@ static int layout_and_write(const jr_journal *j, edition_out *eo, const jr_build
         if (rc != 0)
             jr_pdf_diags_free(print.diags);
         if (rc == 0) {
-            eo->pdf_size = file_size(eo->pdf_tmp);
-            if (eo->pdf_size < 0) /* the same bytes as the file there: not written again */
-                eo->pdf_size = file_size(eo->pdf_path);
+            eo->pdf_size = jr_output_size(eo->pdf_tmp);
             jr_progress("PDF pages written", eo->pages, eo->pages);
             po = print.opt;
             if (!opt->no_print) {

@@ -733,6 +733,18 @@ int jr_outfile_close(jr_outfile *f)
     return 0;
 }
 
+long long jr_output_size(const char *path)
+{
+    pthread_mutex_lock(&output_lock);
+    size_t idx = 0;
+    jr_output *o = find_tmp(path, &idx);
+    const char *at = o && o->state[idx] == OUT_SAME ? o->final_paths[idx] : path;
+    struct stat st;
+    long long size = stat(at, &st) == 0 ? (long long)st.st_size : -1;
+    pthread_mutex_unlock(&output_lock);
+    return size;
+}
+
 int jr_output_write(const char *path, const void *data, size_t len)
 {
     jr_outfile *f = outfile_open(path, true);

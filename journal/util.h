@@ -117,6 +117,9 @@ typedef struct jr_outfile jr_outfile;
 jr_outfile *jr_outfile_open(const char *path); /* errors show in write/close */
 int jr_outfile_write(jr_outfile *f, const void *data, size_t len);
 int jr_outfile_close(jr_outfile *f); /* frees f */
+/* The size of what was written to path (the final file's when it was
+ * found equal), or -1. */
+long long jr_output_size(const char *path);
 /* All at once; a missing folder of the file is made. */
 int jr_output_write(const char *path, const void *data, size_t len);
 void jr_output_free(jr_output *out);
