@@ -191,6 +191,7 @@ int main(void)
             at += n;
         }
         CHECK(jr_outfile_close(of) == 0);
+        CHECK(jr_output_size(t) == (long long)cases[k].len); /* what was written, either way */
         bool equal = strncmp(cases[k].what, "equal", 5) == 0;
         CHECK((access(t, F_OK) == 0) == !equal); /* a temporary file only if different */
         CHECK(jr_output_commit(out) == 0);
