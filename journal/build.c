@@ -293,6 +293,76 @@ typedef struct edition_out {
     int pages, overfull, hyphenated;
 } edition_out;
 
+/* The feeds, the index, the article pages and their images, for every
+ * edition (those not typeset in this run keep the PDF already in out/: its
+ * size goes into the enclosures). true when something failed. */
+static bool write_web(const jr_journal *j, const edition_out *eos, const char *out_dir,
+                      jr_output *out, const char *atom_path, const char *rss_path)
+{
+    bool failed = false;
+    const char **names = jr_xcalloc(j->neditions, sizeof *names);
+    long long *sizes = jr_xcalloc(j->neditions, sizeof *sizes);
+    for (size_t ei = 0; ei < j->neditions; ei++) {
+        names[ei] = eos[ei].pdf_name;
+        sizes[ei] = eos[ei].build ? eos[ei].pdf_size : file_size(eos[ei].pdf_path);
+        if (sizes[ei] < 0)
+            sizes[ei] = 0;
+    }
+    jr_feed_options fo = {
+        .out_dir = out_dir,
+        .now = build_time(&jr_journal_newest(j)->date),
+        .pdf_names = names,
+        .pdf_sizes = sizes,
+    };
+    if (jr_feed_write_atom(j, &fo, jr_output_add(out, atom_path)) != 0 ||
+        jr_feed_write_rss(j, &fo, jr_output_add(out, rss_path)) != 0)
+        failed = true;
+    char *index_path = jr_path_join(out_dir, "index.html");
+    if (!failed && jr_html_write_index(j, &fo, jr_output_add(out, index_path)) != 0)
+        failed = true;
+    free(index_path);
+    for (size_t ei = 0; ei < j->neditions && !failed; ei++) {
+        const jr_edition *e = &j->editions[ei];
+        for (size_t ai = 0; ai < e->narticles && !failed; ai++) {
+            char *name = jr_xasprintf("%s.html", e->articles[ai].slug);
+            char *page = jr_path_join(eos[ei].dir, name);
+            if (jr_html_write_article(j, e, &e->articles[ai], &fo, jr_output_add(out, page)) != 0)
+                failed = true;
+            free(name);
+            free(page);
+            jr_progress("web pages written", (long)ai + 1, (long)e->narticles);
+        }
+        if (!failed && copy_edition_images(j, e, eos[ei].dir, out) != 0)
+            failed = true;
+    }
+    free(names);
+    free(sizes);
+    return failed;
+}
+
+/* The web output written early: when one edition is typeset, right after
+ * its screen PDF (all it needs is that PDF's size), while the print PDF is
+ * still being written. Its messages are held and given after the PDFs', as
+ * when it came after them. */
+typedef struct web_early {
+    bool wanted; /* one edition typeset, files written */
+    bool done, failed;
+    jr_diag_held *held;
+    const edition_out *eos;
+    const char *out_dir, *atom_path, *rss_path;
+} web_early;
+
+static void web_early_run(web_early *w, const jr_journal *j, jr_output *out)
+{
+    if (!w || !w->wanted || w->done)
+        return;
+    jr_web_prefetch_wait();
+    jr_diag_hold(&w->held);
+    w->failed = write_web(j, w->eos, w->out_dir, out, w->atom_path, w->rss_path);
+    jr_diag_hold(NULL);
+    w->done = true;
+}
+
 /* Layout files already read in this run: a file shared by several
  * editions reports its problems once. */
 typedef struct layout_seen {
@@ -358,7 +428,8 @@ static void *pdf_job_run(void *arg)
 }
 
 static int layout_and_write(const jr_journal *j, edition_out *eo, const jr_build_options *opt,
-                            jr_fontset *fonts, jr_output *out, FILE *dump, layout_seen *seen)
+                            jr_fontset *fonts, jr_output *out, FILE *dump, layout_seen *seen,
+                            web_early *web)
 {
     const jr_edition *e = eo->e;
     jr_style style;
@@ -417,13 +488,16 @@ static int layout_and_write(const jr_journal *j, edition_out *eo, const jr_build
         }
         jr_pdf_diags *held = NULL;
         rc = jr_pdf_write_held(dl, &po, eo->pdf_tmp, &held);
+        if (rc == 0) {
+            eo->pdf_size = jr_output_size(eo->pdf_tmp);
+            web_early_run(web, j, out); /* while the print PDF is finished */
+        }
         if (threaded)
             pthread_join(print.thread, NULL);
         jr_pdf_diags_report(held);
         if (rc != 0)
             jr_pdf_diags_free(print.diags);
         if (rc == 0) {
-            eo->pdf_size = jr_output_size(eo->pdf_tmp);
             jr_progress("PDF pages written", eo->pages, eo->pages);
             po = print.opt;
             if (!opt->no_print) {
@@ -575,12 +649,26 @@ int jr_build_run(const jr_build_options *opt)
         jr_web_prefetch_start(j);
     jr_fontset *fonts = jr_fontset_new();
     layout_seen seen = {0};
+    /* Feeds and pages span every edition; editions not typeset in this run
+     * keep the PDF that is already in out/ (its size goes into enclosures).
+     * With one edition typeset they are written right after its screen
+     * PDF (web_early). */
+    char *atom_path = jr_path_join(out_dir, "atom.xml");
+    char *rss_path = jr_path_join(out_dir, "rss.xml");
+    size_t nbuild = 0;
+    for (size_t ei = 0; ei < j->neditions; ei++)
+        nbuild += eos[ei].build;
+    web_early web = {.wanted = !opt->check_only && nbuild == 1,
+                     .eos = eos,
+                     .out_dir = out_dir,
+                     .atom_path = atom_path,
+                     .rss_path = rss_path};
     for (size_t ei = 0; ei < j->neditions && !failed; ei++) {
         edition_out *eo = &eos[ei];
         if (!eo->build)
             continue;
         jr_progress("editions laid out", (long)ei, (long)j->neditions);
-        if (layout_and_write(j, eo, opt, fonts, out, dump, &seen) != 0)
+        if (layout_and_write(j, eo, opt, fonts, out, dump, &seen, &web) != 0)
             failed = true;
     }
     for (size_t i = 0; i < seen.n; i++)
@@ -589,53 +677,19 @@ int jr_build_run(const jr_build_options *opt)
     if (jr_diag_count(JR_ERROR) > 0)
         failed = true;
 
-    /* Feeds and pages span every edition; editions not typeset in this run
-     * keep the PDF that is already in out/ (its size goes into enclosures). */
-    char *atom_path = jr_path_join(out_dir, "atom.xml");
-    char *rss_path = jr_path_join(out_dir, "rss.xml");
     jr_web_prefetch_wait();
     if (!opt->check_only && !failed) {
-        const char **names = jr_xcalloc(j->neditions, sizeof *names);
-        long long *sizes = jr_xcalloc(j->neditions, sizeof *sizes);
-        for (size_t ei = 0; ei < j->neditions; ei++) {
-            names[ei] = eos[ei].pdf_name;
-            sizes[ei] = eos[ei].build ? eos[ei].pdf_size : file_size(eos[ei].pdf_path);
-            if (sizes[ei] < 0)
-                sizes[ei] = 0;
+        if (web.done) {
+            jr_diag_release(web.held); /* given where they belong */
+            web.held = NULL;
+            failed = web.failed;
+        } else {
+            failed = write_web(j, eos, out_dir, out, atom_path, rss_path);
         }
-        jr_feed_options fo = {
-            .out_dir = out_dir,
-            .now = build_time(&jr_journal_newest(j)->date),
-            .pdf_names = names,
-            .pdf_sizes = sizes,
-        };
-        if (jr_feed_write_atom(j, &fo, jr_output_add(out, atom_path)) != 0 ||
-            jr_feed_write_rss(j, &fo, jr_output_add(out, rss_path)) != 0)
-            failed = true;
-        char *index_path = jr_path_join(out_dir, "index.html");
-        if (!failed && jr_html_write_index(j, &fo, jr_output_add(out, index_path)) != 0)
-            failed = true;
-        free(index_path);
-        for (size_t ei = 0; ei < j->neditions && !failed; ei++) {
-            const jr_edition *e = &j->editions[ei];
-            for (size_t ai = 0; ai < e->narticles && !failed; ai++) {
-                char *name = jr_xasprintf("%s.html", e->articles[ai].slug);
-                char *page = jr_path_join(eos[ei].dir, name);
-                if (jr_html_write_article(j, e, &e->articles[ai], &fo, jr_output_add(out, page)) !=
-                    0)
-                    failed = true;
-                free(name);
-                free(page);
-                jr_progress("web pages written", (long)ai + 1, (long)e->narticles);
-            }
-            if (!failed && copy_edition_images(j, e, eos[ei].dir, out) != 0)
-                failed = true;
-        }
-        free(names);
-        free(sizes);
         if (jr_diag_count(JR_ERROR) > 0)
             failed = true;
     }
+    jr_diag_held_free(web.held); /* (written early, but the build failed after) */
 
     if (dump && dump != stdout)
         fclose(dump);

@@ -19,8 +19,9 @@ static const char *const level_names[] = {"note", "warning", "error"};
 
 static FILE *diag_out;
 static int diag_out_set;
-static int counts[3];
-static int id_counts[JR_DIAG_COUNT];
+/* (atomic: a thread that holds reads them while another reports) */
+static _Atomic int counts[3];
+static _Atomic int id_counts[JR_DIAG_COUNT];
 
 struct jr_diag_held {
     struct jr_diag_held *next; /* the one after (the list ends at NULL) */
@@ -29,10 +30,27 @@ struct jr_diag_held {
 };
 
 static _Thread_local jr_diag_held **hold; /* where this thread's go, or NULL */
+/* While holding, the thread sees the counts as they were when it began
+ * plus its own held messages: what it would have seen with them given. */
+static _Thread_local int hold_counts[3];
+static _Thread_local int hold_id_counts[JR_DIAG_COUNT];
 
 void jr_diag_hold(jr_diag_held **into)
 {
     hold = into;
+    for (int i = 0; i < 3; i++)
+        hold_counts[i] = into ? counts[i] : 0;
+    for (int i = 0; i < JR_DIAG_COUNT; i++)
+        hold_id_counts[i] = into ? id_counts[i] : 0;
+}
+
+void jr_diag_held_free(jr_diag_held *held)
+{
+    while (held) {
+        jr_diag_held *next = held->next;
+        free(held);
+        held = next;
+    }
 }
 
 static void print_line(FILE *f, const char *path, int line, int col, jr_level level,
@@ -75,6 +93,8 @@ void jr_diag(jr_diag_id id, const char *path, int line, int col, ...)
         return;
     jr_level level = messages[id].level;
     if (hold) {
+        hold_counts[level]++;
+        hold_id_counts[id]++;
         /* the line as it would be printed, kept at the end of the list */
         char *text = NULL;
         size_t len = 0;
@@ -122,12 +142,16 @@ const char *jr_diag_format(jr_diag_id id)
 
 int jr_diag_count(jr_level level)
 {
-    return (unsigned)level < 3 ? counts[level] : 0;
+    if ((unsigned)level >= 3)
+        return 0;
+    return hold ? hold_counts[level] : counts[level];
 }
 
 int jr_diag_count_id(jr_diag_id id)
 {
-    return (unsigned)id < JR_DIAG_COUNT ? id_counts[id] : 0;
+    if ((unsigned)id >= JR_DIAG_COUNT)
+        return 0;
+    return hold ? hold_id_counts[id] : id_counts[id];
 }
 
 void jr_diag_reset(void)

@@ -35,12 +35,13 @@ void jr_diag_reset(void);
 void jr_diag_set_output(FILE *f);
 
 /* Held diagnostics: while a thread holds, its messages are kept (not
- * printed, not counted) in *into; jr_diag_release prints and counts them
- * (in their order) and frees them. For work done on other threads whose
- * messages must come out where they would have without the threads. */
+ * printed, not counted; the thread's jr_diag_count sees them) in *into; jr_diag_release prints and
+ * counts them (in their order) and frees them. For work done on other threads whose messages must
+ * come out where they would have without the threads. */
 typedef struct jr_diag_held jr_diag_held;
 void jr_diag_hold(jr_diag_held **into); /* NULL: stop holding */
 void jr_diag_release(jr_diag_held *held);
+void jr_diag_held_free(jr_diag_held *held); /* drops them */
 
 /* 1 if an error was reported, else 0. */
 int jr_diag_exit_status(void);
