@@ -29,7 +29,9 @@ struct jr_diag_held {
     char text[]; /* the whole line, newline included */
 };
 
-static _Thread_local jr_diag_held **hold; /* where this thread's go, or NULL */
+/* Where this thread's next held message goes (the end of its list), or
+ * NULL when it does not hold. */
+static _Thread_local jr_diag_held **hold;
 /* While holding, the thread sees the counts as they were when it began
  * plus its own held messages: what it would have seen with them given. */
 static _Thread_local int hold_counts[3];
@@ -38,6 +40,8 @@ static _Thread_local int hold_id_counts[JR_DIAG_COUNT];
 void jr_diag_hold(jr_diag_held **into)
 {
     hold = into;
+    while (hold && *hold)
+        hold = &(*hold)->next;
     for (int i = 0; i < 3; i++)
         hold_counts[i] = into ? counts[i] : 0;
     for (int i = 0; i < JR_DIAG_COUNT; i++)
@@ -92,42 +96,36 @@ void jr_diag(jr_diag_id id, const char *path, int line, int col, ...)
     if ((unsigned)id >= JR_DIAG_COUNT)
         return;
     jr_level level = messages[id].level;
+    char *text = NULL; /* held: the line as it would be printed */
+    size_t len = 0;
+    FILE *f;
     if (hold) {
         hold_counts[level]++;
         hold_id_counts[id]++;
-        /* the line as it would be printed, kept at the end of the list */
-        char *text = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&text, &len);
-        if (!m)
-            return;
-        va_list ap;
-        va_start(ap, col);
-        print_line(m, path, line, col, level, messages[id].text, ap);
-        va_end(ap);
-        fclose(m);
-        jr_diag_held *h = malloc(sizeof *h + len + 1);
-        if (h) {
-            h->next = NULL;
-            h->id = id;
-            memcpy(h->text, text, len + 1);
-            jr_diag_held **end = hold;
-            while (*end)
-                end = &(*end)->next;
-            *end = h;
-        }
-        free(text);
-        return;
+        f = open_memstream(&text, &len);
+    } else {
+        counts[level]++;
+        id_counts[id]++;
+        f = diag_out_set ? diag_out : stderr;
     }
-    counts[level]++;
-    id_counts[id]++;
-    FILE *f = diag_out_set ? diag_out : stderr;
     if (!f)
         return;
     va_list ap;
     va_start(ap, col);
     print_line(f, path, line, col, level, messages[id].text, ap);
     va_end(ap);
+    if (!hold)
+        return;
+    fclose(f);
+    jr_diag_held *h = malloc(sizeof *h + len + 1);
+    if (h) {
+        h->next = NULL;
+        h->id = id;
+        memcpy(h->text, text, len + 1);
+        *hold = h;
+        hold = &h->next;
+    }
+    free(text);
 }
 
 jr_level jr_diag_level(jr_diag_id id)

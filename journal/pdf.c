@@ -370,11 +370,10 @@ static inline void ob_putc(outbuf *o, char ch)
     o->d[o->n++] = ch;
 }
 
-/* A decimal integer, as "%ld" writes it. */
-static inline void ob_long(outbuf *o, long v)
+/* A decimal integer as "%ld" writes it, at the end of d: where it starts. */
+static inline int long_digits(long v, char d[24])
 {
-    char d[24];
-    int n = sizeof d;
+    int n = 24;
     unsigned long u = v < 0 ? 0ul - (unsigned long)v : (unsigned long)v;
     do {
         d[--n] = (char)('0' + u % 10);
@@ -382,6 +381,13 @@ static inline void ob_long(outbuf *o, long v)
     } while (u);
     if (v < 0)
         d[--n] = '-';
+    return n;
+}
+
+static inline void ob_long(outbuf *o, long v)
+{
+    char d[24];
+    int n = long_digits(v, d);
     ob_put(o, d + n, sizeof d - (size_t)n);
 }
 
@@ -1021,15 +1027,8 @@ static void draw_text(pdf_ctx *c, HPDF_Page page, const jr_item *it)
             if (a != 0) {
                 *w++ = ')';
                 *w++ = ' ';
-                char d[12];
-                int dn = sizeof d;
-                unsigned u = a < 0 ? 0u - (unsigned)a : (unsigned)a;
-                do {
-                    d[--dn] = (char)('0' + u % 10);
-                    u /= 10;
-                } while (u);
-                if (a < 0)
-                    d[--dn] = '-';
+                char d[24];
+                int dn = long_digits(a, d);
                 memcpy(w, d + dn, sizeof d - (size_t)dn);
                 w += sizeof d - (size_t)dn;
                 *w++ = ' ';

@@ -220,17 +220,24 @@ struct jr_deflater {
     bool started, stop;
 };
 
+/* Compress the oldest job nobody has taken, with comp (called with the
+ * lock held; it is released meanwhile). */
+static void take_and_compress(jr_deflater *d, struct libdeflate_compressor *comp)
+{
+    job *j = &d->jobs[d->taken++];
+    pthread_mutex_unlock(&d->lock);
+    j->out = zcompress(comp, j->in, j->inlen, &j->outlen);
+    pthread_mutex_lock(&d->lock);
+    j->done = true;
+}
+
 static void *worker_main(void *arg)
 {
     jr_deflater *d = arg;
     pthread_mutex_lock(&d->lock);
     while (!d->stop) {
         if (d->taken < d->submitted) {
-            job *j = &d->jobs[d->taken++];
-            pthread_mutex_unlock(&d->lock);
-            j->out = zcompress(d->wcomp, j->in, j->inlen, &j->outlen);
-            pthread_mutex_lock(&d->lock);
-            j->done = true;
+            take_and_compress(d, d->wcomp);
             pthread_cond_broadcast(&d->done);
         } else {
             pthread_cond_wait(&d->work, &d->lock);
@@ -319,11 +326,7 @@ static void harvest(jr_deflater *d, size_t until)
         if (d->harvested >= until)
             break;
         if (d->taken < d->submitted) {
-            job *mine = &d->jobs[d->taken++];
-            pthread_mutex_unlock(&d->lock);
-            mine->out = zcompress(d->comp, mine->in, mine->inlen, &mine->outlen);
-            pthread_mutex_lock(&d->lock);
-            mine->done = true;
+            take_and_compress(d, d->comp);
         } else {
             pthread_cond_wait(&d->done, &d->lock);
         }

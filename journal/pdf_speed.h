@@ -128,27 +128,4 @@ void jr_pdf_stream_take(HPDF_Dict dict, unsigned char *data, size_t len);
 /* Forget the run's compressed streams (tests). */
 void jr_pdf_deflate_cache_clear(void);
 
-/* Four upper-case hex digits (a UCS-2 code in a TJ string), without printf. */
-static inline void jr_buf_hex4(jr_buf *b, unsigned v)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    char d[4] = {hex[(v >> 12) & 15], hex[(v >> 8) & 15], hex[(v >> 4) & 15], hex[v & 15]};
-    jr_buf_put(b, d, 4);
-}
-
-/* A decimal integer, as "%ld" writes it (no locale is involved). */
-static inline void jr_buf_long(jr_buf *b, long v)
-{
-    char d[24];
-    int n = sizeof d;
-    unsigned long u = v < 0 ? 0ul - (unsigned long)v : (unsigned long)v;
-    do {
-        d[--n] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        d[--n] = '-';
-    jr_buf_put(b, d + n, sizeof d - (size_t)n);
-}
-
 #endif
